@@ -15,7 +15,9 @@ app = typer.Typer(help="HALO-Agent: browser agents for the REAL benchmark.", no_
 sites_app = typer.Typer(help="The local REAL-compatible sites.", no_args_is_help=True)
 tasks_app = typer.Typer(help="REAL benchmark tasks (from the installed agisdk).", no_args_is_help=True)
 app.add_typer(sites_app, name="sites")
+bench_app = typer.Typer(help="Benchmarks that print ratios measured side by side in one run.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(bench_app, name="bench")
 
 
 def _fail(err: Exception) -> None:
@@ -84,6 +86,27 @@ def tasks_list(
             typer.echo(f"{t.id}\t{t.site}\t{url}\t{t.goal}")
     except HaloError as err:
         _fail(err)
+
+
+@bench_app.command("env")
+def bench_env(
+    steps: int = typer.Option(24, help="Scripted steps per driver (playwright, halo, each pool context)."),
+    agisdk_steps: int = typer.Option(6, help="Steps through agisdk's BrowserEnv (about 1.6 s each as shipped)."),
+    contexts: int = typer.Option(4, help="Parallel contexts of the pool run."),
+):
+    """Steps/s of a bare Playwright loop, the HALO env, agisdk's BrowserEnv and the HALO pool, on one local site."""
+    from halo_lib.bench.env_bench import BENCH_TASK, run_env_bench, summary_line
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import get_task
+
+    try:
+        with SitesInThread([get_task(BENCH_TASK).site]):
+            measures = run_env_bench(steps, agisdk_steps, contexts)
+    except HaloError as err:
+        _fail(err)
+    for m in measures:
+        typer.echo(f"{m.name:<18} {m.steps:>4} steps in {m.seconds:6.2f} s = {m.steps_per_s:6.2f} steps/s")
+    typer.echo(summary_line(measures))
 
 
 def main() -> None:  # pragma: no cover

@@ -178,6 +178,9 @@ def build_app(spec: SiteSpec, store: SessionStore | None = None) -> Starlette:
 
 def check_port_free(port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # A port in TIME_WAIT after a server stopped is free for uvicorn (it sets SO_REUSEADDR too);
+        # only a listening socket makes this bind fail.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:

@@ -1,0 +1,1 @@
+"""Benchmarks behind `halo bench ...`: each prints ratios measured side by side in one run."""
