@@ -14,3 +14,11 @@ class UnknownTaskError(HaloError, KeyError):
 
 class SiteError(HaloError):
     """A local site that cannot start or answer (busy port, unknown site, bad request)."""
+
+
+class ActionParseError(HaloError):
+    """Model output that is not a valid action; the message says what was wrong and the expected form."""
+
+
+class ActionExecutionError(HaloError):
+    """A valid action that could not be carried out on the page (no such element, timeout, refused URL)."""

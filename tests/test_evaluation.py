@@ -43,3 +43,14 @@ def test_parse_finish_html():
         parse_finish_html("<html>nothing</html>")
     with pytest.raises(HaloError, match="not JSON"):
         parse_finish_html("<pre>{oops</pre>")
+
+
+def test_each_evaluation_has_its_own_folder(tmp_path, monkeypatch):
+    # eval_omnizon_28 reads every sibling file of the state: a neighbour saying "success" must not leak in
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / "neighbour.json").write_text('{"status": "success", "item": "Silverware set, 20 pieces"}')
+    result = run_official_eval(get_task("v2.omnizon-28"), {"initialfinaldiff": {}, "differences": {}})
+    assert not result.success
+    assert [p.name for p in tmp_path.iterdir()] == ["neighbour.json"]  # and our folder is gone

@@ -48,3 +48,9 @@ def test_store_forgets_oldest_when_full():
     store.create("r", None, {})
     store.create("r", None, {})
     assert store.get(first) is None
+
+
+def test_numbers_compare_by_value_as_in_json():
+    assert deep_diff({"price": 348.0}, {"price": 348})["updated"] == {}
+    assert deep_diff({"price": 348.0}, {"price": 348.5})["updated"] == {"price": 348.5}
+    assert deep_diff({"flag": 1}, {"flag": True})["updated"] == {"flag": True}

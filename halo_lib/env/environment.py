@@ -45,6 +45,8 @@ class Observation:
     """Canonical text of the previous action."""
     last_action_error: str | None = None
     """Why the previous action failed (parse error, execution error, blocked navigation), or None."""
+    history: list[tuple[str, str | None]] = field(default_factory=list)
+    """Every earlier step of the episode as (action text, its error or None), oldest first."""
 
 
 @dataclass
@@ -59,6 +61,7 @@ class EpisodeState:
     eval: EvalResult | None = None
     final_state: dict | None = None
     blocked: list[str] = field(default_factory=list)
+    history: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 class BrowserHost:
@@ -200,6 +203,7 @@ class BrowserEnv:
             error = (f"navigation to {ep.blocked[-1]} was blocked: stay on the task's site {self._origin}"
                      + (f" ({error})" if error else ""))
             ep.blocked.clear()
+        ep.history.append((parsed.to_text(compact=True) if parsed is not None else _clip(action), error))
         if ep.status == "running" and ep.step >= self.config.max_steps:
             ep.status = "max_steps"
         done = ep.status != "running"
@@ -227,7 +231,8 @@ class BrowserEnv:
     async def _observe(self, action: Action | None = None, error: str | None = None) -> Observation:
         ep = self._running_episode(allow_done=True)
         obs = Observation(goal=ep.task.goal, url=self.page.url, step=ep.step,
-                          last_action=action.to_text() if action is not None else None, last_action_error=error)
+                          last_action=action.to_text() if action is not None else None, last_action_error=error,
+                          history=list(ep.history))
         if self.config.use_axtree:
             obs.axtree = await mark_and_read_axtree(self.page)
         if self.config.use_screenshot:
@@ -279,6 +284,11 @@ class BrowserEnv:
 
     async def close(self) -> None:
         await self._close_context()
+
+
+def _clip(action: object, limit: int = 200) -> str:
+    text = str(action)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _first_line(err: BaseException) -> str:

@@ -11,6 +11,7 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,21 +65,23 @@ def run_official_eval(task: Task, state: dict, model_response: str = "", timeout
     outputs: list[str] = []
     empty = False
     ok = True
-    fd, path = tempfile.mkstemp(suffix=".json", prefix=f"halo_eval_{task.name}_")
+    # Each run gets its own folder: some official scripts read every sibling .json in the state's folder.
+    folder = tempfile.mkdtemp(prefix=f"halo_eval_{task.name}_")
+    path = os.path.join(folder, "state.json")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open(path, "w", encoding="utf-8") as f:
             json.dump(state, f, indent=2)
         for script in task.eval_script_paths():
             if script.stat().st_size == 0:
                 empty = True
             try:
                 proc = subprocess.run([sys.executable, str(script), path], capture_output=True, text=True,
-                                      timeout=timeout_s)
+                                      timeout=timeout_s, cwd=folder)
             except subprocess.TimeoutExpired:
                 return EvalResult(False, outputs, empty, f"{script.name} timed out after {timeout_s:.0f} s")
             out = proc.stdout.strip()
             outputs.append(out)
             ok = ok and "SUCCESS" in out.upper()
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
     return EvalResult(success=ok and bool(outputs), outputs=outputs, empty_script=empty)

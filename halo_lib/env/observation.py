@@ -10,6 +10,10 @@ address, e.g.::
     [9] textbox 'To' value='bob@x.com' focused
     [12] button 'Send'
     [20] StaticText 'Hello'
+
+Speed (headless Chromium, 2 shared and heavily loaded cores): a 1,500-element page takes ~6-8 ms inside the
+page and ~9-13 ms per call including the round trip (~23 ms on the first call, which assigns the ids);
+a 5,000-element page ~20-30 ms in the page, 60+ ms with the round trip of its ~150 kB text.
 """
 
 from __future__ import annotations

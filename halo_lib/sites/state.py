@@ -52,11 +52,22 @@ def _diff_into(old: Any, new: Any, added: dict, updated: dict, deleted: dict) ->
                 updated[key] = sub_updated
             if sub_deleted:
                 deleted[key] = sub_deleted
-        elif old_value != new_value or type(old_value) is not type(new_value):
+        elif not _same_leaf(old_value, new_value):
             updated[key] = copy.deepcopy(new_value)
     for key in old_map:
         if key not in new_map:
             deleted[key] = None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _same_leaf(old: Any, new: Any) -> bool:
+    # JSON has one number type: 348.0 saved by a browser comes back as 348 and is no change.
+    if _is_number(old) and _is_number(new):
+        return old == new
+    return type(old) is type(new) and old == new
 
 
 @dataclass
