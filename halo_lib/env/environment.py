@@ -176,18 +176,27 @@ class BrowserEnv:
             pass
 
     # ---- step ----------------------------------------------------------------------------------
-    async def step(self, action: str | Action) -> tuple[Observation, float, bool, dict]:
-        """Parse (if text), execute, observe. Errors of the action become ``last_action_error``."""
+    async def step(self, action) -> tuple[Observation, float, bool, dict]:
+        """Take an action (text, an ``Action``, or a policy ``Candidate``): parse if needed, execute, observe.
+
+        A parse or execution error does not end the episode; it becomes ``last_action_error``."""
         ep = self._running_episode()
         ep.step += 1
         timing: dict[str, float] = {}
         t0 = time.perf_counter()
         error: str | None = None
         parsed: Action | None = None
-        try:
-            parsed = action if isinstance(action, Action) else parse_action(action)
-        except ActionParseError as err:
-            error = f"could not parse the action: {err}"
+        if isinstance(action, Action):
+            parsed = action
+        elif isinstance(action, str):
+            try:
+                parsed = parse_action(action)
+            except ActionParseError as err:
+                error = f"could not parse the action: {err}"
+        else:  # a policy's Candidate: already parsed, or carrying its parse error (env never imports policies)
+            parsed = action.action
+            if parsed is None:
+                error = f"could not parse the action: {action.error}"
         if parsed is not None:
             try:
                 result = await asyncio.wait_for(self._act(parsed), timeout=self.config.step_timeout_s)
@@ -203,7 +212,7 @@ class BrowserEnv:
             error = (f"navigation to {ep.blocked[-1]} was blocked: stay on the task's site {self._origin}"
                      + (f" ({error})" if error else ""))
             ep.blocked.clear()
-        ep.history.append((parsed.to_text(compact=True) if parsed is not None else _clip(action), error))
+        ep.history.append((parsed.to_text(compact=True) if parsed is not None else _clip(getattr(action, 'text', action)), error))
         if ep.status == "running" and ep.step >= self.config.max_steps:
             ep.status = "max_steps"
         done = ep.status != "running"

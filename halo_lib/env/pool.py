@@ -7,13 +7,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Sequence
 
-from halo_lib.actions import Action
 from halo_lib.config import EnvConfig
 from halo_lib.env.environment import BrowserEnv, BrowserHost, Observation
 from halo_lib.tasks import Task
 
-ActFn = Callable[[Observation], Awaitable["str | Action"]]
-"""A policy as the environment sees it: observation in, action (text or parsed) out."""
+ActFn = Callable[[Observation], Awaitable[object]]
+"""A policy as the environment sees it: observation in, action out (text, an Action or a Candidate)."""
 
 
 @dataclass
@@ -46,7 +45,7 @@ async def run_episode(env: BrowserEnv, task: Task, act: ActFn, run_id: str = "ha
     while not done:
         action = await act(obs)
         obs, _, done, info = await env.step(action)
-        actions.append(obs.last_action or str(action))
+        actions.append(obs.history[-1][0] if obs.history else str(action))
         errors += obs.last_action_error is not None
     return EpisodeResult(task.id, info["status"], info["success"], info["step"], info.get("answer"),
                          info.get("error"), time.perf_counter() - start, actions, errors)

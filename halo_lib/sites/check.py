@@ -71,19 +71,23 @@ async def check_tasks_async(tasks: list[Task], concurrency: int = 4, on_row=None
 
     sem = asyncio.Semaphore(concurrency)
 
+    busy: dict[str, float] = {}
+
     async def guarded(browser, task, solution):
         async with sem:
+            start = time.perf_counter()
             try:
                 return await _run_solution(browser, task, solution)
             except Exception as err:  # a broken solution is a failed check, reported, never a crash
                 return EvalResult(False, error=f"{type(err).__name__}: {str(err).splitlines()[0][:200]}")
+            finally:
+                busy[task.id] = busy.get(task.id, 0.0) + time.perf_counter() - start
 
     async with async_playwright() as pw:
         browser = await launch_browser(pw)
         try:
             async def check_one(task: Task) -> CheckRow:
                 row = CheckRow(task)
-                start = time.perf_counter()
                 oracle = oracles_for(task.site).get(task.name)
                 if oracle is None:
                     row.error = "no oracle solution written for this task"
@@ -96,7 +100,7 @@ async def check_tasks_async(tasks: list[Task], concurrency: int = 4, on_row=None
                     row.wrong = [(d, r) for (d, _), r in zip(oracle.wrong, results[1:])]
                     errors = [r.error for r in results if r.error]
                     row.error = errors[0] if errors else None
-                row.seconds = time.perf_counter() - start
+                row.seconds = busy.get(task.id, 0.0)  # browser time of its runs, not time spent queued
                 if on_row:
                     on_row(row)
                 return row

@@ -1,0 +1,42 @@
+"""Policies: the models that choose actions. ``assets`` holds the offline model assets (tokenizer, processor,
+tiny Qwen3-VL, SmolLM2), model-name resolution and a sampler with per-token log-probs."""
+
+from halo_lib.policies.assets import (
+    BUILD_COUNTS,
+    KNOWN_MODELS,
+    QWEN_CHAT_TEMPLATE,
+    QWEN_TOKEN_IDS,
+    Sample,
+    build_inputs,
+    build_qwen3vl_processor,
+    build_qwen_tokenizer,
+    cache_root,
+    load_qwen3vl_processor,
+    resolve_model,
+    sample_with_logprobs,
+    sequence_logprobs,
+    smollm2,
+    smollm2_safetensors_dir,
+    tiny_qwen3vl,
+    tiny_qwen3vl_dir,
+)
+
+__all__ = [
+    "BUILD_COUNTS",
+    "KNOWN_MODELS",
+    "QWEN_CHAT_TEMPLATE",
+    "QWEN_TOKEN_IDS",
+    "Sample",
+    "build_inputs",
+    "build_qwen3vl_processor",
+    "build_qwen_tokenizer",
+    "cache_root",
+    "load_qwen3vl_processor",
+    "resolve_model",
+    "sample_with_logprobs",
+    "sequence_logprobs",
+    "smollm2",
+    "smollm2_safetensors_dir",
+    "tiny_qwen3vl",
+    "tiny_qwen3vl_dir",
+]

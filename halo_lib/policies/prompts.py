@@ -1,0 +1,125 @@
+"""Prompts, built from the action module's single definition of each action.
+
+A ``Prompt`` is backend-neutral: chat messages whose content is a list of text parts and image parts
+(image bytes). Each backend turns it into its own wire format (OpenAI data URLs, HF processor inputs).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass
+
+from halo_lib.actions import COMPUTER_USE, ELEMENT, prompt_text, tool_schema
+
+HISTORY_STEPS = 8
+"""How many past actions the prompt shows (older ones are summarised by a count)."""
+AXTREE_CHARS = 12_000
+"""The accessibility tree is cut after this many characters (small models have short contexts)."""
+
+SYSTEM = """You are a web agent. You operate a web browser to complete the user's task on one website.
+Each turn you see the task, your previous actions (with their errors, if any) and the current page, \
+and you reply with exactly ONE action. When the task is done, give the final answer with the \
+{finish} action; if it cannot be done, say so with it.
+
+{actions}"""
+
+
+@dataclass
+class Prompt:
+    """Chat messages: ``{"role", "content": [{"type": "text", "text"} | {"type": "image", "image": bytes}]}``."""
+
+    messages: list[dict]
+    family: str
+
+    def images(self) -> list[bytes]:
+        return [p["image"] for m in self.messages for p in m["content"] if p["type"] == "image"]
+
+    def to_openai(self) -> list[dict]:
+        """OpenAI/vLLM chat format: images as base64 data URLs."""
+        out = []
+        for m in self.messages:
+            parts = []
+            for p in m["content"]:
+                if p["type"] == "text":
+                    parts.append({"type": "text", "text": p["text"]})
+                else:
+                    url = "data:image/png;base64," + base64.b64encode(p["image"]).decode()
+                    parts.append({"type": "image_url", "image_url": {"url": url}})
+            text_only = all(p["type"] == "text" for p in parts)
+            out.append({"role": m["role"], "content": "".join(p["text"] for p in parts) if text_only else parts})
+        return out
+
+    def to_hf(self) -> tuple[list[dict], list]:
+        """HF chat-template format (``{"type": "image"}`` placeholders) and the PIL images in order."""
+        from PIL import Image
+
+        messages, images = [], []
+        for m in self.messages:
+            parts = []
+            for p in m["content"]:
+                if p["type"] == "text":
+                    parts.append({"type": "text", "text": p["text"]})
+                else:
+                    parts.append({"type": "image"})
+                    images.append(Image.open(io.BytesIO(p["image"])).convert("RGB"))
+            messages.append({"role": m["role"], "content": parts})
+        return messages, images
+
+    def to_plain(self) -> list[dict]:
+        """Text-only chat messages (``content`` a string) for text models' chat templates."""
+        return [{"role": m["role"], "content": "".join(p["text"] for p in m["content"] if p["type"] == "text")}
+                for m in self.messages]
+
+
+def family_for(modality: str) -> str:
+    """Vision policies act with computer_use (coordinates); text policies with element ids."""
+    return COMPUTER_USE if modality == "vision" else ELEMENT
+
+
+def system_prompt(family: str) -> str:
+    if family == COMPUTER_USE:
+        tools = "\n".join(json.dumps(t, ensure_ascii=False) for t in tool_schema(family))
+        actions = (f"{prompt_text(family)}\n\nThe tool, as a JSON schema:\n<tools>\n{tools}\n</tools>\n"
+                   "Reply with the tool call inside <tool_call></tool_call> tags.")
+        finish = "`answer`"
+    else:
+        actions = prompt_text(family)
+        finish = "send_msg_to_user"
+    return SYSTEM.format(actions=actions, finish=finish)
+
+
+def history_text(history: list[tuple[str, str | None]], keep: int = HISTORY_STEPS) -> str:
+    if not history:
+        return "Previous actions: none yet."
+    shown = history[-keep:]
+    first = len(history) - len(shown) + 1
+    lines = [f"Previous actions ({len(history) - len(shown)} earlier not shown):" if first > 1 else "Previous actions:"]
+    for i, (action, error) in enumerate(shown, start=first):
+        lines.append(f"{i}. {action}" + (f"  -> ERROR: {error}" if error else ""))
+    return "\n".join(lines)
+
+
+def build_prompt(obs, modality: str, extra_hint: str | None = None) -> Prompt:
+    """The prompt for one observation: system (actions from their definitions) + user (task, history, page)."""
+    family = family_for(modality)
+    head = [f"Task: {obs.goal}", f"Current URL: {obs.url}", f"Step: {obs.step + 1}", history_text(obs.history)]
+    if obs.last_action_error:
+        head.append(f"Your last action failed: {obs.last_action_error}")
+    if extra_hint:
+        head.append(extra_hint)
+    content: list[dict] = [{"type": "text", "text": "\n".join(head) + "\n\n"}]
+    if modality == "vision":
+        if obs.screenshot is None:
+            raise ValueError("a vision policy needs observations with screenshots (EnvConfig.use_screenshot)")
+        content += [{"type": "text", "text": "Current screenshot:\n"}, {"type": "image", "image": obs.screenshot},
+                    {"type": "text", "text": "\nWhat is your next action?"}]
+    else:
+        if obs.axtree is None:
+            raise ValueError("a text policy needs observations with the accessibility tree (EnvConfig.use_axtree)")
+        tree = obs.axtree if len(obs.axtree) <= AXTREE_CHARS else obs.axtree[:AXTREE_CHARS] + "\n... (cut)"
+        content.append({"type": "text", "text": f"Accessibility tree of the page:\n{tree}\n\nWhat is your next action?"})
+    messages = [{"role": "system", "content": [{"type": "text", "text": system_prompt(family)}]},
+                {"role": "user", "content": content}]
+    return Prompt(messages, family)
