@@ -2,11 +2,10 @@
 and HALO's evaluator agrees with the harness's verdict."""
 
 import asyncio
-import concurrent.futures
 
 import pytest
 
-from halo_lib.env.agisdk_adapter import finish_state_from_result, make_agent_args, offline_agisdk
+from halo_lib.env.agisdk_adapter import finish_state_from_result, run_in_agisdk_harness
 from halo_lib.env.evaluation import run_official_eval
 from halo_lib.env.pool import EnvPool
 from halo_lib.config import EnvConfig
@@ -31,18 +30,11 @@ def in_halo(plan) -> bool:
         async with EnvPool(1, EnvConfig(max_steps=10)) as pool:
             return (await pool.run([(TASK, ScriptedPolicy(plan).act)]))[0]
 
-    # agisdk keeps a global sync Playwright (and its event loop) alive in this thread: run asyncio elsewhere
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, main()).result().success
+    return asyncio.run(main()).success
 
 
 def in_agisdk(plan, tmp_path) -> tuple[bool, bool]:
-    from agisdk.REAL import harness
-
-    with offline_agisdk("local"):
-        h = harness(agentargs=make_agent_args(ScriptedPolicy(plan).act), task_name=TASK.id, headless=True,
-                    max_steps=10, results_dir=str(tmp_path), use_cache=False)
-        result = h.run()[TASK.id]
+    result = run_in_agisdk_harness(TASK.id, ScriptedPolicy(plan).act, max_steps=10, results_dir=str(tmp_path))
     state = finish_state_from_result(result)
     assert state and "differences" in state, result.get("err_msg")
     return bool(result["success"]), run_official_eval(TASK, state).success
@@ -54,3 +46,10 @@ def test_same_policy_same_verdict_in_halo_and_in_the_agisdk_harness(plan, expect
     harness_success, halo_verdict_on_harness_state = in_agisdk(plan, tmp_path)
     assert harness_success is expected
     assert halo_verdict_on_harness_state is expected
+
+
+def test_the_harness_leaves_the_calling_process_usable_for_asyncio():
+    async def ping():
+        return "ok"
+
+    assert asyncio.run(ping()) == "ok"  # run after the harness tests above, in the same process

@@ -90,13 +90,23 @@ async def bench_halo(task: Task, steps: int, contexts: int = 1) -> Measure:
 
 
 def bench_agisdk(task: Task, steps: int) -> Measure:
-    """agisdk's own BrowserEnv (gym), as shipped, on the same local site."""
+    """agisdk's own BrowserEnv (gym), as shipped, on the same local site; in a spawned child, because agisdk
+    leaves a global sync Playwright running in the thread that used it."""
+    import concurrent.futures
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_bench_agisdk_child, task.id, steps).result()
+
+
+def _bench_agisdk_child(task_id: str, steps: int) -> Measure:
     import gymnasium as gym
     from agisdk.REAL.browsergym.core.action.highlevel import HighLevelActionSet
     from agisdk.REAL.browsergym.experiments.loop import _get_env_name
 
     from halo_lib.env.agisdk_adapter import offline_agisdk, to_browsergym
 
+    task = get_task(task_id)
     action_set = HighLevelActionSet(subsets=["chat", "bid", "coord", "nav"])
     with offline_agisdk("local"):
         env = gym.make(_get_env_name(task.id), disable_env_checker=True, headless=True, viewport=VIEWPORT,
@@ -114,7 +124,7 @@ def bench_agisdk(task: Task, steps: int) -> Measure:
 
 
 def run_env_bench(steps: int = 24, agisdk_steps: int = 6, contexts: int = 4) -> list[Measure]:
-    """All four, one after the other in this process, on the same local site and task."""
+    """All four, one after the other, on the same local site and task."""
     task = get_task(BENCH_TASK)
     return [
         asyncio.run(bench_playwright(task, steps)),

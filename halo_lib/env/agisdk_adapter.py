@@ -188,3 +188,27 @@ def finish_state_from_result(result: dict) -> dict | None:
     state = result.get("finish_state") or {}
     info = state.get("env_state") if isinstance(state, dict) else None
     return info if info is not None else (json.loads(state) if isinstance(state, str) else None)
+
+
+def _harness_child(task_id: str, act, max_steps: int, results_dir: str, sites: str) -> dict:
+    from agisdk.REAL import harness
+
+    with offline_agisdk(sites):
+        h = harness(agentargs=make_agent_args(act), task_name=task_id, headless=True, max_steps=max_steps,
+                    results_dir=results_dir, use_cache=False)
+        result = h.run()[task_id]
+    return {k: v for k, v in result.items() if k in ("success", "cum_reward", "n_steps", "err_msg", "finish_state",
+                                                     "agent_response", "terminated", "truncated")}
+
+
+def run_in_agisdk_harness(task_id: str, act, max_steps: int = 25, results_dir: str = "results/agisdk",
+                          sites: str = "local") -> dict:
+    """Run one task through agisdk's own ``REAL.harness`` with a HALO policy, in a fresh subprocess.
+
+    agisdk keeps a global synchronous Playwright (and its event loop) alive in the thread that used it, after
+    which ``asyncio.run`` fails in that thread; a spawned child keeps the caller clean. ``act`` must pickle
+    (a module-level function or a bound method of a module-level class)."""
+    import multiprocessing
+
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_harness_child, task_id, act, max_steps, results_dir, sites).result()

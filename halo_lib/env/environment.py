@@ -21,7 +21,7 @@ from halo_lib.actions import Action, parse_action
 from halo_lib.actions import execute as execute_action
 from halo_lib.config import EnvConfig
 from halo_lib.env.browser import launch_browser
-from halo_lib.env.evaluation import EvalResult, read_finish_state, run_official_eval, wait_site_idle
+from halo_lib.env.evaluation import EvalResult, evaluate_task, read_finish_state, wait_site_idle
 from halo_lib.env.observation import mark_and_read_axtree, screenshot
 from halo_lib.errors import ActionExecutionError, ActionParseError, HaloError
 from halo_lib.tasks import Task
@@ -248,12 +248,18 @@ class BrowserEnv:
             obs.screenshot = await screenshot(self.page, fmt=self.config.screenshot_format)
         return obs
 
+    async def read_state(self) -> dict:
+        """The site's ``/finish`` state of this episode right now (dense rewards read milestones from it)."""
+        if self.context is None or self.episode is None:
+            raise HaloError("call reset(task) before read_state()")
+        return await read_finish_state(self.context, self.episode.task.url(self.config.sites))
+
     async def _judge(self) -> None:
         """The official verdict. Only an episode the agent ended itself can succeed (as in agisdk)."""
         ep = self.episode
         try:
             ep.final_state = await read_finish_state(self.context, ep.task.url(self.config.sites))
-            ep.eval = await asyncio.to_thread(run_official_eval, ep.task, ep.final_state, ep.answer or "")
+            ep.eval = await asyncio.to_thread(evaluate_task, ep.task, ep.final_state, ep.answer or "")
         except Exception as err:
             ep.status, ep.error = "error", f"evaluation failed: {_first_line(err)}"
             return

@@ -85,3 +85,16 @@ def run_official_eval(task: Task, state: dict, model_response: str = "", timeout
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return EvalResult(success=ok and bool(outputs), outputs=outputs, empty_script=empty)
+
+
+def evaluate_task(task, state: dict, model_response: str = "") -> EvalResult:
+    """The verdict for any task: REAL tasks by their official scripts; generated training tasks (which carry
+    their own ``check(state, answer) -> bool`` on the same ``/finish`` state) by that check."""
+    check = getattr(task, "check", None)
+    if check is not None:
+        try:
+            ok = bool(check(state, model_response))
+        except Exception as err:  # a checker bug must not crash a rollout: report it
+            return EvalResult(False, error=f"{task.id} check failed: {type(err).__name__}: {err}")
+        return EvalResult(ok, outputs=["SUCCESS" if ok else "FAILURE"])
+    return run_official_eval(task, state, model_response)
