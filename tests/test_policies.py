@@ -1,0 +1,75 @@
+"""Prompts built from the action definitions, and the in-process transformers policy."""
+
+import asyncio
+import io
+
+import pytest
+from PIL import Image
+
+from halo_lib.actions import actions_for
+from halo_lib.env.environment import Observation
+from halo_lib.policies.base import Candidate
+from halo_lib.policies.prompts import AXTREE_CHARS, build_prompt
+
+
+def observation(**kw) -> Observation:
+    buf = io.BytesIO()
+    Image.new("RGB", (1280, 720), "white").save(buf, "PNG")
+    base = dict(goal="Order a cooking pot", url="http://127.0.0.1:18002/", step=2, screenshot=buf.getvalue(),
+                axtree="[10] searchbox 'Search Omnizon'\n[11] button 'Go'",
+                history=[("click('10')", None), ("fill('10', 'pot')", "element 10 is not editable")],
+                last_action_error="element 10 is not editable")
+    base.update(kw)
+    return Observation(**base)
+
+
+@pytest.mark.parametrize("modality, family", [("vision", "computer_use"), ("text", "element")])
+def test_prompt_lists_every_action_of_the_family_from_its_definition(modality, family):
+    prompt = build_prompt(observation(), modality)
+    system = prompt.messages[0]["content"][0]["text"]
+    assert prompt.family == family
+    for definition in actions_for(family):
+        assert definition.name in system and definition.doc.split(".")[0] in system
+
+
+def test_prompt_shows_goal_history_errors_and_the_page():
+    vision = build_prompt(observation(), "vision")
+    user = vision.messages[1]["content"]
+    text = "".join(p.get("text", "") for p in user)
+    assert "Order a cooking pot" in text and "fill('10', 'pot')  -> ERROR: element 10 is not editable" in text
+    assert len(vision.images()) == 1 and "searchbox" not in text  # the vision prompt shows the screenshot only
+    openai = vision.to_openai()[1]["content"]
+    assert any(p["type"] == "image_url" and p["image_url"]["url"].startswith("data:image/png;base64,") for p in openai)
+    plain = build_prompt(observation(axtree="x" * (AXTREE_CHARS + 50)), "text").to_plain()[1]["content"]
+    assert "(cut)" in plain and "x" * AXTREE_CHARS in plain
+
+
+def test_missing_modality_input_is_a_clear_error():
+    with pytest.raises(ValueError, match="screenshots"):
+        build_prompt(observation(screenshot=None), "vision")
+    with pytest.raises(ValueError, match="accessibility tree"):
+        build_prompt(observation(axtree=None), "text")
+
+
+def test_candidate_from_text_keeps_the_parse_error():
+    good = Candidate.from_text("click('11')", "element")
+    bad = Candidate.from_text("I would click Go", "element")
+    assert good.action is not None and good.error is None
+    assert bad.action is None and "click('12')" in bad.error
+
+
+def test_hf_vision_policy_samples_candidates_whose_logprobs_the_trainer_can_recompute():
+    from halo_lib.policies.assets import sequence_logprobs, tiny_qwen3vl
+    from halo_lib.policies.hf import HFPolicy, SamplingConfig
+
+    model, processor = tiny_qwen3vl()
+    policy = HFPolicy(model, processor, "vision", config=SamplingConfig(max_new_tokens=12, seed=0))
+    candidates = asyncio.run(policy.sample_actions(observation(), 4))
+    assert len(candidates) == 4 and len({c.text for c in candidates}) > 1
+    for c in candidates:
+        assert len(c.token_ids) == len(c.logprobs) > 0 and all(lp <= 0 for lp in c.logprobs)
+        assert (c.action is None) == (c.error is not None)  # random weights: mostly parse errors, never a crash
+    inputs = policy.model_inputs(candidates[0].prompt)
+    assert int((inputs["input_ids"] == 151655).sum()) == 220  # 640x360 after downscaling: 20x11 merged patches
+    again = sequence_logprobs(model, inputs, candidates[0].token_ids).detach()
+    assert float((again - __import__("torch").tensor(candidates[0].logprobs)).abs().max()) < 1e-4
