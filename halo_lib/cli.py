@@ -109,6 +109,20 @@ def bench_env(
     typer.echo(summary_line(measures))
 
 
+@bench_app.command("grpo")
+def bench_grpo(
+    repetitions: int = typer.Option(15, help="Timed repetitions of each update (median reported)."),
+    threads: int = typer.Option(1, help="torch threads (1 keeps the ratio steady on a busy machine)."),
+):
+    """The HALO GRPO update vs TRL's GRPOTrainer loss on the same tiny model and batch: loss gap, tokens/s ratio."""
+    from halo_lib.bench.grpo_bench import run_grpo_bench
+
+    try:
+        run_grpo_bench(repetitions=repetitions, num_threads=threads, print_fn=typer.echo)  # ends with the summary
+    except HaloError as err:
+        _fail(err)
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()

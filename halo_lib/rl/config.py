@@ -1,0 +1,136 @@
+"""``GRPOConfig``: every knob of online GRPO training, one docstring per field (in the style of TRL's GRPOConfig).
+
+Loads from YAML / the CLI / notebooks through ``halo_lib.config.from_dict(GRPOConfig, values)``, which checks
+types and ``Literal`` choices; ``validate()`` (also run on construction) checks ranges and combinations.
+Defaults follow Dr. GRPO (Liu et al. 2025): ``loss_type="dr_grpo"``, ``scale_rewards="none"``, ``beta=0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from halo_lib.errors import HaloError
+
+#: The language model's projections only: LoRA on the vision tower is neither needed nor served by vLLM.
+LANGUAGE_LORA_TARGETS: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+
+@dataclass
+class GRPOConfig:
+    """Online GRPO with LoRA on a browser-agent policy."""
+
+    # ---- model and backend -----------------------------------------------------------------------------------
+    model: str = "tiny-qwen3vl"
+    """Policy model: ``tiny-qwen3vl`` (random weights, CPU tests), ``smollm2`` (text-only, real weights),
+    ``qwen3vl-8b`` (``$HALO_MODEL``), or a local folder / hub id (see ``halo_lib.policies.assets.resolve_model``)."""
+    policy_backend: Literal["hf", "vllm"] = "hf"
+    """Who samples the episodes: ``hf`` (transformers ``generate`` in the trainer's process) or ``vllm`` (an
+    OpenAI-compatible vLLM server that reloads the LoRA adapter after each update). Gradients are always HF."""
+    output_dir: str = "results/grpo"
+    """Folder for checkpoints (LoRA adapters), metrics and episode logs."""
+    seed: int = 0
+    """Seed of torch, sampling and task order."""
+
+    # ---- LoRA ------------------------------------------------------------------------------------------------
+    lora_rank: int = 16
+    """LoRA rank r of every adapted projection."""
+    lora_alpha: int = 32
+    """LoRA scaling numerator: the update is (alpha / r) * B A."""
+    lora_dropout: float = 0.05
+    """Dropout on the LoRA input during training (0 for exact reproducibility)."""
+    lora_target_modules: list[str] = field(default_factory=lambda: list(LANGUAGE_LORA_TARGETS))
+    """Module names LoRA wraps: the language model's attention and MLP projections only (in Qwen3-VL these
+    names match no vision-tower module)."""
+
+    # ---- rollouts --------------------------------------------------------------------------------------------
+    iterations: int = 100
+    """GRPO iterations: each samples ``tasks_per_iteration * group_size`` episodes, then updates the policy."""
+    tasks_per_iteration: int = 1
+    """Distinct tasks (prompts) per iteration; each gets its own group of ``group_size`` episodes."""
+    group_size: int = 8
+    """Episodes per task per iteration (G, TRL's ``num_generations``); advantages compare episodes within a group."""
+    max_steps: int = 25
+    """Step budget of a training episode (agisdk's harness default; REAL's score mode allows 70)."""
+    max_completion_length: int = 256
+    """Most tokens generated per step (L_max); also Dr. GRPO's constant loss normaliser."""
+    temperature: float = 1.0
+    """Sampling temperature; log-probs for the loss are taken at the same temperature (as TRL does)."""
+
+    # ---- loss ------------------------------------------------------------------------------------------------
+    loss_type: Literal["dr_grpo", "grpo", "dapo"] = "dr_grpo"
+    """Aggregation of per-token losses: ``dr_grpo`` sum / (B * L_max) (no length bias), ``grpo`` mean of
+    per-sequence means (DeepSeekMath), ``dapo`` token mean over the batch. See ``halo_lib.rl.losses``."""
+    scale_rewards: Literal["none", "group", "batch"] = "none"
+    """Advantage scaling: ``none`` A = r - mean(group) (Dr. GRPO); ``group`` also / (unbiased group std + 1e-4)
+    (GRPO); ``batch`` / (unbiased std of the whole batch + 1e-4). TRL's default is ``group``."""
+    epsilon_low: float = 0.2
+    """Lower clip: the ratio r is clipped at 1 - epsilon_low (acts on tokens with A < 0)."""
+    epsilon_high: float = 0.2
+    """Upper clip: r is clipped at 1 + epsilon_high (acts on tokens with A > 0); DAPO's clip-higher uses 0.28."""
+    beta: float = 0.0
+    """Weight of the k3 KL penalty to the reference (LoRA-disabled) policy; 0 skips the reference forward."""
+    kl_bias_correction: bool = True
+    """Multiply the KL term by r (TRL's ``use_bias_correction_kl``, default True; DeepSeek-V3.2)."""
+
+    # ---- optimisation ----------------------------------------------------------------------------------------
+    learning_rate: float = 1e-5
+    """AdamW learning rate of the LoRA weights (TRL's default 1e-6 is for full fine-tuning)."""
+    updates_per_batch: int = 1
+    """Optimizer steps on each batch of episodes (mu, TRL's ``num_iterations``); > 1 makes the clip matter."""
+    grad_clip: float = 1.0
+    """Max global grad norm (TRL's ``max_grad_norm``); 0 turns clipping off."""
+
+    # ---- bookkeeping -----------------------------------------------------------------------------------------
+    checkpoint_interval: int = 10
+    """Save the LoRA adapter every this many iterations (0: only at the end)."""
+    eval_interval: int = 10
+    """Evaluate greedily on held-out tasks every this many iterations (0: never)."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    @property
+    def episodes_per_iteration(self) -> int:
+        """Episodes sampled per iteration (B = tasks_per_iteration * group_size)."""
+        return self.tasks_per_iteration * self.group_size
+
+    def validate(self) -> "GRPOConfig":
+        """Check ranges and combinations; raise ``HaloError`` naming the field and a valid value. Returns self."""
+
+        def need(ok: bool, message: str) -> None:
+            if not ok:
+                raise HaloError(f"GRPOConfig.{message}")
+
+        need(self.policy_backend in ("hf", "vllm"),
+             f"policy_backend must be 'hf' or 'vllm', got {self.policy_backend!r}")
+        need(self.loss_type in ("dr_grpo", "grpo", "dapo"),
+             f"loss_type must be one of ['dr_grpo', 'grpo', 'dapo'], got {self.loss_type!r}")
+        need(self.scale_rewards in ("none", "group", "batch"),
+             f"scale_rewards must be one of ['none', 'group', 'batch'], got {self.scale_rewards!r}")
+        need(bool(self.model), "model must name a model (tiny-qwen3vl, smollm2, qwen3vl-8b or a folder)")
+        need(self.group_size >= 2, f"group_size must be >= 2 (advantages compare episodes of a group), "
+                                   f"got {self.group_size}")
+        need(self.tasks_per_iteration >= 1, f"tasks_per_iteration must be >= 1, got {self.tasks_per_iteration}")
+        need(self.iterations >= 1, f"iterations must be >= 1, got {self.iterations}")
+        need(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
+        need(self.max_completion_length >= 1, f"max_completion_length must be >= 1, got {self.max_completion_length}")
+        need(self.temperature > 0, f"temperature must be > 0 (log-probs divide logits by it), got {self.temperature}")
+        need(self.lora_rank >= 1, f"lora_rank must be >= 1, got {self.lora_rank}")
+        need(self.lora_alpha > 0, f"lora_alpha must be > 0, got {self.lora_alpha}")
+        need(0.0 <= self.lora_dropout < 1.0, f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        need(isinstance(self.lora_target_modules, list) and len(self.lora_target_modules) > 0
+             and all(isinstance(m, str) and m for m in self.lora_target_modules),
+             f"lora_target_modules must be a non-empty list of module names such as {list(LANGUAGE_LORA_TARGETS)}, "
+             f"got {self.lora_target_modules!r}")
+        need(0.0 <= self.epsilon_low < 1.0, f"epsilon_low must be in [0, 1) (clip at 1 - epsilon_low), "
+                                            f"got {self.epsilon_low}")
+        need(self.epsilon_high >= 0.0, f"epsilon_high must be >= 0, got {self.epsilon_high}")
+        need(self.beta >= 0.0, f"beta must be >= 0 (0 disables the KL penalty), got {self.beta}")
+        need(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
+        need(self.updates_per_batch >= 1, f"updates_per_batch must be >= 1, got {self.updates_per_batch}")
+        need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")
+        need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "
+                                            f"got {self.checkpoint_interval}")
+        need(self.eval_interval >= 0, f"eval_interval must be >= 0 (0: never), got {self.eval_interval}")
+        return self
