@@ -98,6 +98,28 @@
     return [ev.title, ev.location, ev.description].some((t) => (t || '').toLowerCase().includes(q));
   }
 
+  // ---------------------------------------------------------------- UI state for rewards
+  // The open create/edit dialog and event pop-over, mirrored into calendar.ui for dense RL rewards (read from
+  // /finish). calendar.ui exists only while one is open, so a finished run with both closed has the same diff
+  // as before. Field names avoid 'title'/'start': some official scripts scan the whole JSON for event-like dicts.
+  const ymd = (a) => `${a.y}-${String(a.m).padStart(2, '0')}-${String(a.d).padStart(2, '0')}`;
+  function uiSnapshot() {
+    const out = {};
+    const d = ui.dialog;
+    if (d) {
+      out.dialog = { kind: d.kind, mode: d.mode, titleText: d.title, day: ymd(d.date), endDay: ymd(d.endDate),
+        startMinutes: d.start, endMinutes: d.end, allDay: !!d.allDay, locationText: d.location };
+    }
+    if (ui.popover) out.popover = { kind: ui.popover.kind, itemId: ui.popover.id };
+    return Object.keys(out).length ? out : undefined;
+  }
+  function persistUi() {
+    const next = uiSnapshot();
+    if (JSON.stringify(cal().ui) === JSON.stringify(next)) return;
+    if (next === undefined) delete cal().ui; else cal().ui = next;
+    H.save();
+  }
+
   // ---------------------------------------------------------------- rendering
   function render() {
     renderHeader();
@@ -265,10 +287,11 @@
   function renderPopover() {
     const root = $('#popover-root');
     const p = ui.popover;
+    persistUi();
     if (!p) { root.innerHTML = ''; return; }
     const isTask = p.kind === 'task';
     const ev = isTask ? cal().myTasks[p.id] : cal().events[p.id];
-    if (!ev) { ui.popover = null; root.innerHTML = ''; return; }
+    if (!ev) { ui.popover = null; persistUi(); root.innerHTML = ''; return; }
     const s = localOf(ev.start), e = localOf(ev.end || ev.start);
     const sd = { y: s.y, m: s.m, d: s.d }, edd = { y: e.y, m: e.m, d: e.d };
     let when;
@@ -362,6 +385,7 @@
   function renderDialog() {
     const root = $('#dialog-root');
     const d = ui.dialog;
+    persistUi();
     if (!d) { root.innerHTML = ''; return; }
     const isTask = d.kind === 'task';
     const dateBtn = (which, day) => `<button class="field-btn" data-pick="${which}" aria-label="${which === 'date' ? 'Start date' : 'End date'}: ${longDate(day)}"
@@ -686,6 +710,7 @@
   });
   document.addEventListener('input', (e) => {
     if (e.target.id === 'search-input') { ui.query = e.target.value.trim(); renderGrid(); }
+    if (ui.dialog && /^dlg-/.test(e.target.id)) { readDialogInputs(); persistUi(); }
   });
   document.addEventListener('keydown', async (e) => {
     if (e.key === 'Escape') {

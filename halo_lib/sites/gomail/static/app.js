@@ -121,6 +121,33 @@
     });
   }
 
+  // UI state mirrored into S().ui for dense RL rewards (read from /finish): the open compose window's fields,
+  // the selected conversations and the open email. Each key exists only while non-empty, so a finished run
+  // with nothing open or selected has the same /finish diff as before these keys existed.
+  function uiSnapshot() {
+    const out = {};
+    const el = $('.compose');
+    if (el) {
+      const chips = (f) => { const row = el.querySelector(`.recip-row[data-field=${f}]`); return row && row._chips ? row._chips.slice() : []; };
+      out.compose = { toField: chips('to'), ccField: chips('cc'), bccField: chips('bcc'),
+        subjectField: el.querySelector('.compose-subject').value, bodyField: el.querySelector('.compose-text').value };
+    }
+    if (ui.selected.size) out.selectedIds = [...ui.selected].sort((a, b) => Number(a) - Number(b));
+    if (ui.route && ui.route.id) out.openEmailId = ui.route.id;
+    return out;
+  }
+  function persistUi() {
+    const u = S().ui;
+    const next = uiSnapshot();
+    let changed = false;
+    for (const k of ['compose', 'selectedIds', 'openEmailId']) {
+      if (JSON.stringify(u[k]) === JSON.stringify(next[k])) continue;
+      changed = true;
+      if (next[k] === undefined) delete u[k]; else u[k] = next[k];
+    }
+    if (changed) H.save();
+  }
+
   function showSnack(message) {
     const el = $('#snackbar');
     el.innerHTML = `<span class="snack-msg">${esc(message)}</span><button class="snack-close icon-btn small" aria-label="Dismiss">${icon('close')}</button>`;
@@ -181,6 +208,7 @@
     document.title = `${title} - ${me().email} - GoMail`;
     if (r.id && emails()[r.id]) renderEmail(emails()[r.id]);
     else renderList();
+    persistUi();
   }
 
   function renderRail() {
@@ -598,6 +626,8 @@
       setupChips(row, (d[f] || []).slice());
       if (f !== 'to' && (d[f] || []).length) row.hidden = false;
     }
+    el.addEventListener('input', persistUi);
+    persistUi();
     el.addEventListener('click', async (ev) => {
       const b = ev.target.closest('[data-c]');
       if (!b) return;
@@ -608,7 +638,7 @@
         const row = el.querySelector(`.recip-row[data-field=${c === 'showcc' ? 'cc' : 'bcc'}]`);
         row.hidden = false; row.querySelector('input').focus(); b.hidden = true;
       }
-      if (c === 'discard') { el.remove(); if (draft && emails()[draft.id]) { delete emails()[draft.id]; await commit('Draft discarded.'); } else showSnack('Draft discarded.'); }
+      if (c === 'discard') { el.remove(); if (draft && emails()[draft.id]) { delete emails()[draft.id]; await commit('Draft discarded.'); } else { showSnack('Draft discarded.'); persistUi(); } }
       if (c === 'close') await closeCompose(el, draft);
       if (c === 'send') await sendCompose(el, draft);
     });
@@ -627,7 +657,7 @@
   async function closeCompose(el, draft) {
     const v = composeValues(el);
     el.remove();
-    if (!v.to.length && !v.cc.length && !v.bcc.length && !v.subject.trim() && !v.content.trim()) return;
+    if (!v.to.length && !v.cc.length && !v.bcc.length && !v.subject.trim() && !v.content.trim()) { persistUi(); return; }
     const id = draft && emails()[draft.id] ? draft.id : nextId();
     emails()[id] = Object.assign(newEmail(id, v), { draft: true, sent: false });
     await commit('Draft saved.');
@@ -691,6 +721,7 @@
         c.querySelector('.chip-x').onmousedown = (ev) => { ev.preventDefault(); row._chips.splice(i, 1); draw(); };
         box.insertBefore(c, input);
       });
+      if (row.isConnected) persistUi();
     };
     const hide = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); };
     const resolve = (text) => {

@@ -1,0 +1,422 @@
+"""Dense rewards for online RL: task progress read from the site's own state, exploration and anti-loop terms.
+
+Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pays
+
+* ``progress``: ``milestone`` for each milestone reached for the first time. Milestones are read from the
+  site's ``/finish`` JSON (``BrowserEnv.read_state()``): the final app state is rebuilt from
+  ``initialfinaldiff`` (``halo_lib.tasks.generator.final_state_of``), including the UI state the apps keep
+  for this (Omnizon's ``router``/``filter``, GoMail's ``ui.compose``/``ui.selectedIds``/``ui.openEmailId``,
+  GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``). For a ``GeneratedTask`` they are
+  task-aware (the task's recipient in the To field, the task's product in the cart...); REAL tasks get the
+  site's generic steps (compose opened, something in the cart...), which are weaker hints.
+* ``novelty``: for a state (``state_signature``) not seen before in the episode;
+* ``loop``: for taking an action already taken on the same state;
+* ``step_cost``: a constant per step (0 by default);
+
+and ``finish(success)`` pays ``success`` from the task's evaluator at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from halo_lib.tasks.generator import (
+    GeneratedTask,
+    final_state_of,
+    has_words,
+    initial_state_of,
+    shop_words,
+    utc_event_times,
+)
+from halo_lib.tasks.registry import Task
+
+
+@dataclass
+class RewardConfig:
+    """Weights of the dense reward terms."""
+
+    milestone: float = 0.2
+    """Paid once per milestone, the first time the episode reaches it."""
+    novelty: float = 0.2
+    """Paid for a state (url + accessibility tree) not seen before in the episode."""
+    loop: float = -0.5
+    """Paid (a penalty) for repeating an action on a state where it was already taken."""
+    success: float = 1.0
+    """Paid at the end when the task's evaluator says success."""
+    step_cost: float = 0.0
+    """Subtracted on every step (a push towards short episodes)."""
+
+
+@dataclass(frozen=True)
+class RewardPieces:
+    """The reward of one step (or of the episode's end), term by term."""
+
+    progress: float = 0.0
+    novelty: float = 0.0
+    loop: float = 0.0
+    success: float = 0.0
+    step_cost: float = 0.0
+    """Already negative: ``-config.step_cost``."""
+    milestones: tuple[str, ...] = ()
+    """The milestones newly reached at this step, in order."""
+
+    @property
+    def total(self) -> float:
+        return self.progress + self.novelty + self.loop + self.success + self.step_cost
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), milestones=list(self.milestones), total=self.total)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A named step towards success, read from (initial app state, final app state)."""
+
+    name: str
+    reached: Callable[[dict, dict], bool]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Observation signatures
+# ---------------------------------------------------------------------------------------------------
+_ELEMENT_ID = re.compile(r"\[[^\]\s]*\] ")
+
+
+def state_signature(obs) -> str:
+    """``url#hash``: the page as the policy sees it. Element ids are left out of the hash (they are
+    renumbered between observations); without a tree, the screenshot's bytes are hashed."""
+    if getattr(obs, "axtree", None):
+        content = _ELEMENT_ID.sub("", obs.axtree).encode("utf-8")
+    else:
+        content = getattr(obs, "screenshot", None) or b""
+    return f"{obs.url}#{hashlib.sha1(content).hexdigest()[:16]}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Omnizon milestones: router.location, filter.searchQuery, cart, orders
+# ---------------------------------------------------------------------------------------------------
+def _route(state: dict) -> str:
+    return ((state.get("router") or {}).get("location") or {}).get("pathname") or ""
+
+
+def _cart_ids(state: dict) -> set[str]:
+    cart = state.get("cart") or {}
+    ids = {str(it.get("id")) for it in cart.get("cartItems") or []}
+    if cart.get("buyNow"):
+        ids.add(str(cart["buyNow"].get("id")))
+    return ids
+
+
+def _cart_quantity(state: dict, product_id: str) -> int:
+    return sum(int(it.get("quantity") or 0) for it in (state.get("cart") or {}).get("cartItems") or []
+               if str(it.get("id")) == product_id)
+
+
+def _ordered_ids(initial: dict, final: dict) -> set[str]:
+    known = {o.get("id") for o in (initial.get("order") or {}).get("orders") or []}
+    return {str(it.get("id")) for o in (final.get("order") or {}).get("orders") or [] if o.get("id") not in known
+            for it in o.get("items") or []}
+
+
+def _searched(query: str | None = None) -> Milestone:
+    def reached(initial: dict, final: dict) -> bool:
+        typed = (final.get("filter") or {}).get("searchQuery") or ""
+        if query is None:
+            return bool(typed.strip())
+        return bool(typed) and set(shop_words(query)) <= set(shop_words(typed))
+
+    return Milestone("searched", reached)
+
+
+def _omnizon_milestones(task: Task) -> list[Milestone]:
+    p = task.params if isinstance(task, GeneratedTask) else {}
+    pid = p.get("product_id")
+
+    def on_product(i, f):
+        return _route(f) == f"/product/{pid}" if pid else _route(f).startswith("/product/")
+
+    def chosen(i, f):
+        return pid in _cart_ids(f) if pid else bool(_cart_ids(f))
+
+    def ordered(i, f):
+        return pid in _ordered_ids(i, f) if pid else bool(_ordered_ids(i, f))
+
+    searched = _searched(p.get("query"))
+    opened = Milestone("product_opened", on_product)
+    in_cart = Milestone("added_to_cart", chosen)
+    if getattr(task, "family", "") == "cart":
+        right_qty = Milestone("cart_quantity", lambda i, f: _cart_quantity(f, pid) == p["quantity"])
+        return [searched, opened, in_cart, right_qty]
+    return [searched, opened, in_cart, Milestone("checkout", lambda i, f: _route(f) == "/checkout"),
+            Milestone("order_placed", ordered)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# GoMail milestones: ui.compose (the open compose window), new emails, ui.selectedIds / ui.openEmailId
+# ---------------------------------------------------------------------------------------------------
+def _mail_ui(state: dict) -> dict:
+    return state.get("ui") or {}
+
+
+def _mail_emails(state: dict) -> dict:
+    return (state.get("email") or {}).get("emails") or {}
+
+
+def _drafts(initial: dict, final: dict) -> list[dict]:
+    """What is being written: the open compose window and every new email (sent or saved as a draft),
+    as ``{"to", "subject", "body", "sent"}``."""
+    out = []
+    compose = _mail_ui(final).get("compose")
+    if isinstance(compose, dict):
+        out.append({"to": compose.get("toField") or [], "subject": compose.get("subjectField") or "",
+                    "body": compose.get("bodyField") or "", "sent": False})
+    before = _mail_emails(initial)
+    for eid, e in _mail_emails(final).items():
+        if eid not in before:
+            out.append({"to": e.get("to") or [], "subject": e.get("subject") or "", "body": e.get("content") or "",
+                        "sent": bool(e.get("sent")) and not e.get("draft")})
+    return out
+
+
+def _addressed_to(draft: dict, address: str | None) -> bool:
+    to = [str(a).strip().lower() for a in draft["to"]]
+    return address.lower() in to if address else bool(to)
+
+
+def _gomail_send_milestones(p: dict) -> list[Milestone]:
+    addr = p.get("recipient_email")
+
+    def any_draft(test):
+        return lambda i, f: any(test(d) for d in _drafts(i, f))
+
+    subject_ok = (lambda d: has_words(d["subject"], [p["subject"]])) if p else (lambda d: bool(d["subject"].strip()))
+    body_ok = (lambda d: has_words(d["body"], p["body_words"])) if p else (lambda d: bool(d["body"].strip()))
+    return [
+        Milestone("compose_opened", lambda i, f: "compose" in _mail_ui(f) or bool(_drafts(i, f))),
+        Milestone("recipient", any_draft(lambda d: _addressed_to(d, addr))),
+        Milestone("subject", any_draft(lambda d: _addressed_to(d, addr) and subject_ok(d))),
+        Milestone("body", any_draft(lambda d: _addressed_to(d, addr) and body_ok(d))),
+        Milestone("sent", any_draft(lambda d: d["sent"] and _addressed_to(d, addr))),
+    ]
+
+
+_MAIL_FLAG = {"star": "starred", "archive": "archived", "delete": "trash"}
+_MAIL_ACTED_FLAGS = ("starred", "archived", "trash", "spam", "snoozed")
+
+
+def _gomail_action_milestones(family: str, email_id: str) -> list[Milestone]:
+    flag = _MAIL_FLAG[family]
+
+    def acted(i, f):
+        e = _mail_emails(f).get(email_id)
+        return (e is None and family == "delete") or bool(e and e.get(flag))
+
+    def found(i, f):
+        ui = _mail_ui(f)
+        return email_id in (ui.get("selectedIds") or []) or ui.get("openEmailId") == email_id or acted(i, f)
+
+    return [Milestone("email_found", found), Milestone("email_acted_on", acted)]
+
+
+def _gomail_generic_milestones() -> list[Milestone]:
+    def acted_on_any(i, f):
+        after = _mail_emails(f)
+        return any(eid not in after or any(bool(after[eid].get(k)) != bool(e.get(k)) for k in _MAIL_ACTED_FLAGS)
+                   for eid, e in _mail_emails(i).items())
+
+    return _gomail_send_milestones({}) + [
+        Milestone("emails_selected", lambda i, f: bool(_mail_ui(f).get("selectedIds")) or acted_on_any(i, f)),
+        Milestone("emails_acted_on", acted_on_any),
+    ]
+
+
+def _gomail_milestones(task: Task) -> list[Milestone]:
+    family = getattr(task, "family", "")
+    if family == "send":
+        return _gomail_send_milestones(task.params)
+    if family in _MAIL_FLAG:
+        return _gomail_action_milestones(family, task.params["email_id"])
+    return _gomail_generic_milestones()
+
+
+# ---------------------------------------------------------------------------------------------------
+# GoCalendar milestones: calendar.ui.dialog / calendar.ui.popover, events added / deleted
+# ---------------------------------------------------------------------------------------------------
+def _cal_ui(state: dict) -> dict:
+    return (state.get("calendar") or {}).get("ui") or {}
+
+
+def _cal_events(state: dict) -> dict:
+    return (state.get("calendar") or {}).get("events") or {}
+
+
+def _added_events(initial: dict, final: dict) -> list[dict]:
+    before = _cal_events(initial)
+    return [e for eid, e in _cal_events(final).items() if eid not in before]
+
+
+def _gocalendar_create_milestones(p: dict) -> list[Milestone]:
+    """Each field counts when the open dialog holds it, or when a saved new event does (titled as asked)."""
+    start_iso, end_iso = utc_event_times(p["day"], p["start"], p["end"]) if p else ("", "")
+    location = (p.get("location") or "").lower()
+
+    def same_title(text) -> bool:
+        return str(text or "").strip().lower() == p["title"].lower() if p else bool(str(text or "").strip())
+
+    def dialog_or_event(dialog_test, event_test):
+        def reached(i, f):
+            d = _cal_ui(f).get("dialog")
+            if isinstance(d, dict) and d.get("kind") == "event" and same_title(d.get("titleText")) and dialog_test(d):
+                return True
+            return any(same_title(e.get("title")) and event_test(e) for e in _added_events(i, f))
+        return reached
+
+    def dialog_opened(i, f):
+        return isinstance(_cal_ui(f).get("dialog"), dict) or bool(_added_events(i, f))
+
+    def dialog_day(d):
+        return d.get("day") == p["day"]
+
+    def event_day(e):  # both UTC: a Pacific evening is the next UTC day on both sides
+        return str(e.get("start", ""))[:10] == start_iso[:10]
+
+    def dialog_time(d):
+        return dialog_day(d) and (d.get("startMinutes"), d.get("endMinutes")) == (p["start"], p["end"])
+
+    def event_time(e):
+        return (e.get("start"), e.get("end")) == (start_iso, end_iso)
+
+    def dialog_location(d):
+        return str(d.get("locationText") or "").strip().lower() == location
+
+    def event_location(e):
+        return str(e.get("location") or "").strip().lower() == location
+
+    def anything(_):
+        return True
+
+    out = [Milestone("dialog_opened", dialog_opened), Milestone("title", dialog_or_event(anything, anything))]
+    if p:
+        out += [Milestone("day", dialog_or_event(dialog_day, event_day)),
+                Milestone("time", dialog_or_event(dialog_time, event_time))]
+    if location:
+        out.append(Milestone("location", dialog_or_event(dialog_location, event_location)))
+    out.append(Milestone("saved", lambda i, f: any(same_title(e.get("title")) for e in _added_events(i, f))))
+    return out
+
+
+def _gocalendar_delete_milestones(event_id: str | None) -> list[Milestone]:
+    def deleted(i, f):
+        after = _cal_events(f)
+        gone = [eid for eid in _cal_events(i) if eid not in after]
+        return event_id in gone if event_id else bool(gone)
+
+    def opened(i, f):
+        pop = _cal_ui(f).get("popover") or {}
+        return (pop.get("itemId") == event_id if event_id else bool(pop)) or deleted(i, f)
+
+    return [Milestone("event_opened", opened), Milestone("event_deleted", deleted)]
+
+
+def _gocalendar_milestones(task: Task) -> list[Milestone]:
+    family = getattr(task, "family", "")
+    if family in ("create", "create_at"):
+        return _gocalendar_create_milestones(task.params)
+    if family == "delete":
+        return _gocalendar_delete_milestones(task.params["event_id"])
+    return _gocalendar_create_milestones({}) + _gocalendar_delete_milestones(None)
+
+
+_SITE_MILESTONES = {"omnizon": _omnizon_milestones, "gomail": _gomail_milestones,
+                    "gocalendar": _gocalendar_milestones}
+
+
+def milestones_for(task: Task) -> list[Milestone]:
+    """The ordered milestones of a task (task-aware for generated tasks, generic for REAL ones)."""
+    build = _SITE_MILESTONES.get(task.site)
+    return build(task) if build else []
+
+
+def reached_milestones(task: Task, finish_state: dict, milestones: list[Milestone] | None = None) -> list[str]:
+    """Names of the milestones true in a ``/finish`` state (a broken predicate counts as not reached)."""
+    initial, final = initial_state_of(task), final_state_of(task, finish_state)
+    out = []
+    for m in milestones if milestones is not None else milestones_for(task):
+        try:
+            if m.reached(initial, final):
+                out.append(m.name)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            continue
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# The per-episode calculator
+# ---------------------------------------------------------------------------------------------------
+def _action_key(action_text: str) -> str:
+    return " ".join(str(action_text or "").split())
+
+
+@dataclass
+class EpisodeRewarder:
+    """Dense rewards of one episode of one task. Call ``reset`` with the first observation's signature (and
+    state), ``step`` after every action, ``finish`` once with the evaluator's verdict."""
+
+    task: Task
+    config: RewardConfig = field(default_factory=RewardConfig)
+    reached: list[str] = field(default_factory=list)
+    """Milestones reached so far, in the order they were first reached."""
+    history: list[RewardPieces] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.milestones = milestones_for(self.task)
+        self._seen: set[str] = set()
+        self._tried: set[tuple[str, str]] = set()
+        self._current: str | None = None
+        self._finished = False
+
+    def reset(self, state_signature: str, state_json: dict | None = None) -> None:
+        """The episode's start: its state is not novel, and milestones already true in it never pay."""
+        self._seen = {state_signature}
+        self._tried.clear()
+        self._current = state_signature
+        self.reached = reached_milestones(self.task, state_json, self.milestones) if state_json else []
+        self.history.clear()
+        self._finished = False
+
+    def step(self, state_json: dict | None, state_signature: str, action_text: str) -> RewardPieces:
+        """The reward of one action: ``state_json``/``state_signature`` describe the state AFTER it."""
+        cfg = self.config
+        tried = (self._current, _action_key(action_text))
+        loop = cfg.loop if self._current is not None and tried in self._tried else 0.0
+        if self._current is not None:
+            self._tried.add(tried)
+        novelty = 0.0 if state_signature in self._seen else cfg.novelty
+        self._seen.add(state_signature)
+        self._current = state_signature
+        new = self._new_milestones(state_json) if state_json else []
+        pieces = RewardPieces(progress=cfg.milestone * len(new), novelty=novelty, loop=loop,
+                              step_cost=-cfg.step_cost, milestones=tuple(new))
+        self.history.append(pieces)
+        return pieces
+
+    def _new_milestones(self, state_json: dict) -> list[str]:
+        now = reached_milestones(self.task, state_json, self.milestones)
+        new = [name for name in now if name not in self.reached]
+        self.reached.extend(new)
+        return new
+
+    def finish(self, success: bool) -> RewardPieces:
+        """The end-of-episode reward: ``success`` when the task's evaluator said so (paid once)."""
+        pieces = RewardPieces(success=self.config.success if success and not self._finished else 0.0)
+        self._finished = True
+        self.history.append(pieces)
+        return pieces
+
+    @property
+    def total(self) -> float:
+        """Everything paid so far in this episode."""
+        return sum(p.total for p in self.history)

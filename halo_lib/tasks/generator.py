@@ -1,0 +1,755 @@
+"""Generated training tasks: REAL-like goals on the local sites that are NOT the REAL benchmark tasks.
+
+Training never sees a REAL v2 task. Each site has a few task *families* (templates: "send an email to X about
+Y", "order N of P", "delete event E on D"...) whose parameters come from the site's seed data. A family's
+parameter space is a fixed, ordered list of combinations, so a task is named by its place in that list:
+``gen.gomail-send-0007`` is combination 7 of GoMail's ``send`` family, and ``resolve_generated`` rebuilds it
+from the id alone. Every combination belongs to exactly one split (a stable hash puts about a fifth of
+them in ``heldout``), so train and held-out tasks never share a parameter combination.
+
+A generated task judges itself: ``check(state, answer)`` reads the same ``/finish`` JSON the official
+scripts read (it rebuilds the final app state from ``initialfinaldiff``) and is strict: the right recipient
+AND subject words AND body words, the right product AND quantity, the right title AND day AND times, and
+no collateral damage. ``oracle_steps(task)`` is a scripted solution (``ScriptedPolicy(steps)`` solves the
+task in ``BrowserEnv``): demonstrations for behaviour cloning and a test that every family is solvable.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import random
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from halo_lib.errors import UnknownTaskError
+from halo_lib.policies.scripted import Step
+from halo_lib.tasks.registry import Task, list_tasks
+
+GEN_VERSION = "gen"
+SPLITS = ("train", "heldout")
+HELDOUT_EVERY = 5
+"""About one combination in HELDOUT_EVERY (by a stable hash) is held out."""
+
+_ID = re.compile(r"^gen\.(?P<site>[a-z]+)-(?P<family>[a-z_]+)-(?P<index>\d+)$")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The task type
+# ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GeneratedTask(Task):
+    """A training task made from a family template: its own strict success check, no official script."""
+
+    params: dict = field(default_factory=dict)
+    """The family's parameters (JSON values only), e.g. ``{"recipient_email": ..., "subject": ...}``."""
+    family: str = ""
+    """The template, e.g. ``send`` (GoMail), ``order`` (Omnizon), ``delete`` (GoCalendar)."""
+    split: str = "train"
+    """``train`` or ``heldout``: fixed by the parameter combination, never by the sampling seed."""
+
+    def __hash__(self) -> int:  # params is a dict: hash by the id, which names the combination
+        return hash(self.id)
+
+    def check(self, state: dict, answer: str = "") -> bool:
+        """Success on a ``/finish`` state (``initialfinaldiff`` + ``differences``); the answer is unused."""
+        initial = initial_state_of(self)
+        final = final_state_of(self, state)
+        return bool(_family(self.site, self.family).check(self.params, initial, final))
+
+    def to_dict(self) -> dict:
+        """A JSON description (results files name tasks by it); ``from_dict`` inverts it."""
+        return {"id": self.id, "site": self.site, "family": self.family, "split": self.split,
+                "goal": self.goal, "params": copy.deepcopy(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GeneratedTask":
+        return cls(name=data["id"].split(".", 1)[1], version=GEN_VERSION, site=data["site"], goal=data["goal"],
+                   hosted_url="", eval_scripts=(), params=copy.deepcopy(data["params"]), family=data["family"],
+                   split=data["split"])
+
+
+@dataclass(frozen=True)
+class Family:
+    """One task template of one site."""
+
+    site: str
+    name: str
+    combos: Callable[[], list[dict]]
+    """The fixed, ordered parameter space (the id's number is an index into it)."""
+    goal: Callable[[dict], str]
+    check: Callable[[dict, dict, dict], bool]
+    """(params, initial app state, final app state) -> success."""
+    steps: Callable[[dict], list[Step]]
+    """A scripted solution through the UI (element actions targeting accessibility-tree lines)."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Final state from /finish: the initial state patched with initialfinaldiff
+# ---------------------------------------------------------------------------------------------------
+def _container(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
+def _patch(old: Any, added: dict, updated: dict, deleted: dict) -> Any:
+    """Inverse of ``halo_lib.sites.state.deep_diff``: lists are index-keyed maps, a key present in the old
+    container with a dict in the diff is a nested diff, anything else is the new value itself."""
+    is_list = isinstance(old, list)
+    current = {str(i): v for i, v in enumerate(old)} if is_list else dict(old)
+    for key, value in deleted.items():
+        if value is None:
+            current.pop(key, None)
+        elif key in current and _container(current[key]) and isinstance(value, dict):
+            current[key] = _patch(current[key], {}, {}, value)
+    for tree, slot in ((updated, 1), (added, 0)):
+        for key, value in tree.items():
+            if key in current and _container(current[key]) and isinstance(value, dict):
+                diffs = [{}, {}, {}]
+                diffs[slot] = value
+                current[key] = _patch(current[key], *diffs)
+            else:
+                current[key] = copy.deepcopy(value)
+    if is_list:
+        return [current[k] for k in sorted(current, key=int)]
+    return current
+
+
+def apply_diff(initial: dict, diff: dict) -> dict:
+    """The final state from the initial one and a ``deep_diff`` (``{"added", "updated", "deleted"}``)."""
+    return _patch(copy.deepcopy(initial), diff.get("added") or {}, diff.get("updated") or {},
+                  diff.get("deleted") or {})
+
+
+@functools.lru_cache(maxsize=64)
+def _initial_state(site: str, task_name: str) -> dict:
+    from halo_lib.sites import get_site
+
+    return get_site(site).initial_state(task_name)
+
+
+def initial_state_of(task: Task) -> dict:
+    """The state ``/config`` starts the task from (generated ids reach the site as they are, see server.py)."""
+    name = task.id if task.version == GEN_VERSION else task.name
+    return copy.deepcopy(_initial_state(task.site, name))
+
+
+def final_state_of(task: Task, finish: dict) -> dict:
+    """The site's whole app state at ``/finish`` time, rebuilt from ``finish["initialfinaldiff"]``."""
+    return apply_diff(initial_state_of(task), finish.get("initialfinaldiff") or {})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Small shared helpers
+# ---------------------------------------------------------------------------------------------------
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", str(text or "").lower())
+
+
+def has_words(text: str, required) -> bool:
+    """Every required word occurs in ``text`` (case and punctuation ignored)."""
+    present = set(words(text))
+    return all(w in present for w in words(" ".join(required)))
+
+
+def _tree_name(text: str) -> str:
+    """A regex for a name as the accessibility tree prints it (quotes inside come out as ``\\'``)."""
+    return re.escape(text).replace("'", r"\\?'")
+
+
+def _node(role: str, name: str, *, prefix: bool = False, depth: int | None = None) -> str:
+    """Regex for the tree line ``[12] role 'name'``: the exact name, or a name starting with ``name``;
+    ``depth`` pins the indentation (two spaces a level) when the same name appears elsewhere on the page."""
+    indent = r"^" + "  " * depth + r"\[[^\]]+\] " if depth is not None else r"\] "
+    end = "" if prefix else r"'(?:\s|$)"
+    return f"{indent}{role} '{_tree_name(name)}{end}"
+
+
+def _stable_bucket(family: str, params: dict) -> int:
+    key = family + "|" + "|".join(f"{k}={params[k]}" for k in sorted(params))
+    return zlib.crc32(key.encode("utf-8"))
+
+
+def split_of(family: str, params: dict) -> str:
+    return "heldout" if _stable_bucket(family, params) % HELDOUT_EVERY == 0 else "train"
+
+
+# ---------------------------------------------------------------------------------------------------
+# GoMail
+# ---------------------------------------------------------------------------------------------------
+MAIL_TOPICS = (
+    # subject, what the goal asks about, words the body must contain
+    ("Budget review", "the Q3 budget review", ("q3", "budget")),
+    ("Offsite planning", "the agenda for the August offsite", ("offsite", "agenda")),
+    ("Project kickoff", "a good time for the project kickoff", ("kickoff",)),
+    ("Contract renewal", "the contract renewal terms", ("contract", "renewal")),
+    ("Lunch next week", "having lunch together next week", ("lunch",)),
+    ("Design feedback", "feedback on the onboarding designs", ("feedback", "onboarding")),
+    ("Travel plans", "the travel plans for the conference", ("travel", "conference")),
+    ("Invoice question", "the status of the June invoice", ("june", "invoice")),
+)
+MAIL_ACTIONS = {"star": "Star", "archive": "Archive", "delete": "Delete"}
+_INBOX_PAGE = 50
+
+
+def _mail_emails(state: dict) -> dict:
+    return ((state or {}).get("email") or {}).get("emails") or {}
+
+
+@functools.lru_cache(maxsize=1)
+def _mail_seed() -> dict:
+    from halo_lib.sites.gomail.seed import initial_state
+
+    return initial_state()
+
+
+def _mail_targets(family: str) -> list[dict]:
+    """Emails an action family can name unambiguously: on the first inbox page (so their checkbox is on
+    screen), from a sender with no other email; ``star`` needs one that is not starred yet."""
+    emails = _mail_emails(_mail_seed())
+    by_sender: dict[str, int] = {}
+    for e in emails.values():
+        by_sender[e["from"]] = by_sender.get(e["from"], 0) + 1
+    inbox = sorted((e for e in emails.values() if not e["sent"]), key=lambda e: (e["date"], int(e["id"])),
+                   reverse=True)[:_INBOX_PAGE]
+    out = []
+    for e in sorted(inbox, key=lambda e: int(e["id"])):
+        if by_sender[e["from"]] != 1 or (family == "star" and e["starred"]):
+            continue
+        out.append({"email_id": e["id"], "sender": e["fromName"], "subject": e["subject"]})
+    return out
+
+
+def _mail_send_combos() -> list[dict]:
+    from halo_lib.sites.gomail.seed import CONTACTS
+
+    return [{"recipient_name": name, "recipient_email": addr, "subject": subject, "topic": topic,
+             "body_words": list(body_words)}
+            for name, addr in CONTACTS for subject, topic, body_words in MAIL_TOPICS]
+
+
+def _mail_send_goal(p: dict) -> str:
+    return f'Send an email to {p["recipient_name"]} with the subject "{p["subject"]}" asking about {p["topic"]}.'
+
+
+_DESTRUCTIVE = ("trash", "archived", "spam", "snoozed")
+
+
+def _mail_collateral(initial: dict, final: dict, allowed: set[str]) -> bool:
+    """True when an email other than ``allowed`` was trashed, archived, marked spam, snoozed or deleted."""
+    before, after = _mail_emails(initial), _mail_emails(final)
+    for eid, old in before.items():
+        if eid in allowed:
+            continue
+        new = after.get(eid)
+        if new is None or any(bool(new.get(k)) != bool(old.get(k)) for k in _DESTRUCTIVE):
+            return True
+    return False
+
+
+def _new_emails(initial: dict, final: dict) -> list[dict]:
+    before = _mail_emails(initial)
+    return [e for eid, e in _mail_emails(final).items() if eid not in before]
+
+
+def _sent(emails: list[dict]) -> list[dict]:
+    return [e for e in emails if e.get("sent") and not e.get("draft") and not e.get("trash")]
+
+
+def _addresses(values) -> list[str]:
+    return sorted(str(v).strip().lower() for v in values or [])
+
+
+def _mail_send_check(p: dict, initial: dict, final: dict) -> bool:
+    sent = _sent(_new_emails(initial, final))
+    want = [p["recipient_email"].lower()]
+    right = [e for e in sent if _addresses(e.get("to")) == want and not e.get("cc") and not e.get("bcc")
+             and has_words(e.get("subject", ""), [p["subject"]]) and has_words(e.get("content", ""), p["body_words"])]
+    stray = [e for e in sent if _addresses(e.get("to")) != want or e.get("cc") or e.get("bcc")]
+    return bool(right) and not stray and not _mail_collateral(initial, final, set())
+
+
+def _mail_send_steps(p: dict) -> list[Step]:
+    first = p["recipient_name"].split()[0]
+    body = f"Hi {first},\n\nCould you send me an update on {p['topic']}?\n\nThanks,\nCasey"
+    return [
+        Step("click", _node("button", "Compose")),
+        Step("fill", _node("combobox", "To recipients"), p["recipient_name"]),
+        Step("click", r"\] option '.*" + _tree_name(p["recipient_email"])),  # the suggestion with the address
+        Step("fill", _node("textbox", "Subject"), p["subject"]),
+        Step("fill", _node("textbox", "Message Body"), body),
+        Step("click", _node("button", "Send")),
+    ]
+
+
+def _mail_action_goal(family: str) -> Callable[[dict], str]:
+    verb = MAIL_ACTIONS[family]
+    return lambda p: f'{verb} the email from {p["sender"]} with the subject "{p["subject"]}".'
+
+
+def _mail_star_check(p: dict, initial: dict, final: dict) -> bool:
+    before, after = _mail_emails(initial), _mail_emails(final)
+    target = after.get(p["email_id"])
+    if target is None or not target.get("starred"):
+        return False
+    others_same = all(bool((after.get(eid) or {}).get("starred")) == bool(e.get("starred"))
+                      for eid, e in before.items() if eid != p["email_id"])
+    return others_same and not _mail_collateral(initial, final, set())
+
+
+def _mail_archive_check(p: dict, initial: dict, final: dict) -> bool:
+    target = _mail_emails(final).get(p["email_id"])
+    ok = target is not None and target.get("archived") and not target.get("trash") and not target.get("spam")
+    return bool(ok) and not _mail_collateral(initial, final, {p["email_id"]})
+
+
+def _mail_delete_check(p: dict, initial: dict, final: dict) -> bool:
+    target = _mail_emails(final).get(p["email_id"])
+    ok = target is None or bool(target.get("trash"))  # in Trash, or deleted forever
+    return ok and not _mail_collateral(initial, final, {p["email_id"]})
+
+
+def _mail_action_steps(family: str) -> Callable[[dict], list[Step]]:
+    def steps(p: dict) -> list[Step]:
+        row = _node("checkbox", f"Select conversation: {p['subject']} from {p['sender']}")
+        if family == "star":
+            return [Step("click", row), Step("click", _node("button", "More email options")),
+                    Step("click", _node("menuitem", "Add star"))]
+        return [Step("click", row), Step("click", _node("button", MAIL_ACTIONS[family]))]
+
+    return steps
+
+
+# ---------------------------------------------------------------------------------------------------
+# Omnizon
+# ---------------------------------------------------------------------------------------------------
+SHOP_QUERIES = ("headphones", "wireless headphones", "desk", "office chair", "controller", "neck pillow", "pillow",
+                "espresso machine", "bed frame", "apron", "cooking pot", "smartphone", "speaker", "monitor",
+                "basketball", "ball", "noise cancelling")
+CART_QUANTITIES = (1, 2, 3)
+ORDER_QUANTITIES = (1, 2)
+
+
+@functools.lru_cache(maxsize=1)
+def _products() -> tuple[dict, ...]:
+    from halo_lib.sites.omnizon.seed import products
+
+    return tuple(products())
+
+
+def _stem(w: str) -> str:
+    if len(w) > 3 and re.search(r"(ch|sh|x|ss)es$", w):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def shop_words(text: str) -> list[str]:
+    return [_stem(w) for w in re.split(r"[^a-z0-9]+", str(text or "").lower()) if w]
+
+
+def shop_search(query: str) -> list[dict]:
+    """Omnizon's search, as its app.js does it (every query word is a word, or a word's prefix, of the product)."""
+    tokens = shop_words(query)
+    out = []
+    for p in _products():
+        hay = shop_words(" ".join([p["name"], p["brand"], p["category"], p["tags"]]))
+        if all(any(w == t or (len(t) >= 3 and w.startswith(t)) for w in hay) for t in tokens):
+            out.append(p)
+    return out
+
+
+def _short_name(product: dict) -> str:
+    """The product's name up to the first comma, when that still names only this product."""
+    short = product["name"].split(",")[0].strip()
+    same = [p for p in _products() if short.lower() in p["name"].lower()]
+    return short if len(same) == 1 else product["name"]
+
+
+def _product_params(p: dict) -> dict:
+    return {"product_id": p["id"], "product_name": p["name"], "short_name": _short_name(p)}
+
+
+def _shop_cart_combos() -> list[dict]:
+    return [dict(_product_params(p), quantity=q) for p in _products() for q in CART_QUANTITIES]
+
+
+def _shop_order_combos() -> list[dict]:
+    return [dict(_product_params(p), quantity=q) for p in _products() for q in ORDER_QUANTITIES]
+
+
+def _shop_cheapest_combos() -> list[dict]:
+    out = []
+    for q in SHOP_QUERIES:
+        found = sorted(shop_search(q), key=lambda p: p["price"])
+        if len(found) >= 2 and found[0]["price"] < found[1]["price"]:
+            out.append(dict(_product_params(found[0]), query=q))
+    return out
+
+
+def _amount(p: dict) -> str:
+    return f'the {p["short_name"]}' if p["quantity"] == 1 else f'{p["quantity"]} of the {p["short_name"]}'
+
+
+def _shop_orders(state: dict) -> list[dict]:
+    return ((state or {}).get("order") or {}).get("orders") or []
+
+
+def _new_orders(initial: dict, final: dict) -> list[dict]:
+    known = {o.get("id") for o in _shop_orders(initial)}
+    return [o for o in _shop_orders(final) if o.get("id") not in known]
+
+
+def _quantities(lines) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for it in lines or []:
+        out[str(it.get("id"))] = out.get(str(it.get("id")), 0) + int(it.get("quantity") or 0)
+    return out
+
+
+def _shop_cart_check(p: dict, initial: dict, final: dict) -> bool:
+    cart = ((final.get("cart") or {}).get("cartItems")) or []
+    return _quantities(cart) == {p["product_id"]: p["quantity"]} and not _new_orders(initial, final)
+
+
+def _one_order_of(initial: dict, final: dict, want: dict[str, int]) -> bool:
+    orders = _new_orders(initial, final)
+    return len(orders) == 1 and _quantities(orders[0].get("items")) == want
+
+
+def _shop_order_check(p: dict, initial: dict, final: dict) -> bool:
+    return _one_order_of(initial, final, {p["product_id"]: p["quantity"]})
+
+
+def _shop_cheapest_check(p: dict, initial: dict, final: dict) -> bool:
+    return _one_order_of(initial, final, {p["product_id"]: 1})
+
+
+def _open_product_steps(query: str, product_name: str) -> list[Step]:
+    return [Step("fill", _node("searchbox", "Search Omnizon"), query),
+            Step("press", _node("searchbox", "Search Omnizon"), "Enter"),
+            Step("click", _node("link", product_name))]
+
+
+def _quantity_steps(quantity: int) -> list[Step]:
+    return [] if quantity == 1 else [Step("select_option", _node("combobox", "Quantity"), str(quantity))]
+
+
+def _shop_cart_steps(p: dict) -> list[Step]:
+    return (_open_product_steps(p["short_name"], p["product_name"]) + _quantity_steps(p["quantity"])
+            + [Step("click", _node("button", "Add to Cart"))])
+
+
+def _shop_order_steps(p: dict) -> list[Step]:
+    return (_open_product_steps(p["short_name"], p["product_name"]) + _quantity_steps(p["quantity"])
+            + [Step("click", _node("button", "Buy Now")), Step("click", _node("button", "Place your order"))])
+
+
+def _shop_cheapest_steps(p: dict) -> list[Step]:
+    return [Step("fill", _node("searchbox", "Search Omnizon"), p["query"]),
+            Step("press", _node("searchbox", "Search Omnizon"), "Enter"),
+            Step("select_option", _node("combobox", "Sort by"), "price-asc"),
+            Step("click", _node("link", p["product_name"])),
+            Step("click", _node("button", "Buy Now")),
+            Step("click", _node("button", "Place your order"))]
+
+
+# ---------------------------------------------------------------------------------------------------
+# GoCalendar
+# ---------------------------------------------------------------------------------------------------
+EVENT_TITLES = ("Budget Review", "Team Lunch", "Code Review", "Call with Priya", "Yoga Class", "Car Service",
+                "Interview Prep", "Parent-Teacher Meeting", "Dentist Follow-up", "Book Club Planning")
+EVENT_LOCATIONS = ("Conference Room A", "Blue Bottle Coffee", "City Library", "Main Auditorium", "Tartine Bakery",
+                   "Golden Gate Park")
+# Weekdays of the three weeks after the one on screen: the quick-create date picker opens on July, whose grid
+# runs to August 10, and these days are not also day headers of the visible week (the tree would show both).
+EVENT_DAYS = tuple(d.isoformat() for d in (date(2024, 7, 22) + timedelta(days=i) for i in range(19))
+                   if d.weekday() < 5)
+EVENT_STARTS = tuple(h * 60 + m for h in range(8, 17) for m in (0, 30))
+EVENT_DURATIONS = (30, 60, 90)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def time_label(minutes: int) -> str:
+    """GoCalendar's time format: 570 -> ``9:30am``, 780 -> ``1:00pm``."""
+    h, m = divmod(minutes, 60)
+    return f"{h % 12 or 12}:{m:02d}{'am' if h < 12 else 'pm'}"
+
+
+def day_label(iso_day: str, with_year: bool = False) -> str:
+    """``2024-07-25`` -> ``Thursday, July 25`` (``, 2024`` with the year)."""
+    d = date.fromisoformat(iso_day)
+    text = f"{_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} {d.day}"
+    return f"{text}, {d.year}" if with_year else text
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _cal_events(state: dict) -> dict:
+    return ((state or {}).get("calendar") or {}).get("events") or {}
+
+
+def _cal_create_combos() -> list[dict]:
+    return [{"title": t, "day": d, "start": s, "end": s + dur}
+            for t in EVENT_TITLES for d in EVENT_DAYS for s in EVENT_STARTS for dur in EVENT_DURATIONS]
+
+
+def _cal_create_at_combos() -> list[dict]:
+    return [{"title": t, "day": d, "start": s, "end": s + 60, "location": loc}
+            for t in EVENT_TITLES for loc in EVENT_LOCATIONS for d in EVENT_DAYS for s in EVENT_STARTS if s % 60 == 0]
+
+
+def _cal_delete_combos() -> list[dict]:
+    """Events of the week on screen (July 15-19) whose title is unique on their day."""
+    from halo_lib.sites.gocalendar.seed import initial_state
+
+    week = [e for e in sorted(_cal_events(initial_state()).values(), key=lambda e: e["id"])
+            if "2024-07-15" <= _local_day(e) <= "2024-07-19"]
+    out = []
+    for e in week:
+        same_day_title = [x for x in week if x["title"] == e["title"] and _local_day(x) == _local_day(e)]
+        if len(same_day_title) == 1:
+            out.append({"event_id": e["id"], "title": e["title"], "day": _local_day(e)})
+    return out
+
+
+def _local_day(event: dict) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    start = datetime.fromisoformat(event["start"].replace("Z", "+00:00"))
+    return start.astimezone(ZoneInfo("America/Los_Angeles")).date().isoformat()
+
+
+def _cal_create_goal(p: dict) -> str:
+    where = f' at {p["location"]}' if p.get("location") else ""
+    return (f'Create an event called "{p["title"]}" on {day_label(p["day"])} from {time_label(p["start"])} '
+            f'to {time_label(p["end"])}{where}.')
+
+
+def _cal_delete_goal(p: dict) -> str:
+    return f'Delete the "{p["title"]}" event on {day_label(p["day"])}.'
+
+
+def _cal_untouched(initial: dict, final: dict, except_ids: set[str]) -> bool:
+    """No event other than ``except_ids`` was changed or deleted."""
+    after = _cal_events(final)
+    return all(after.get(eid) == ev for eid, ev in _cal_events(initial).items() if eid not in except_ids)
+
+
+def _cal_added(initial: dict, final: dict) -> list[dict]:
+    before = _cal_events(initial)
+    return [e for eid, e in _cal_events(final).items() if eid not in before]
+
+
+def utc_event_times(day: str, start: int, end: int) -> tuple[str, str]:
+    """The stored (UTC) start and end of a ``day`` event from ``start`` to ``end`` minutes, Pacific time."""
+    from halo_lib.sites.gocalendar.seed import utc_iso
+
+    return utc_iso(day, _hhmm(start)), utc_iso(day, _hhmm(end))
+
+
+def _cal_create_check(p: dict, initial: dict, final: dict) -> bool:
+    added = _cal_added(initial, final)
+    if len(added) != 1 or not _cal_untouched(initial, final, set()):
+        return False
+    ev = added[0]
+    ok = (str(ev.get("title", "")).strip().lower() == p["title"].lower() and not ev.get("allDay")
+          and (ev.get("start"), ev.get("end")) == utc_event_times(p["day"], p["start"], p["end"]))
+    if p.get("location"):
+        ok = ok and str(ev.get("location", "")).strip().lower() == p["location"].lower()
+    return ok
+
+
+def _cal_delete_check(p: dict, initial: dict, final: dict) -> bool:
+    return (p["event_id"] not in _cal_events(final) and not _cal_added(initial, final)
+            and _cal_untouched(initial, final, {p["event_id"]}))
+
+
+def _cal_create_steps(p: dict) -> list[Step]:
+    steps = [Step("click", _node("button", "Create")),
+             Step("fill", _node("textbox", "Add title"), p["title"]),
+             Step("click", _node("button", "Start date:", prefix=True)),
+             # depth 1: the picker's day, not the mini calendar's button of the same name
+             Step("click", _node("button", day_label(p["day"], with_year=True), depth=1)),
+             Step("click", _node("button", "Start time:", prefix=True)),
+             Step("click", _node("option", time_label(p["start"])))]
+    if p["end"] != p["start"] + 60:  # choosing a start keeps the default one-hour length
+        steps += [Step("click", _node("button", "End time:", prefix=True)),
+                  Step("click", _node("option", time_label(p["end"])))]
+    if p.get("location"):
+        steps.append(Step("fill", _node("textbox", "Add location"), p["location"]))
+    return steps + [Step("click", _node("button", "Save"))]
+
+
+def _cal_delete_steps(p: dict) -> list[Step]:
+    chip = _node("button", f"{p['title']}, ", prefix=True) + r".*, " + re.escape(day_label(p["day"]))
+    return [Step("click", chip), Step("click", _node("button", "Delete event"))]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The family table
+# ---------------------------------------------------------------------------------------------------
+_FAMILIES: dict[str, dict[str, Family]] = {
+    "gomail": {
+        "send": Family("gomail", "send", _mail_send_combos, _mail_send_goal, _mail_send_check, _mail_send_steps),
+        "star": Family("gomail", "star", lambda: _mail_targets("star"), _mail_action_goal("star"),
+                       _mail_star_check, _mail_action_steps("star")),
+        "archive": Family("gomail", "archive", lambda: _mail_targets("archive"), _mail_action_goal("archive"),
+                          _mail_archive_check, _mail_action_steps("archive")),
+        "delete": Family("gomail", "delete", lambda: _mail_targets("delete"), _mail_action_goal("delete"),
+                         _mail_delete_check, _mail_action_steps("delete")),
+    },
+    "omnizon": {
+        "cart": Family("omnizon", "cart", _shop_cart_combos, lambda p: f"Add {_amount(p)} to my cart.",
+                       _shop_cart_check, _shop_cart_steps),
+        "order": Family("omnizon", "order", _shop_order_combos, lambda p: f"Buy {_amount(p)}.",
+                        _shop_order_check, _shop_order_steps),
+        "cheapest": Family("omnizon", "cheapest", _shop_cheapest_combos,
+                           lambda p: f'Search for "{p["query"]}" and buy the cheapest result.',
+                           _shop_cheapest_check, _shop_cheapest_steps),
+    },
+    "gocalendar": {
+        "create": Family("gocalendar", "create", _cal_create_combos, _cal_create_goal, _cal_create_check,
+                         _cal_create_steps),
+        "create_at": Family("gocalendar", "create_at", _cal_create_at_combos, _cal_create_goal, _cal_create_check,
+                            _cal_create_steps),
+        "delete": Family("gocalendar", "delete", _cal_delete_combos, _cal_delete_goal, _cal_delete_check,
+                         _cal_delete_steps),
+    },
+}
+
+
+def sites() -> list[str]:
+    return list(_FAMILIES)
+
+
+def families(site: str) -> list[str]:
+    if site not in _FAMILIES:
+        raise UnknownTaskError(f"no generated tasks for site {site!r}; sites: {', '.join(_FAMILIES)}")
+    return list(_FAMILIES[site])
+
+
+def _family(site: str, name: str) -> Family:
+    if name not in families(site):
+        raise UnknownTaskError(f"no family {name!r} on {site}; families: {', '.join(families(site))}")
+    return _FAMILIES[site][name]
+
+
+# What REAL v2 tasks on the local sites ask for, by the entity they act on: a generated task acting on one of
+# these in the same way could pass that REAL task's official script, so those combinations are never made.
+_REAL_TARGETS = {
+    ("gomail", "delete"): ("email_id", {"1"}),  # gomail-24: delete John Doe's email
+    # omnizon-3/9/13/15/17/24/28/30: headphones $24-100, gaming devices under $100, cooking pots, sports ball
+    # pack, neck pillows, PS5 controllers, silverware, queen bed frame (and 91/159: apron, 40-inch desk)
+    ("omnizon", "order"): ("product_id", {"16", "18", "30", "31", "32", "91", "114", "159", "167", "170", "192",
+                                          "193", "212", "215", "220", "230"}),
+    ("omnizon", "cheapest"): ("product_id", {"16", "18", "30", "31", "32", "91", "114", "159", "167", "170",
+                                             "192", "193", "212", "215", "220", "230"}),
+    # gocalendar-10/16/18/23: dinner with friends, reading time, coffee with sister, project sync (Wednesday)
+    ("gocalendar", "delete"): ("title_day", {"Dinner with Friends|2024-07-17", "Reading Time|2024-07-17",
+                                             "Coffee with Sister|2024-07-18", "Project Sync|2024-07-17"}),
+}
+
+
+def is_real_target(site: str, family: str, params: dict) -> bool:
+    """True when this combination would redo a REAL v2 task (see ``_REAL_TARGETS``)."""
+    key, values = _REAL_TARGETS.get((site, family), ("", set()))
+    if key == "title_day":
+        return f'{params.get("title")}|{params.get("day")}' in values
+    return bool(key) and str(params.get(key)) in values
+
+
+@functools.lru_cache(maxsize=None)
+def _combos(site: str, family: str) -> tuple[dict, ...]:
+    return tuple(p for p in _family(site, family).combos() if not is_real_target(site, family, p))
+
+
+def family_size(site: str, family: str) -> int:
+    return len(_combos(site, family))
+
+
+def make_task(site: str, family: str, index: int) -> GeneratedTask:
+    """Combination ``index`` of a family, as a task (its split follows from the combination)."""
+    combos = _combos(site, family)
+    if not 0 <= index < len(combos):
+        raise UnknownTaskError(f"{site}/{family} has combinations 0..{len(combos) - 1}, not {index}")
+    params = copy.deepcopy(combos[index])
+    fam = _family(site, family)
+    return GeneratedTask(name=f"{site}-{family}-{index:04d}", version=GEN_VERSION, site=site, goal=fam.goal(params),
+                         hosted_url="", eval_scripts=(), params=params, family=family,
+                         split=split_of(family, params))
+
+
+def resolve_generated(task_id: str) -> GeneratedTask:
+    """``gen.gomail-send-0007`` -> the task (ids name a combination, so no seed is needed)."""
+    m = _ID.match(task_id.strip())
+    if not m:
+        raise UnknownTaskError(f"{task_id!r} is not a generated task id (gen.<site>-<family>-<number>)")
+    return make_task(m["site"], m["family"], int(m["index"]))
+
+
+def resolve_any_task(task_id: str) -> Task:
+    """A REAL task (``v2.gomail-1``) or a generated one (``gen.gomail-send-0007``)."""
+    from halo_lib.tasks.registry import get_task
+
+    return resolve_generated(task_id) if task_id.startswith(f"{GEN_VERSION}.") else get_task(task_id)
+
+
+def oracle_steps(task: GeneratedTask) -> list[Step]:
+    """A scripted solution: ``ScriptedPolicy(oracle_steps(task))`` solves ``task`` in ``BrowserEnv``."""
+    return _family(task.site, task.family).steps(task.params)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sampling, and the guard that keeps REAL tasks out of training
+# ---------------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _benchmark_names_and_goals() -> tuple[frozenset[str], frozenset[str]]:
+    real = list_tasks()
+    return frozenset(t.name for t in real), frozenset(_norm_goal(t.goal) for t in real)
+
+
+def _norm_goal(goal: str) -> str:
+    return " ".join(words(goal))
+
+
+def assert_not_benchmark(task: Task) -> None:
+    """Raise if ``task`` is (or looks like) a REAL benchmark task: training must never use one."""
+    names, goals = _benchmark_names_and_goals()
+    if not isinstance(task, GeneratedTask) or task.version != GEN_VERSION:
+        raise ValueError(f"{task.id} is not a generated task: REAL benchmark tasks never go into training")
+    if task.name in names or _norm_goal(task.goal) in goals:
+        raise ValueError(f"{task.id} collides with a REAL benchmark task (name or goal)")
+    if is_real_target(task.site, task.family, task.params):
+        raise ValueError(f"{task.id} acts on what a REAL benchmark task acts on: {task.params}")
+
+
+def generate_tasks(site: str, n: int, seed: int, split: str = "train") -> list[GeneratedTask]:
+    """``n`` distinct tasks of ``site`` from ``split``, families in turn, deterministic given ``seed``."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    rng = random.Random(f"{site}/{split}/{seed}")
+    pools = []
+    for fam in families(site):
+        indices = [i for i, p in enumerate(_combos(site, fam)) if split_of(fam, p) == split]
+        rng.shuffle(indices)
+        pools.append((fam, indices))
+    available = sum(len(ix) for _, ix in pools)
+    if n > available:
+        raise ValueError(f"{site} has {available} {split} tasks, asked for {n}")
+    out: list[GeneratedTask] = []
+    while len(out) < n:
+        for fam, indices in pools:
+            if indices and len(out) < n:
+                task = make_task(site, fam, indices.pop())
+                assert_not_benchmark(task)
+                out.append(task)
+    return out
