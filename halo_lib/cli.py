@@ -88,6 +88,197 @@ def tasks_list(
         _fail(err)
 
 
+def _sites_for(tasks) -> list[str]:
+    from halo_lib.sites import SITE_NAMES
+
+    sites = sorted({t.site for t in tasks})
+    missing = [s for s in sites if s not in SITE_NAMES]
+    if missing:
+        raise HaloError(f"no local clone of {', '.join(missing)}: local sites are {', '.join(SITE_NAMES)} "
+                        "(use --sites remote for the hosted REAL sites)")
+    return sites
+
+
+@app.command("eval")
+def eval_cmd(
+    mode: str = typer.Option(..., help="gpt4o_baseline | qwen3vl_base | qwen3vl_grpo | text | qwen3vl_mcts"),
+    tasks: str = typer.Option("site:omnizon", help="Task spec: v2 ids, site:<site>, gen:<site>:<split>:<n>, all."),
+    episodes: int = typer.Option(1, help="Episodes per task."),
+    model: Optional[str] = typer.Option(None, help="Weights: qwen3vl-8b ($HALO_MODEL), tiny-qwen3vl, smollm2, a folder."),
+    adapter: Optional[str] = typer.Option(None, help="A trained LoRA adapter folder (qwen3vl_grpo, text)."),
+    server: Optional[str] = typer.Option(None, help="Sample from this vLLM/OpenAI base URL instead of in-process."),
+    max_steps: int = typer.Option(70, help="Step budget of an episode (REAL's score mode: 70)."),
+    concurrency: int = typer.Option(2, help="Parallel browser contexts."),
+    temperature: float = typer.Option(0.0, help="0 = (near) greedy."),
+    max_new_tokens: int = typer.Option(128, help="Most tokens per action."),
+    run: Optional[str] = typer.Option(None, help="Run name (default: <mode>-<time>)."),
+    out: str = typer.Option("results", help="Results root."),
+    sites: str = typer.Option("local", help="local clones (offline) or the hosted REAL sites (remote)."),
+    seed: int = typer.Option(0, help="Seed for sampling and generated tasks."),
+):
+    """Run episodes with a progress bar; write a results table and the trajectories under results/<run>/."""
+    import time
+    from pathlib import Path
+
+    from halo_lib.config import EnvConfig, from_dict
+    from halo_lib.policies.modes import build_policy, resolve_mode
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import resolve_tasks
+
+    try:
+        spec = resolve_mode(mode, model, adapter, server)  # every check before any heavy work
+        task_list = resolve_tasks(tasks, seed=seed)
+        env_config = from_dict(EnvConfig, {"max_steps": max_steps, "sites": sites,
+                                           "use_screenshot": spec.modality == "vision"})
+        if episodes < 1 or concurrency < 1:
+            raise HaloError("--episodes and --concurrency must be >= 1")
+        run_dir = Path(out) / (run or f"{mode}-{time.strftime('%Y%m%d-%H%M%S')}")
+        policy = build_policy(spec, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
+        from halo_lib.agent.evaluate import run_eval
+
+        local = _sites_for(task_list) if sites == "local" else []
+        with SitesInThread(local) if local else _null():
+            frame = run_eval(task_list, policy, run_dir, mode, episodes, concurrency, env_config,
+                             extra_config={"model": spec.model, "adapter": str(spec.adapter or ""), "seed": seed})
+    except HaloError as err:
+        _fail(err)
+    by_task = frame.groupby("task_id").agg(success=("success", "mean"), steps=("steps", "mean"),
+                                           errors=("action_errors", "mean"), seconds=("seconds", "mean"))
+    typer.echo(by_task.round(2).to_string())
+    typer.echo(f"eval {mode}: success {frame['success'].mean():.1%} over {len(frame)} episodes -> {run_dir}")
+
+
+def _null():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+@app.command("smoke")
+def smoke():
+    """Check the whole chain (sites, browser, model, one episode, official evaluation) in under a minute."""
+    import asyncio
+    import time
+
+    checks: list[tuple[str, bool, str]] = []
+
+    def check(name: str, fn) -> object:
+        start = time.perf_counter()
+        try:
+            value = fn()
+            checks.append((name, True, f"{time.perf_counter() - start:.1f}s"))
+            typer.echo(f"  ok    {name} ({time.perf_counter() - start:.1f}s)")
+            return value
+        except Exception as err:  # smoke reports every missing piece instead of stopping at the first
+            checks.append((name, False, str(err)))
+            typer.secho(f"  FAIL  {name}: {str(err).splitlines()[0][:300]}", fg=typer.colors.RED)
+            return None
+
+    from halo_lib.env.browser import chromium_path
+
+    check("Chromium", chromium_path)
+    check("agisdk tasks", lambda: __import__("halo_lib.tasks", fromlist=["get_task"]).get_task("v2.omnizon-13"))
+
+    def sites():
+        from halo_lib.sites.server import SitesInThread
+
+        ctx = SitesInThread(["omnizon"])
+        ctx.__enter__()
+        return ctx
+
+    running = check("local sites", sites)
+
+    def model():
+        from halo_lib.policies.assets import tiny_qwen3vl
+
+        return tiny_qwen3vl()
+
+    tiny = check("tiny Qwen3-VL (tokenizer, processor, weights)", model)
+
+    def episode():
+        from halo_lib.config import EnvConfig
+        from halo_lib.env.pool import EnvPool
+        from halo_lib.policies.hf import HFPolicy, SamplingConfig
+        from halo_lib.tasks import get_task
+
+        if tiny is None or running is None:
+            raise HaloError("skipped: needs the sites and the model")
+        policy = HFPolicy(*tiny, "vision", config=SamplingConfig(max_new_tokens=24, seed=0))
+
+        async def main():
+            async with EnvPool(1, EnvConfig(max_steps=2)) as pool:
+                return (await pool.run([(get_task("v2.omnizon-13"), policy.act)]))[0]
+
+        result = asyncio.run(main())
+        if result.status not in ("failure", "max_steps", "success"):
+            raise HaloError(f"episode ended with {result.status}: {result.error}")
+        return result
+
+    check("one episode (tiny Qwen3-VL on v2.omnizon-13, 2 steps, official evaluation)", episode)
+    if running is not None:
+        running.__exit__(None, None, None)
+    failed = [c for c in checks if not c[1]]
+    typer.echo(f"smoke: {len(checks) - len(failed)}/{len(checks)} checks passed")
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("train")
+def train_cmd(
+    tasks: str = typer.Option("gen:omnizon:train:8", help="Training tasks: gen:<site>:train:<n> (REAL v2 ids only "
+                                                          "with --allow-benchmark-training)."),
+    episodes: int = typer.Option(64, help="Total training episodes (iterations = episodes / group size)."),
+    config: Optional[str] = typer.Option(None, help="YAML file of GRPOConfig fields."),
+    model: Optional[str] = typer.Option(None, help="Override GRPOConfig.model (tiny-qwen3vl, smollm2, qwen3vl-8b)."),
+    group_size: Optional[int] = typer.Option(None, help="Override GRPOConfig.group_size."),
+    max_steps: Optional[int] = typer.Option(None, help="Override GRPOConfig.max_steps."),
+    run: Optional[str] = typer.Option(None, help="Run name (default: a timestamp)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run's latest checkpoint."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, one tiny update, no checkpoint."),
+    allow_benchmark_training: bool = typer.Option(False, "--allow-benchmark-training",
+                                                  help="Allow REAL v2 tasks in training (marks the run)."),
+):
+    """Online GRPO with dense rewards; results under results/grpo_training/<run>/."""
+    import time
+    from pathlib import Path
+
+    import yaml
+
+    from halo_lib.config import from_dict
+    from halo_lib.rl.config import GRPOConfig
+    from halo_lib.rl.trainer import train
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import resolve_tasks
+
+    try:
+        values = yaml.safe_load(Path(config).read_text()) if config else {}
+        if config and not isinstance(values, dict):
+            raise HaloError(f"{config} must hold a mapping of GRPOConfig fields")
+        for key, value in (("model", model), ("group_size", group_size), ("max_steps", max_steps)):
+            if value is not None:
+                values[key] = value
+        cfg = from_dict(GRPOConfig, values)
+        task_list = resolve_tasks(tasks, seed=cfg.seed)
+        benchmark = [t.id for t in task_list if t.version != "gen"]
+        if benchmark and not allow_benchmark_training:
+            raise HaloError(f"{', '.join(benchmark[:3])} are REAL benchmark tasks, held out for evaluation: train on "
+                            "gen:<site>:train:<n>, or pass --allow-benchmark-training (the run is then marked)")
+        cfg.iterations = max(1, episodes // (cfg.group_size * cfg.tasks_per_iteration))
+        run_dir = Path("results/grpo_training") / (run or time.strftime("%Y%m%d-%H%M%S"))
+        with SitesInThread(_sites_for(task_list)):
+            result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run,
+                           on_iteration=lambda m: typer.echo(
+                               f"iter {m['iteration']:>4}  reward {m['reward_mean']:+.3f}  success "
+                               f"{m['success_rate']:.0%}  loss {m.get('loss', 0):+.4f}  "
+                               f"samples {m['train_samples']}  {m['iteration_s']:.1f}s"))
+        if benchmark:
+            (run_dir / "TRAINED_ON_BENCHMARK").write_text("\n".join(benchmark))
+    except HaloError as err:
+        _fail(err)
+    typer.echo(("dry run ok: one update, no checkpoint written" if dry_run else
+                f"trained {result.iterations} iterations -> {result.run_dir}"))
+
+
 @bench_app.command("env")
 def bench_env(
     steps: int = typer.Option(24, help="Scripted steps per driver (playwright, halo, each pool context)."),

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from halo_lib.agent.grounding import GroundedAction
+from halo_lib.atomic import write_text_atomic
 
 CACHE_VERSION = 1
 
@@ -102,11 +101,5 @@ class VerifiedActionCache:
     def _save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": CACHE_VERSION, "plans": {key: asdict(plan) for key, plan in self._plans.items()}}
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, prefix=f".{self.path.name}.",
-                                         suffix=".tmp", delete=False) as tmp:
-            json.dump(data, tmp, ensure_ascii=False, indent=1)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp.name, self.path)  # readers see the old file or the new one, never half of one
+        write_text_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1))

@@ -41,17 +41,9 @@ class PolicyError(HaloError):
     """The policy raised (a dead model server, a bug): the episode ends as ``error``."""
 
 
-@dataclass
-class HintedObservation(Observation):
-    """An observation with a note from the agent for the policy's prompt (``build_prompt(..., extra_hint=)``)."""
-
-    hint: str | None = None
-
-
 def with_hint(obs: Observation, hint: str | None) -> Observation:
-    if hint is None:
-        return obs
-    return HintedObservation(**{f.name: getattr(obs, f.name) for f in dataclasses.fields(Observation)}, hint=hint)
+    """The observation with the agent's note for the policy's prompt (``Observation.hint``)."""
+    return obs if hint is None else dataclasses.replace(obs, hint=hint)
 
 
 @dataclass

@@ -47,6 +47,8 @@ class Observation:
     """Why the previous action failed (parse error, execution error, blocked navigation), or None."""
     history: list[tuple[str, str | None]] = field(default_factory=list)
     """Every earlier step of the episode as (action text, its error or None), oldest first."""
+    hint: str | None = None
+    """A note from the agent around the policy (recovery: "you are repeating yourself, re-plan"); prompts show it."""
 
 
 @dataclass

@@ -107,8 +107,9 @@ def build_prompt(obs, modality: str, extra_hint: str | None = None) -> Prompt:
     head = [f"Task: {obs.goal}", f"Current URL: {obs.url}", f"Step: {obs.step + 1}", history_text(obs.history)]
     if obs.last_action_error:
         head.append(f"Your last action failed: {obs.last_action_error}")
-    if extra_hint:
-        head.append(extra_hint)
+    for hint in (getattr(obs, "hint", None), extra_hint):
+        if hint:
+            head.append(hint)
     content: list[dict] = [{"type": "text", "text": "\n".join(head) + "\n\n"}]
     if modality == "vision":
         if obs.screenshot is None:

@@ -55,7 +55,9 @@ class GRPOConfig:
     max_completion_length: int = 256
     """Most tokens generated per step (L_max); also Dr. GRPO's constant loss normaliser."""
     temperature: float = 1.0
-    """Sampling temperature; log-probs for the loss are taken at the same temperature (as TRL does)."""
+    """Sampling temperature (exploration). Log-probs in the loss are those of the raw, temperature-1
+    distribution: the same definition the samplers (HF and vLLM) report, so their gap is comparable.
+    (TRL divides logits by the temperature instead; the two agree at the default 1.0.)"""
 
     # ---- loss ------------------------------------------------------------------------------------------------
     loss_type: Literal["dr_grpo", "grpo", "dapo"] = "dr_grpo"

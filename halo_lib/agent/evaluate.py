@@ -1,0 +1,84 @@
+"""Evaluation runs: k episodes of each task with one agent, a results table and the trajectories.
+
+Layout of ``results/<run>/``: ``config.json`` (mode, tasks, seeds, git revision), ``episodes.csv`` (one row
+per episode: task, site, benchmark or generated, success, status, steps, action errors, seconds),
+``summary.json`` (success per site) and ``trajectories/`` (JSONL + screenshots, see ``trajectory.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from halo_lib.agent.loop import Agent, run_agent_episode
+from halo_lib.agent.trajectory import TrajectoryWriter
+from halo_lib.config import EnvConfig
+from halo_lib.env.pool import EnvPool
+from halo_lib.atomic import write_text_atomic
+from halo_lib.tasks import Task
+
+EPISODE_COLUMNS = ["task_id", "site", "benchmark", "episode", "mode", "success", "status", "steps", "action_errors",
+                   "seconds", "answer", "error"]
+
+
+def git_revision() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).parent).stdout.strip()
+    except Exception:
+        return "unknown"
+
+
+def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes: int = 1, concurrency: int = 2,
+             env_config: EnvConfig | None = None, progress: bool = True, extra_config: dict | None = None
+             ) -> pd.DataFrame:
+    """Run ``episodes`` episodes of every task and write ``run_dir``; returns the episodes table."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env_config = env_config or EnvConfig()
+    write_text_atomic(run_dir / "config.json", json.dumps(
+        {"mode": mode, "policy": getattr(policy, "name", mode), "tasks": [t.id for t in tasks], "episodes": episodes,
+         "env": asdict(env_config), "git_revision": git_revision(), **(extra_config or {})}, indent=2, default=str))
+    agent = Agent(policy)
+    writer = TrajectoryWriter(run_dir / "trajectories")
+    jobs = [(task, k) for task in tasks for k in range(episodes)]
+    bar = tqdm(total=len(jobs), desc=f"eval {mode}", disable=not progress, unit="ep")
+    rows: list[dict] = []
+
+    async def main() -> None:
+        async with EnvPool(min(concurrency, len(jobs)) or 1, env_config) as pool:
+            free: asyncio.Queue = asyncio.Queue()
+            for env in pool.envs:
+                free.put_nowait(env)
+
+            async def one(task: Task, k: int) -> None:
+                env = await free.get()
+                try:
+                    r = await run_agent_episode(env, task, agent, writer, run_id=f"{mode}-{k}")
+                finally:
+                    free.put_nowait(env)
+                rows.append({"task_id": task.id, "site": task.site, "benchmark": task.version != "gen", "episode": k,
+                             "mode": mode, "success": bool(r.success), "status": r.status, "steps": r.steps,
+                             "action_errors": r.action_errors, "seconds": round(r.seconds, 2),
+                             "answer": r.answer, "error": r.error})
+                bar.update(1)
+                bar.set_postfix(success=f"{sum(x['success'] for x in rows)}/{len(rows)}")
+
+            await asyncio.gather(*(one(t, k) for t, k in jobs))
+
+    try:
+        asyncio.run(main())
+    finally:
+        bar.close()
+    frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["task_id", "episode"], ignore_index=True)
+    write_text_atomic(run_dir / "episodes.csv", frame.to_csv(index=False))
+    summary = {"mode": mode, "episodes": len(frame), "success_rate": float(frame["success"].mean()) if len(frame) else 0.0,
+               "per_site": frame.groupby("site")["success"].mean().round(4).to_dict() if len(frame) else {}}
+    write_text_atomic(run_dir / "summary.json", json.dumps(summary, indent=2))
+    return frame

@@ -1,0 +1,136 @@
+"""Rollouts for GRPO.
+
+- ``collect_group``: G episodes of the same task from the same start state (the sites are deterministic),
+  in parallel browser contexts; every step's completion is later trained with its episode's advantage.
+- ``branch_at_state``: the per-step variant of the original HALO design: at one state, sample n actions,
+  try each from that same state in its own context (reset and replay the prefix), and score each by its
+  dense step reward.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from halo_lib.env.environment import BrowserEnv
+from halo_lib.env.pool import EnvPool
+from halo_lib.policies.base import Candidate
+from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
+from halo_lib.tasks import Task
+
+
+@dataclass
+class StepSample:
+    """One decision of an episode: what the policy sampled and what it earned."""
+
+    candidate: Candidate
+    reward: RewardPieces
+    error: str | None = None
+
+
+@dataclass
+class EpisodeRollout:
+    """One episode of a group."""
+
+    task_id: str
+    steps: list[StepSample] = field(default_factory=list)
+    success: bool = False
+    status: str = "running"
+    seconds: float = 0.0
+
+    @property
+    def ret(self) -> float:
+        """The episode's return: every dense reward plus the success bonus (the last step carries it)."""
+        return sum(s.reward.total for s in self.steps)
+
+    @property
+    def milestones(self) -> list[str]:
+        return [m for s in self.steps for m in s.reward.milestones]
+
+
+def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
+    return RewardPieces(progress=a.progress + b.progress, novelty=a.novelty + b.novelty, loop=a.loop + b.loop,
+                        success=a.success + b.success, step_cost=a.step_cost + b.step_cost,
+                        milestones=a.milestones + b.milestones)
+
+
+async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardConfig, run_id: str = "grpo"
+                          ) -> EpisodeRollout:
+    """reset -> (sample -> step -> dense reward)* -> success bonus. Errors end the episode, never the run."""
+    start = time.perf_counter()
+    episode = EpisodeRollout(task.id)
+    rewarder = EpisodeRewarder(task, rewards)
+    obs = await env.reset(task, run_id=run_id)
+    rewarder.reset(state_signature(obs), await env.read_state())
+    done = False
+    while not done:
+        try:
+            candidate = await policy.act(obs)
+        except Exception as err:  # e.g. the sampling server died: this episode ends as an error
+            episode.status = "error"
+            episode.steps.append(StepSample(Candidate(text=""), RewardPieces(), f"policy failed: {err}"))
+            break
+        obs, _, done, info = await env.step(candidate)
+        state = info["final_state"] if done else await env.read_state()
+        pieces = rewarder.step(state, state_signature(obs), candidate.text)
+        if done:
+            episode.success, episode.status = info["success"], info["status"]
+            pieces = _merge(pieces, rewarder.finish(info["success"]))
+        episode.steps.append(StepSample(candidate, pieces, obs.last_action_error))
+    episode.seconds = time.perf_counter() - start
+    return episode
+
+
+async def collect_group(pool: EnvPool, task: Task, policy, group_size: int, rewards: RewardConfig
+                        ) -> list[EpisodeRollout]:
+    """``group_size`` episodes of one task in parallel (the pool needs at least that many contexts)."""
+    if len(pool.envs) < group_size:
+        raise ValueError(f"the pool has {len(pool.envs)} contexts, the group needs {group_size}")
+    return list(await asyncio.gather(*(rollout_episode(env, task, policy, rewards, run_id=f"grpo-{i}")
+                                       for i, env in enumerate(pool.envs[:group_size]))))
+
+
+@dataclass
+class Branch:
+    """One sampled action tried from the shared state, with its dense step reward."""
+
+    candidate: Candidate
+    reward: RewardPieces
+    done: bool
+    success: bool
+
+
+async def _replay(env: BrowserEnv, task: Task, prefix: list, rewarder: EpisodeRewarder):
+    obs = await env.reset(task, run_id="branch")
+    rewarder.reset(state_signature(obs), await env.read_state())
+    for action in prefix:
+        obs, _, done, info = await env.step(action)
+        text = action.to_text(compact=True) if hasattr(action, "to_text") else str(action)
+        rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs), text)
+        if done:
+            raise ValueError("the prefix ends the episode: branch before its last action")
+    return obs
+
+
+async def branch_at_state(pool: EnvPool, task: Task, prefix: list, policy, n: int, rewards: RewardConfig
+                          ) -> list[Branch]:
+    """At the state reached by ``prefix`` (a list of actions), sample ``n`` actions once and try each in its own
+    context from that same state (reset + replay), scoring it by the dense reward of that one step."""
+    if len(pool.envs) < n:
+        raise ValueError(f"the pool has {len(pool.envs)} contexts, branching needs {n}")
+    first = pool.envs[0]
+    obs = await _replay(first, task, prefix, EpisodeRewarder(task, rewards))
+    candidates = await policy.sample_actions(obs, n)
+
+    async def try_one(env: BrowserEnv, candidate: Candidate) -> Branch:
+        rewarder = EpisodeRewarder(task, rewards)
+        await _replay(env, task, prefix, rewarder)
+        obs, _, done, info = await env.step(candidate)
+        pieces = rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs),
+                               candidate.text)
+        if done:
+            pieces = _merge(pieces, rewarder.finish(info["success"]))
+        return Branch(candidate, pieces, done, bool(done and info["success"]))
+
+    return list(await asyncio.gather(*(try_one(env, c) for env, c in zip(pool.envs, candidates))))

@@ -1,0 +1,307 @@
+"""Online GRPO for the browser agent, top to bottom (in the spirit of CleanRL's single-file loops).
+
+    for each iteration:
+        1. rollouts   G episodes of one training task from the same start state, sampled by the policy
+        2. rewards    dense per-step rewards (milestones, novelty, loops) + the success bonus -> returns
+        3. advantages A = R - mean(R_group)                                   (Dr. GRPO, no std scaling)
+        4. old logps  recomputed by the trainer itself (fp32); the gap to the sampler's logps is logged
+        5. update     every step's completion trained with its episode's advantage (dr_grpo loss), LoRA only
+        6. sync       save the adapter; a vLLM sampler hot-reloads it, so the next rollouts use the new weights
+        7. log        metrics.jsonl + TensorBoard; atomic checkpoints every ``checkpoint_interval``
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+from halo_lib.config import EnvConfig
+from halo_lib.env.pool import EnvPool
+from halo_lib.errors import HaloError
+from halo_lib.atomic import write_text_atomic
+from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.rewards import RewardConfig
+from halo_lib.rl.rollout import EpisodeRollout, collect_group
+from halo_lib.tasks import Task
+
+log = logging.getLogger(__name__)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The policy model: base weights frozen, LoRA on the language model only
+# ----------------------------------------------------------------------------------------------------------
+@dataclass
+class PolicyModel:
+    model: object  # a peft model
+    processor: object
+    modality: str
+
+
+def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
+    """Base model (tiny Qwen3-VL, SmolLM2, or Qwen3-VL-8B from $HALO_MODEL) + a fresh LoRA adapter.
+
+    On CUDA with Unsloth installed, Qwen3-VL goes through Unsloth's FastVisionModel (fast LoRA kernels); on
+    CPU plain transformers + peft."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from halo_lib.policies import assets
+
+    torch.manual_seed(cfg.seed)
+    if cfg.model == "tiny-qwen3vl":
+        model, processor = assets.tiny_qwen3vl()
+        modality = "vision"
+    elif cfg.model == "smollm2":
+        model, processor = assets.smollm2()
+        modality = "text"
+    else:
+        path = assets.resolve_model(cfg.model)
+        if torch.cuda.is_available() and _unsloth_available():
+            return _load_with_unsloth(path, cfg)
+        from transformers import Qwen3VLForConditionalGeneration
+
+        model = Qwen3VLForConditionalGeneration.from_pretrained(path, torch_dtype=torch.bfloat16,
+                                                                device_map="auto")
+        processor, modality = assets.load_qwen3vl_processor(path), "vision"
+    lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                      target_modules=_language_only(model, cfg.lora_target_modules), task_type="CAUSAL_LM")
+    return PolicyModel(get_peft_model(model, lora), processor, modality)
+
+
+def _language_only(model, names: list[str]) -> list[str]:
+    """Full module paths of the wanted projections outside the vision tower (vLLM serves LoRA there only)."""
+    wanted = set(names)
+    paths = [n for n, _ in model.named_modules() if n.rsplit(".", 1)[-1] in wanted and "visual" not in n]
+    if not paths:
+        raise HaloError(f"no module named {sorted(wanted)} in the model's language layers: fix lora_target_modules")
+    return paths
+
+
+def _unsloth_available() -> bool:
+    try:
+        import unsloth  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def _load_with_unsloth(path: str, cfg: GRPOConfig) -> PolicyModel:  # pragma: no cover - CUDA only
+    from unsloth import FastVisionModel
+
+    model, processor = FastVisionModel.from_pretrained(path, load_in_4bit=False)
+    model = FastVisionModel.get_peft_model(model, finetune_vision_layers=False, finetune_language_layers=True,
+                                           r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                                           random_state=cfg.seed)
+    return PolicyModel(model, processor, "vision")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The update: one GRPO step on a batch of (prompt, completion, advantage)
+# ----------------------------------------------------------------------------------------------------------
+@dataclass
+class TrainSample:
+    inputs: object  # the exact prompt tensors the policy saw
+    completion_ids: list[int]
+    advantage: float
+    sampler_logprobs: list[float]
+
+
+def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg: GRPOConfig) -> dict:
+    """``updates_per_batch`` optimizer steps on ``samples``; returns metrics.
+
+    Samples are processed one at a time (gradient accumulation) so long multimodal prompts fit in memory; each
+    sample's loss is weighted so the sum equals the chosen full-batch aggregation exactly:
+    dr_grpo and grpo: 1/B times the one-sequence loss; dapo: n_i/N times it (tests check the equality)."""
+    import torch
+
+    from halo_lib.policies.assets import sequence_logprobs
+    from halo_lib.rl.losses import loss_fn, per_token_loss
+
+    model = policy.model
+    aggregate = loss_fn(cfg.loss_type)
+    n_tokens = sum(len(s.completion_ids) for s in samples)
+    weights = [(len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / len(samples)) for s in samples]
+
+    # old log-probs: the trainer's own (fp32, same code path as the update), not the sampler's
+    model.eval()
+    with torch.no_grad():
+        old = [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
+        ref = None
+        if cfg.beta != 0.0:
+            with model.disable_adapter():
+                ref = [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
+    gaps = [float((o - torch.tensor(s.sampler_logprobs)).abs().max()) for o, s in zip(old, samples)
+            if len(s.sampler_logprobs) == len(s.completion_ids)]
+
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    metrics = {"loss": 0.0, "clip_fraction": 0.0, "grad_norm": 0.0}
+    for _ in range(cfg.updates_per_batch):
+        optimizer.zero_grad(set_to_none=True)
+        total, clipped = 0.0, 0.0
+        for i, s in enumerate(samples):
+            logp = sequence_logprobs(model, s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
+            advantage = torch.tensor([s.advantage], dtype=logp.dtype)
+            per_token = per_token_loss(logp, old[i].unsqueeze(0), advantage, cfg.epsilon_low, cfg.epsilon_high,
+                                       ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
+            mask = torch.ones_like(per_token)
+            loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
+            loss.backward()
+            total += float(loss)
+            ratio = torch.exp(logp.detach() - old[i])
+            # the clip only bites on the side the advantage pushes towards
+            bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
+            clipped += float(bites.float().mean())
+        norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
+        optimizer.step()
+        metrics = {"loss": total, "clip_fraction": clipped / len(samples), "grad_norm": float(norm)}
+    metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
+    metrics["completion_tokens"] = n_tokens
+    return metrics
+
+
+def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig) -> tuple[list, list]:
+    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group))."""
+    import torch
+
+    from halo_lib.rl.losses import group_advantages
+
+    returns = torch.tensor([ep.ret for group in groups for ep in group], dtype=torch.float32)
+    advantages = group_advantages(returns, cfg.group_size, cfg.scale_rewards).tolist()
+    samples = []
+    episodes = [ep for group in groups for ep in group]
+    for ep, adv in zip(episodes, advantages):
+        for step in ep.steps:
+            c = step.candidate
+            if not c.token_ids or c.prompt is None or adv == 0.0:
+                continue  # nothing to learn: no tokens (policy failure) or no signal in this group
+            ids = c.token_ids[: cfg.max_completion_length]
+            samples.append(TrainSample(policy_inputs(c.prompt), ids, adv, c.logprobs[: len(ids)]))
+    return samples, advantages
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The loop
+# ----------------------------------------------------------------------------------------------------------
+@dataclass
+class TrainResult:
+    run_dir: Path
+    iterations: int
+    metrics: list[dict]
+
+
+def _git_revision() -> str:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).parent).stdout.strip()
+    except Exception:
+        return "unknown"
+
+
+def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = False, dry_run: bool = False,
+          rewards: RewardConfig | None = None, env_config: EnvConfig | None = None, sampler=None,
+          on_iteration: Callable[[dict], None] | None = None) -> TrainResult:
+    """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation).
+
+    ``sampler``: None samples in-process with the trained model itself; a ``VLLMSync`` samples from a vLLM
+    server that reloads the adapter after every update. ``dry_run`` checks everything and runs one tiny update
+    without writing a checkpoint."""
+    import torch
+    from torch.utils.tensorboard import SummaryWriter
+
+    from halo_lib.policies.hf import HFPolicy, SamplingConfig
+
+    if not tasks:
+        raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
+    run_dir = Path(run_dir)
+    rewards = rewards or RewardConfig()
+    env_config = env_config or EnvConfig(max_steps=cfg.max_steps)
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+
+    policy = load_policy_model(cfg)
+    optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+    start = 0
+    history: list[dict] = []
+    if resume:
+        resumed = load_checkpoint(run_dir, policy.model, optimizer)
+        start, history = resumed.step, resumed.extra.get("metrics", [])
+        log.info("resumed %s at iteration %d", resumed.path, start)
+    elif latest_checkpoint(run_dir) is not None and not dry_run:
+        raise HaloError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --run")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(run_dir / "config.json", json.dumps(
+        {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config), "git_revision": _git_revision(),
+         "tasks": [t.id for t in tasks], "resumed_at": start if resume else None}, indent=2, default=str))
+
+    acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
+                      config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
+                                            seed=cfg.seed + start * 1000))
+    rollout_policy = sampler.policy if sampler is not None else acting
+    tb = None if dry_run else SummaryWriter(str(run_dir / "tb"))
+    iterations = 1 if dry_run else cfg.iterations
+
+    async def run() -> None:
+        async with EnvPool(cfg.group_size, env_config) as pool:
+            for it in range(start, start + iterations if dry_run else iterations):
+                t0 = time.perf_counter()
+                batch_tasks = [tasks[(it * cfg.tasks_per_iteration + j) % len(tasks)]
+                               for j in range(cfg.tasks_per_iteration)]
+                # 1-2. rollouts with dense rewards
+                policy.model.eval()
+                groups = [await collect_group(pool, task, rollout_policy, cfg.group_size, rewards)
+                          for task in batch_tasks]
+                t_rollout = time.perf_counter() - t0
+                # 3. advantages, 4-5. update
+                samples, advantages = training_samples(groups, acting.model_inputs, cfg)
+                update = grpo_update(policy, optimizer, samples, cfg) if samples else {"loss": 0.0, "skipped": 1}
+                # 6. sync the sampler
+                if sampler is not None:
+                    sampler.sync(policy.model, run_dir)
+                episodes = [ep for g in groups for ep in g]
+                steps = [s for ep in episodes for s in ep.steps]
+                metrics = {
+                    "iteration": it + 1,
+                    "tasks": [t.id for t in batch_tasks],
+                    "reward_mean": sum(ep.ret for ep in episodes) / len(episodes),
+                    "success_rate": sum(ep.success for ep in episodes) / len(episodes),
+                    "episode_steps": sum(len(ep.steps) for ep in episodes) / len(episodes),
+                    "invalid_action_rate": sum(s.candidate.action is None for s in steps) / max(len(steps), 1),
+                    "action_error_rate": sum(s.error is not None for s in steps) / max(len(steps), 1),
+                    "errors": sum(ep.status == "error" for ep in episodes),
+                    "advantage_abs_mean": sum(abs(a) for a in advantages) / len(advantages),
+                    "train_samples": len(samples),
+                    "rollout_s": t_rollout,
+                    "iteration_s": time.perf_counter() - t0,
+                    **update,
+                }
+                history.append(metrics)
+                if on_iteration:
+                    on_iteration(metrics)
+                if dry_run:
+                    return
+                # 7. log and checkpoint
+                with open(run_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
+                    f.write(json.dumps(metrics) + "\n")
+                for key, value in metrics.items():
+                    if isinstance(value, (int, float)):
+                        tb.add_scalar(key, value, it + 1)
+                last = it + 1 == iterations
+                if last or (cfg.checkpoint_interval and (it + 1) % cfg.checkpoint_interval == 0):
+                    save_checkpoint(run_dir, it + 1, policy.model, optimizer, extra={"metrics": history})
+
+    try:
+        asyncio.run(run())
+    finally:
+        if tb is not None:
+            tb.close()
+    return TrainResult(run_dir, len(history), history)
