@@ -87,8 +87,11 @@ async def collect_group(pool: EnvPool, task: Task, policy, group_size: int, rewa
     """``group_size`` episodes of one task in parallel (the pool needs at least that many contexts)."""
     if len(pool.envs) < group_size:
         raise ValueError(f"the pool has {len(pool.envs)} contexts, the group needs {group_size}")
-    return list(await asyncio.gather(*(rollout_episode(env, task, policy, rewards, run_id=f"grpo-{i}")
-                                       for i, env in enumerate(pool.envs[:group_size]))))
+    # A policy may give each episode its own view (e.g. its own sampling seed), so a group is reproducible
+    # whatever order the episodes' steps interleave in.
+    views = [policy.for_episode(i) if hasattr(policy, "for_episode") else policy for i in range(group_size)]
+    return list(await asyncio.gather(*(rollout_episode(env, task, view, rewards, run_id=f"grpo-{i}")
+                                       for i, (env, view) in enumerate(zip(pool.envs[:group_size], views)))))
 
 
 @dataclass

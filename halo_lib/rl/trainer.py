@@ -76,12 +76,14 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
 
 
 def _language_only(model, names: list[str]) -> list[str]:
-    """Full module paths of the wanted projections outside the vision tower (vLLM serves LoRA there only)."""
+    """LoRA targets on the language model only (vLLM serves LoRA there only). A text model keeps the short names
+    (what vLLM's adapter loader expects); a vision-language model gets the full paths outside its vision tower."""
     wanted = set(names)
-    paths = [n for n, _ in model.named_modules() if n.rsplit(".", 1)[-1] in wanted and "visual" not in n]
-    if not paths:
+    modules = [n for n, _ in model.named_modules() if n.rsplit(".", 1)[-1] in wanted]
+    language = [n for n in modules if "visual" not in n]
+    if not language:
         raise HaloError(f"no module named {sorted(wanted)} in the model's language layers: fix lora_target_modules")
-    return paths
+    return sorted(wanted & {n.rsplit(".", 1)[-1] for n in language}) if language == modules else language
 
 
 def _unsloth_available() -> bool:
@@ -167,8 +169,10 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     return metrics
 
 
-def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig) -> tuple[list, list]:
-    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group))."""
+def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
+                     keep_zero: bool = False) -> tuple[list, list]:
+    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)).
+    Zero-advantage samples carry no gradient and are dropped unless ``keep_zero`` (a dry run exercises them)."""
     import torch
 
     from halo_lib.rl.losses import group_advantages
@@ -180,7 +184,7 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     for ep, adv in zip(episodes, advantages):
         for step in ep.steps:
             c = step.candidate
-            if not c.token_ids or c.prompt is None or adv == 0.0:
+            if not c.token_ids or c.prompt is None or (adv == 0.0 and not keep_zero):
                 continue  # nothing to learn: no tokens (policy failure) or no signal in this group
             ids = c.token_ids[: cfg.max_completion_length]
             samples.append(TrainSample(policy_inputs(c.prompt), ids, adv, c.logprobs[: len(ids)]))
@@ -212,8 +216,9 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
           on_iteration: Callable[[dict], None] | None = None) -> TrainResult:
     """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation).
 
-    ``sampler``: None samples in-process with the trained model itself; a ``VLLMSync`` samples from a vLLM
-    server that reloads the adapter after every update. ``dry_run`` checks everything and runs one tiny update
+    ``sampler``: None samples in-process with the trained model itself; otherwise an object with
+    ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir)`` called after every
+    update (``VLLMSync``: a vLLM server that hot-reloads the adapter). ``dry_run`` checks everything and runs one tiny update
     without writing a checkpoint."""
     import torch
     from torch.utils.tensorboard import SummaryWriter
@@ -238,17 +243,22 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
         log.info("resumed %s at iteration %d", resumed.path, start)
     elif latest_checkpoint(run_dir) is not None and not dry_run:
         raise HaloError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --run")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(run_dir / "config.json", json.dumps(
-        {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config), "git_revision": _git_revision(),
-         "tasks": [t.id for t in tasks], "resumed_at": start if resume else None}, indent=2, default=str))
+    if not dry_run:  # a dry run writes nothing
+        run_dir.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(run_dir / "config.json", json.dumps(
+            {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config),
+             "git_revision": _git_revision(), "tasks": [t.id for t in tasks], "resumed_at": start if resume else None},
+            indent=2, default=str))
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
                       config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
                                             seed=cfg.seed + start * 1000))
-    rollout_policy = sampler.policy if sampler is not None else acting
+    rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"))
     iterations = 1 if dry_run else cfg.iterations
+
+    if sampler is not None:
+        sampler.sync(policy.model, run_dir)  # the server starts from the same adapter the trainer holds
 
     async def run() -> None:
         async with EnvPool(cfg.group_size, env_config) as pool:
@@ -262,7 +272,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
                           for task in batch_tasks]
                 t_rollout = time.perf_counter() - t0
                 # 3. advantages, 4-5. update
-                samples, advantages = training_samples(groups, acting.model_inputs, cfg)
+                samples, advantages = training_samples(groups, acting.model_inputs, cfg, keep_zero=dry_run)
                 update = grpo_update(policy, optimizer, samples, cfg) if samples else {"loss": 0.0, "skipped": 1}
                 # 6. sync the sampler
                 if sampler is not None:

@@ -1,0 +1,116 @@
+"""The GRPO trainer at toy size: the update changes the LoRA weights only, the per-sample accumulation equals the
+full-batch loss, and the loop writes metrics and checkpoints that a resumed run continues from."""
+
+import dataclasses
+import json
+
+import pytest
+import torch
+
+from halo_lib.policies.base import Candidate
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.losses import loss_fn, per_token_loss
+from halo_lib.rl.trainer import PolicyModel, TrainSample, grpo_update, load_policy_model, train
+from halo_lib.sites.server import SitesInThread
+from halo_lib.tasks import resolve_tasks
+
+
+def toy_samples(policy: PolicyModel, n: int = 4):
+    tok = policy.processor
+    prompt = tok(["Click the Go button."], return_tensors="pt")
+    ids = [tok(" click('11')")["input_ids"], tok(" I think")["input_ids"], tok(" scroll")["input_ids"],
+           tok(" click('10') now please")["input_ids"]][:n]
+    return [TrainSample(prompt, list(i), adv, []) for i, adv in zip(ids, (1.0, -1.0, 0.5, -0.5))]
+
+
+@pytest.fixture(scope="module")
+def smol():
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
+                     max_completion_length=8, group_size=2)
+    return cfg, load_policy_model(cfg)
+
+
+def lora_state(model):
+    return {k: v.detach().clone() for k, v in model.state_dict().items() if "lora_" in k}
+
+
+def test_update_moves_lora_only_and_accumulates_to_the_full_batch_loss(smol):
+    from halo_lib.policies.assets import sequence_logprobs
+
+    cfg, policy = smol
+    samples = toy_samples(policy)
+    base_before = {k: v.clone() for k, v in policy.model.state_dict().items() if "lora_" not in k}
+    lora_before = lora_state(policy.model)
+    # the full-batch dr_grpo loss on padded tensors, computed independently of grpo_update's accumulation
+    policy.model.eval()
+    with torch.no_grad():
+        logps = [sequence_logprobs(policy.model, s.inputs, s.completion_ids) for s in samples]
+    width = max(len(l) for l in logps)
+    logp = torch.zeros(len(samples), width)
+    mask = torch.zeros(len(samples), width)
+    for i, l in enumerate(logps):
+        logp[i, : len(l)], mask[i, : len(l)] = l, 1
+    adv = torch.tensor([s.advantage for s in samples])
+    expected = loss_fn("dr_grpo")(per_token_loss(logp, logp, adv, 0.2, 0.2), mask, cfg.max_completion_length)
+
+    metrics = grpo_update(policy, torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad],
+                                                    lr=cfg.learning_rate), samples, cfg)
+    assert metrics["loss"] == pytest.approx(float(expected), abs=1e-6)
+    assert metrics["grad_norm"] > 0
+    after = lora_state(policy.model)
+    assert any(not torch.equal(lora_before[k], after[k]) for k in after)  # the adapter moved
+    base_after = {k: v for k, v in policy.model.state_dict().items() if "lora_" not in k}
+    assert all(torch.equal(base_before[k], base_after[k]) for k in base_before)  # the base stayed frozen
+
+
+class SplitGroup:
+    """A sampler for the toy loop: the model's own tokens are trained, but episode 0 of each group also clicks
+    the search box (a new state: novelty), so the two episodes' returns differ and advantages are non-zero."""
+
+    def policy_for(self, acting):
+        return self.Views(acting)
+
+    def sync(self, model, run_dir):
+        pass
+
+    class Views:
+        def __init__(self, acting):
+            self.acting = acting
+
+        def for_episode(self, i):
+            return SplitGroup.Episode(self.acting, clicks=(i == 0))
+
+    class Episode:
+        def __init__(self, acting, clicks):
+            self.acting, self.clicks = acting, clicks
+
+        async def act(self, obs):
+            c = await self.acting.act(obs)
+            text = "click('[searchbox]')"
+            line = next((l for l in (obs.axtree or "").splitlines() if "searchbox" in l), None)
+            if self.clicks and line:
+                text = f"click('{line.split(']')[0].strip().lstrip('[')}')"
+                return dataclasses.replace(Candidate.from_text(text, "element"), token_ids=c.token_ids,
+                                           logprobs=c.logprobs, prompt=c.prompt)
+            return dataclasses.replace(Candidate.from_text("scroll(0, 0)", "element"), token_ids=c.token_ids,
+                                       logprobs=c.logprobs, prompt=c.prompt)
+
+
+def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
+    tasks = resolve_tasks("gen:omnizon:train:1")
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
+                     group_size=2, max_steps=2, max_completion_length=6, iterations=2, checkpoint_interval=1)
+    with SitesInThread(["omnizon"]):
+        first = train(cfg, tasks, tmp_path, sampler=SplitGroup())
+        assert [m["iteration"] for m in first.metrics] == [1, 2]
+        assert all(m["train_samples"] > 0 and m["advantage_abs_mean"] > 0 for m in first.metrics)
+        assert all(m["loss"] != 0.0 for m in first.metrics)
+        lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
+        assert len(lines) == 2 and json.loads(lines[1])["iteration"] == 2
+        assert (tmp_path / "checkpoints" / "step-000002" / "adapter" / "adapter_config.json").exists()
+        assert (tmp_path / "tb").is_dir() and json.loads((tmp_path / "config.json").read_text())["grpo"]["group_size"] == 2
+        with pytest.raises(Exception, match="--resume"):
+            train(cfg, tasks, tmp_path, sampler=SplitGroup())  # never silently overwrites a run
+        resumed = train(dataclasses.replace(cfg, iterations=3), tasks, tmp_path, resume=True, sampler=SplitGroup())
+    assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]
+    assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 3
