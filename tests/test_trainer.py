@@ -99,15 +99,22 @@ class SplitGroup:
 def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
-                     group_size=2, max_steps=2, max_completion_length=6, iterations=2, checkpoint_interval=1)
+                     group_size=2, max_steps=1, max_completion_length=6, iterations=2, checkpoint_interval=1,
+                     compact_axtree=True, axtree_chars=1500)
     with SitesInThread(["omnizon"]):
         first = train(cfg, tasks, tmp_path, sampler=SplitGroup())
         assert [m["iteration"] for m in first.metrics] == [1, 2]
         assert all(m["train_samples"] > 0 and m["advantage_abs_mean"] > 0 for m in first.metrics)
-        assert all(m["loss"] != 0.0 for m in first.metrics)
+        # on-policy the loss VALUE is fixed by the advantages (often 0 when they cancel); its gradient is not
+        assert all(m["grad_norm"] > 0 for m in first.metrics)
         lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
         assert len(lines) == 2 and json.loads(lines[1])["iteration"] == 2
         assert (tmp_path / "checkpoints" / "step-000002" / "adapter" / "adapter_config.json").exists()
+        from safetensors.torch import load_file
+
+        saved = load_file(tmp_path / "checkpoints" / "step-000002" / "adapter" / "adapter_model.safetensors")
+        # peft starts every lora_B at zero: a trained adapter has moved away from it
+        assert any(float(v.abs().max()) > 0 for k, v in saved.items() if "lora_B" in k)
         assert (tmp_path / "tb").is_dir() and json.loads((tmp_path / "config.json").read_text())["grpo"]["group_size"] == 2
         with pytest.raises(Exception, match="--resume"):
             train(cfg, tasks, tmp_path, sampler=SplitGroup())  # never silently overwrites a run

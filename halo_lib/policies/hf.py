@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from halo_lib.policies.assets import build_inputs, sample_with_logprobs
 from halo_lib.policies.base import Candidate, Modality
-from halo_lib.policies.prompts import Prompt, build_prompt
+from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
 
 
 @dataclass
@@ -26,6 +26,8 @@ class SamplingConfig:
     """Screenshots are downscaled to this width before the processor (1280 keeps full resolution)."""
     seed: int | None = None
     """Seed for reproducible draws (advanced after every call so draws differ)."""
+    prompt: PromptOptions = PromptOptions()
+    """How much of the page the prompt shows (compact trees for small CPU models)."""
 
 
 class HFPolicy:
@@ -69,7 +71,7 @@ class HFPolicy:
                                         temperature=self.config.temperature, seed=seed)
 
     async def sample_actions(self, obs, n: int) -> list[Candidate]:
-        prompt = build_prompt(obs, self.modality)
+        prompt = build_prompt(obs, self.modality, options=self.config.prompt)
         samples = await asyncio.to_thread(self._sample, prompt, n)
         return [Candidate.from_text(s.text, prompt.family, token_ids=s.completion_ids, logprobs=s.logprobs,
                                     prompt=prompt) for s in samples]

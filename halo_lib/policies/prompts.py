@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 from dataclasses import dataclass
 
 from halo_lib.actions import COMPUTER_USE, ELEMENT, prompt_text, tool_schema
@@ -17,6 +18,24 @@ HISTORY_STEPS = 8
 """How many past actions the prompt shows (older ones are summarised by a count)."""
 AXTREE_CHARS = 12_000
 """The accessibility tree is cut after this many characters (small models have short contexts)."""
+
+_INTERACTIVE = re.compile(r"^\s*\[[^\]]+\] (button|link|textbox|searchbox|combobox|checkbox|radio|option|menuitem|"
+                          r"tab|switch|dialog|alertdialog|listbox|spinbutton|slider|row|gridcell|heading)\b")
+
+
+@dataclass(frozen=True)
+class PromptOptions:
+    """How much of the page a text prompt shows (prefill cost grows with it: small CPU policies want less)."""
+
+    compact_axtree: bool = False
+    """Keep only interactive / clickable / structural elements of the tree (drops plain text runs)."""
+    axtree_chars: int = AXTREE_CHARS
+    """Cut the (compacted) tree after this many characters."""
+
+
+def compact_axtree(tree: str) -> str:
+    """The elements an action can address: interactive roles, anything marked clickable, dialogs, headings."""
+    return "\n".join(line for line in tree.splitlines() if _INTERACTIVE.match(line) or "clickable" in line)
 
 SYSTEM = """You are a web agent. You operate a web browser to complete the user's task on one website.
 Each turn you see the task, your previous actions (with their errors, if any) and the current page, \
@@ -101,7 +120,7 @@ def history_text(history: list[tuple[str, str | None]], keep: int = HISTORY_STEP
     return "\n".join(lines)
 
 
-def build_prompt(obs, modality: str, extra_hint: str | None = None) -> Prompt:
+def build_prompt(obs, modality: str, extra_hint: str | None = None, options: PromptOptions = PromptOptions()) -> Prompt:
     """The prompt for one observation: system (actions from their definitions) + user (task, history, page)."""
     family = family_for(modality)
     head = [f"Task: {obs.goal}", f"Current URL: {obs.url}", f"Step: {obs.step + 1}", history_text(obs.history)]
@@ -119,7 +138,9 @@ def build_prompt(obs, modality: str, extra_hint: str | None = None) -> Prompt:
     else:
         if obs.axtree is None:
             raise ValueError("a text policy needs observations with the accessibility tree (EnvConfig.use_axtree)")
-        tree = obs.axtree if len(obs.axtree) <= AXTREE_CHARS else obs.axtree[:AXTREE_CHARS] + "\n... (cut)"
+        tree = compact_axtree(obs.axtree) if options.compact_axtree else obs.axtree
+        limit = options.axtree_chars
+        tree = tree if len(tree) <= limit else tree[:limit] + "\n... (cut)"
         content.append({"type": "text", "text": f"Accessibility tree of the page:\n{tree}\n\nWhat is your next action?"})
     messages = [{"role": "system", "content": [{"type": "text", "text": system_prompt(family)}]},
                 {"role": "user", "content": content}]

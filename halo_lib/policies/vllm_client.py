@@ -15,7 +15,7 @@ from typing import Any
 
 from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate, Modality
-from halo_lib.policies.prompts import Prompt, build_prompt
+from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,8 @@ class VLLMConfig:
     """Retries with exponential backoff (the openai client's) on connection errors, 408/409/429/5xx."""
     api_key: str = "EMPTY"
     """vLLM's --api-key, if it was started with one."""
+    prompt: PromptOptions = PromptOptions()
+    """How much of the page the prompt shows (must match the trainer's, which re-scores the same prompt)."""
 
 
 class VLLMPolicy:
@@ -180,7 +182,7 @@ class VLLMPolicy:
         return candidates_from(response, prompt)
 
     async def sample_actions(self, obs, n: int) -> list[Candidate]:
-        return await self.sample_prompt(build_prompt(obs, self.modality), n)
+        return await self.sample_prompt(build_prompt(obs, self.modality, options=self.config.prompt), n)
 
     async def act(self, obs) -> Candidate:
         return (await self.sample_actions(obs, 1))[0]

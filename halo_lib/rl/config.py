@@ -59,6 +59,10 @@ class GRPOConfig:
     distribution: the same definition the samplers (HF and vLLM) report, so their gap is comparable.
     (TRL divides logits by the temperature instead; the two agree at the default 1.0.)"""
 
+    compact_axtree: bool = False
+    """Text policies: show only the addressable elements of the accessibility tree (much shorter prompts)."""
+    axtree_chars: int = 12_000
+    """Text policies: cut the accessibility tree after this many characters."""
     # ---- loss ------------------------------------------------------------------------------------------------
     loss_type: Literal["dr_grpo", "grpo", "dapo"] = "dr_grpo"
     """Aggregation of per-token losses: ``dr_grpo`` sum / (B * L_max) (no length bias), ``grpo`` mean of

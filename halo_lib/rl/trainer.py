@@ -131,16 +131,26 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     n_tokens = sum(len(s.completion_ids) for s in samples)
     weights = [(len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / len(samples)) for s in samples]
 
-    # old log-probs: the trainer's own (fp32, same code path as the update), not the sampler's
+    # Old log-probs are the trainer's own (fp32, same code path as the update), never the sampler's. With one
+    # update per batch they equal the current ones, so the update's own forward gives them (as TRL does): a third
+    # less compute. Several updates per batch need them frozen first.
+    on_policy = cfg.updates_per_batch == 1
     model.eval()
     with torch.no_grad():
-        old = [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
+        old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
         ref = None
         if cfg.beta != 0.0:
             with model.disable_adapter():
                 ref = [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
-    gaps = [float((o - torch.tensor(s.sampler_logprobs)).abs().max()) for o, s in zip(old, samples)
-            if len(s.sampler_logprobs) == len(s.completion_ids)]
+    gaps: list[float] = []
+
+    def sampler_gap(logp, s: TrainSample) -> None:
+        if len(s.sampler_logprobs) == len(s.completion_ids):
+            gaps.append(float((logp.detach().flatten() - torch.tensor(s.sampler_logprobs)).abs().max()))
+
+    if old is not None:
+        for o, s in zip(old, samples):
+            sampler_gap(o, s)
 
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
@@ -150,14 +160,17 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         total, clipped = 0.0, 0.0
         for i, s in enumerate(samples):
             logp = sequence_logprobs(model, s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
+            old_i = logp.detach() if old is None else old[i].unsqueeze(0)
+            if old is None:
+                sampler_gap(old_i, s)
             advantage = torch.tensor([s.advantage], dtype=logp.dtype)
-            per_token = per_token_loss(logp, old[i].unsqueeze(0), advantage, cfg.epsilon_low, cfg.epsilon_high,
+            per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
                                        ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
             mask = torch.ones_like(per_token)
             loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
             loss.backward()
-            total += float(loss)
-            ratio = torch.exp(logp.detach() - old[i])
+            total += float(loss.detach())
+            ratio = torch.exp(logp.detach() - old_i)
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
             clipped += float(bites.float().mean())
@@ -213,17 +226,19 @@ def _git_revision() -> str:
 
 def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = False, dry_run: bool = False,
           rewards: RewardConfig | None = None, env_config: EnvConfig | None = None, sampler=None,
-          on_iteration: Callable[[dict], None] | None = None) -> TrainResult:
+          on_iteration: Callable[[dict], None] | None = None, policy: PolicyModel | None = None) -> TrainResult:
     """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation).
 
     ``sampler``: None samples in-process with the trained model itself; otherwise an object with
     ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir)`` called after every
-    update (``VLLMSync``: a vLLM server that hot-reloads the adapter). ``dry_run`` checks everything and runs one tiny update
+    update (``VLLMSync``: a vLLM server that hot-reloads the adapter). ``policy``: start from this model and
+    adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.model``. ``dry_run`` checks everything and runs one tiny update
     without writing a checkpoint."""
     import torch
     from torch.utils.tensorboard import SummaryWriter
 
     from halo_lib.policies.hf import HFPolicy, SamplingConfig
+    from halo_lib.policies.prompts import PromptOptions
 
     if not tasks:
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
@@ -233,7 +248,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
-    policy = load_policy_model(cfg)
+    policy = policy or load_policy_model(cfg)
     optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=cfg.learning_rate)
     start = 0
     history: list[dict] = []
@@ -252,7 +267,8 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
                       config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
-                                            seed=cfg.seed + start * 1000))
+                                            seed=cfg.seed + start * 1000,
+                                            prompt=PromptOptions(cfg.compact_axtree, cfg.axtree_chars)))
     rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"))
     iterations = 1 if dry_run else cfg.iterations

@@ -1,0 +1,127 @@
+"""Behaviour cloning: supervised fine-tuning of the LoRA policy on demonstrations, as a warm start and a baseline.
+
+Demonstrations are (prompt, action text) pairs from oracle solutions of generated training tasks (the scripted
+plans of ``halo_lib.tasks.generator``) or from successful rollouts. The prompt is built exactly as the policy
+builds it at run time (``build_prompt``), so what is cloned is what the policy will see.
+
+    L_BC = - 1/N * sum_i 1/|y_i| * sum_t log pi(y_i,t | x_i, y_i,<t)      (mean token NLL per demonstration)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from halo_lib.atomic import write_text_atomic
+from halo_lib.policies.base import Candidate
+from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
+from halo_lib.policies.scripted import ScriptedPolicy
+
+
+@dataclass
+class Demonstration:
+    """One step of a successful episode: what the policy saw and the action to imitate."""
+
+    task_id: str
+    step: int
+    prompt: Prompt
+    action_text: str
+
+    def to_dict(self) -> dict:
+        if self.prompt.images():
+            raise ValueError("only text prompts are saved as JSON demonstrations")
+        return {"task_id": self.task_id, "step": self.step, "family": self.prompt.family,
+                "messages": self.prompt.messages, "action_text": self.action_text}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Demonstration":
+        return cls(d["task_id"], d["step"], Prompt(d["messages"], d["family"]), d["action_text"])
+
+
+def save_demonstrations(demos: list[Demonstration], path: str | Path) -> None:
+    write_text_atomic(Path(path), "".join(json.dumps(d.to_dict()) + "\n" for d in demos))
+
+
+def load_demonstrations(path: str | Path) -> list[Demonstration]:
+    return [Demonstration.from_dict(json.loads(line)) for line in Path(path).read_text().splitlines() if line]
+
+
+async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", options: PromptOptions = PromptOptions()
+                                        ) -> tuple[list[Demonstration], int]:
+    """Run each generated task's scripted solution; keep the steps of the episodes the task's check accepts.
+    Returns (demonstrations, episodes that succeeded)."""
+    from halo_lib.tasks.generator import oracle_steps
+
+    if modality != "text":
+        raise ValueError("oracle plans act by element id: demonstrations are for text policies")
+    demos: list[Demonstration] = []
+    solved = 0
+    free: asyncio.Queue = asyncio.Queue()
+    for env in pool.envs:
+        free.put_nowait(env)
+
+    async def one(task) -> None:
+        nonlocal solved
+        env = await free.get()
+        try:
+            plan = ScriptedPolicy(oracle_steps(task))
+            steps: list[Demonstration] = []
+            obs = await env.reset(task, run_id="bc")
+            done, info = False, {}
+            while not done:
+                candidate: Candidate = await plan.act(obs)
+                if candidate.action is not None:
+                    steps.append(Demonstration(task.id, obs.step, build_prompt(obs, modality, options=options),
+                                               candidate.action.to_text()))
+                obs, _, done, info = await env.step(candidate)
+            if info.get("success"):
+                demos.extend(steps)
+                solved += 1
+        finally:
+            free.put_nowait(env)
+
+    await asyncio.gather(*(one(t) for t in tasks))
+    return demos, solved
+
+
+def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate: float = 2e-4, seed: int = 0,
+             grad_clip: float = 1.0, on_epoch=None) -> list[dict]:
+    """Fine-tune ``policy.model`` (a peft model, LoRA only) on the demonstrations; one optimizer step per
+    demonstration batch of one (prompts differ in length). Returns per-epoch metrics."""
+    import torch
+
+    from halo_lib.policies.assets import _tokenizer_of, sequence_logprobs
+    from halo_lib.policies.hf import HFPolicy
+
+    tokenizer = _tokenizer_of(policy.processor)
+    inputs_of = HFPolicy(policy.model, policy.processor, policy.modality).model_inputs
+    eos = tokenizer.convert_tokens_to_ids("<|im_end|>") if "<|im_end|>" in tokenizer.get_vocab() else tokenizer.eos_token_id
+    encoded = [(inputs_of(d.prompt), tokenizer(d.action_text, add_special_tokens=False)["input_ids"] + [eos])
+               for d in demos]
+    params = [p for p in policy.model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=learning_rate)
+    rng = random.Random(seed)
+    history = []
+    policy.model.train()
+    for epoch in range(epochs):
+        order = list(range(len(encoded)))
+        rng.shuffle(order)
+        total = 0.0
+        for i in order:
+            inputs, target = encoded[i]
+            loss = -sequence_logprobs(policy.model, inputs, target).mean()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if grad_clip > 0:
+                torch.nn.utils.clip_grad_norm_(params, grad_clip)
+            optimizer.step()
+            total += float(loss.detach())
+        metrics = {"epoch": epoch + 1, "nll": total / max(len(encoded), 1), "demonstrations": len(encoded)}
+        history.append(metrics)
+        if on_epoch:
+            on_epoch(metrics)
+    policy.model.eval()
+    return history
