@@ -9,6 +9,7 @@ import contextlib
 import html
 import json
 import logging
+import signal
 import socket
 import threading
 import time
@@ -202,13 +203,25 @@ def _servers(names: list[str]) -> list[uvicorn.Server]:
 
 
 def serve(names: list[str] | None = None) -> None:
-    """Serve sites in the foreground until SIGINT/SIGTERM (uvicorn handles both)."""
+    """Serve sites in the foreground until SIGINT/SIGTERM; both end in a graceful shutdown and a normal return.
+
+    uvicorn shuts down gracefully, then re-raises the signal with the handler that was there before it:
+    SIGTERM is made to raise KeyboardInterrupt like SIGINT, and both are the expected way out."""
     servers = _servers(list(names or SITE_NAMES))
 
     async def main() -> None:
         await asyncio.gather(*(s.serve() for s in servers))
 
-    asyncio.run(main())
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class SitesInThread(contextlib.AbstractContextManager):

@@ -1,0 +1,84 @@
+"""The `halo` command as a user meets it: clear errors before heavy work, eval/smoke end to end, clean stops."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from halo_lib.cli import app
+from halo_lib.sites import site_port
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("args, words", [
+    (["eval", "--mode", "qwen3vl_mcts"], "reserved for the MCTS work"),
+    (["eval", "--mode", "gpt5"], "unknown mode 'gpt5'"),
+    (["eval", "--mode", "qwen3vl_grpo", "--model", "tiny-qwen3vl"], "needs --adapter"),
+    (["eval", "--mode", "text", "--tasks", "v2.gomail-99"], "unknown task"),
+    (["eval", "--mode", "text", "--tasks", "site:dashdish"], "no local clone of dashdish"),
+    (["train", "--tasks", "v2.gomail-1", "--dry-run"], "held out for evaluation"),
+    (["tasks", "list", "--sites", "cloud"], "--sites must be 'local' or 'remote'"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(args, words, monkeypatch):
+    monkeypatch.delenv("HALO_MODEL", raising=False)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_missing_qwen_model_names_what_to_set(monkeypatch):
+    monkeypatch.delenv("HALO_MODEL", raising=False)
+    result = runner.invoke(app, ["eval", "--mode", "qwen3vl_base"])
+    assert result.exit_code == 2 and "HALO_MODEL" in result.output
+
+
+def test_gpt4o_baseline_without_a_key_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = runner.invoke(app, ["eval", "--mode", "gpt4o_baseline"])
+    assert result.exit_code == 2 and "OPENAI_API_KEY" in result.output
+
+
+def test_eval_writes_the_results_table_and_trajectories(tmp_path):
+    result = runner.invoke(app, ["eval", "--mode", "qwen3vl_base", "--model", "tiny-qwen3vl", "--tasks",
+                                 "v2.omnizon-13", "--episodes", "2", "--max-steps", "2", "--max-new-tokens", "8",
+                                 "--run", "toy", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    run = tmp_path / "toy"
+    frame = pd.read_csv(run / "episodes.csv")
+    assert len(frame) == 2 and set(frame["task_id"]) == {"v2.omnizon-13"} and not frame["success"].any()
+    assert (frame["steps"] == 2).all() and set(frame["status"]) == {"max_steps"}
+    assert list((run / "trajectories").glob("*.jsonl")) and (run / "summary.json").exists()
+    assert "eval qwen3vl_base: success 0.0% over 2 episodes" in result.output
+
+
+def test_smoke_checks_the_whole_chain():
+    result = runner.invoke(app, ["smoke"])
+    assert result.exit_code == 0, result.output
+    assert "smoke: 5/5 checks passed" in result.output
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_sites_serve_stops_cleanly_on_ctrl_c_and_term(sig):
+    port = site_port("omnizon")
+    proc = subprocess.Popen([sys.executable, "-m", "halo_lib.cli", "sites", "serve", "--site", "omnizon"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=os.environ.copy())
+    try:
+        deadline = time.time() + 30
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert proc.poll() is None and time.time() < deadline, "the server did not start"
+            time.sleep(0.2)
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "sites stopped" in out and "Traceback" not in out
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is free again
