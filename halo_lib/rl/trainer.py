@@ -157,7 +157,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics = {"loss": 0.0, "clip_fraction": 0.0, "grad_norm": 0.0}
     for _ in range(cfg.updates_per_batch):
         optimizer.zero_grad(set_to_none=True)
-        total, clipped = 0.0, 0.0
+        total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
         for i, s in enumerate(samples):
             logp = sequence_logprobs(model, s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
             old_i = logp.detach() if old is None else old[i].unsqueeze(0)
@@ -170,13 +170,21 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
             loss.backward()
             total += float(loss.detach())
+            nll += float(-logp.detach().sum())
+            if ref is not None:
+                delta = ref[i].unsqueeze(0) - logp.detach()
+                kl += float((torch.exp(delta) - delta - 1).sum())
             ratio = torch.exp(logp.detach() - old_i)
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
             clipped += float(bites.float().mean())
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
         optimizer.step()
-        metrics = {"loss": total, "clip_fraction": clipped / len(samples), "grad_norm": float(norm)}
+        metrics = {"loss": total, "clip_fraction": clipped / len(samples), "grad_norm": float(norm),
+                   # E[-log p(y)] over sampled tokens estimates the policy's entropy (on-policy samples)
+                   "entropy": nll / n_tokens}
+        if ref is not None:
+            metrics["kl"] = kl / n_tokens  # k3 estimate of KL(policy || reference), per token
     metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
     metrics["completion_tokens"] = n_tokens
     return metrics
