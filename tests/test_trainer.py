@@ -121,3 +121,28 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
         resumed = train(dataclasses.replace(cfg, iterations=3), tasks, tmp_path, resume=True, sampler=SplitGroup())
     assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]
     assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 3
+
+
+class DiesAfterOneUpdate(SplitGroup):
+    """The sampling server dies after the first update (its adapter reload fails)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def sync(self, model, run_dir):
+        self.calls += 1
+        if self.calls == 2:
+            raise ConnectionError("vLLM server is not answering")
+
+
+def test_an_error_mid_training_leaves_a_resumable_checkpoint(tmp_path):
+    tasks = resolve_tasks("gen:omnizon:train:1")
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
+                     max_completion_length=6, iterations=3, checkpoint_interval=0, compact_axtree=True,
+                     axtree_chars=1500)
+    with SitesInThread(["omnizon"]):
+        with pytest.raises(ConnectionError):
+            train(cfg, tasks, tmp_path, sampler=DiesAfterOneUpdate())
+        assert (tmp_path / "checkpoints" / "step-000001" / "adapter" / "adapter_config.json").exists()
+        resumed = train(cfg, tasks, tmp_path, resume=True, sampler=SplitGroup())
+    assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]

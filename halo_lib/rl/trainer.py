@@ -298,9 +298,6 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
                 # 3. advantages, 4-5. update
                 samples, advantages = training_samples(groups, acting.model_inputs, cfg, keep_zero=dry_run)
                 update = grpo_update(policy, optimizer, samples, cfg) if samples else {"loss": 0.0, "skipped": 1}
-                # 6. sync the sampler
-                if sampler is not None:
-                    sampler.sync(policy.model, run_dir)
                 episodes = [ep for g in groups for ep in g]
                 steps = [s for ep in episodes for s in ep.steps]
                 metrics = {
@@ -329,12 +326,25 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
                 for key, value in metrics.items():
                     if isinstance(value, (int, float)):
                         tb.add_scalar(key, value, it + 1)
+                completed["iterations"] = it + 1
                 last = it + 1 == iterations
                 if last or (cfg.checkpoint_interval and (it + 1) % cfg.checkpoint_interval == 0):
                     save_checkpoint(run_dir, it + 1, policy.model, optimizer, extra={"metrics": history})
+                    completed["saved"] = it + 1
+                # 6. sync the sampler (after the iteration is logged: a dead server loses no finished work)
+                if sampler is not None and not last:
+                    sampler.sync(policy.model, run_dir)
 
+    completed = {"iterations": start, "saved": start}
     try:
         asyncio.run(run())
+    except BaseException:
+        # never lose finished iterations: checkpoint them before the error propagates (resume with --resume)
+        if not dry_run and completed["iterations"] > completed["saved"]:
+            save_checkpoint(run_dir, completed["iterations"], policy.model, optimizer, extra={"metrics": history})
+            log.error("training stopped by an error; iterations 1-%d are checkpointed in %s: fix it and --resume",
+                      completed["iterations"], run_dir)
+        raise
     finally:
         if tb is not None:
             tb.close()
