@@ -19,6 +19,8 @@ a 5,000-element page ~20-30 ms in the page, 60+ ms with the round trip of its ~1
 from __future__ import annotations
 
 import asyncio
+import base64
+import weakref
 from functools import cache
 from pathlib import Path
 
@@ -48,12 +50,30 @@ async def mark_and_read_axtree(page, *, max_name_length: int = 100, max_text_len
                         "(is it stuck in a script?)") from None
 
 
+_CDP_SESSIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 async def screenshot(page, fmt: str = "png", *, quality: int = 85, timeout_ms: int = 5_000) -> bytes:
-    """The viewport as PNG or JPEG bytes (``quality`` applies to JPEG only)."""
+    """The viewport as PNG or JPEG bytes (``quality`` applies to JPEG only).
+
+    On Chromium it asks the DevTools protocol directly with ``optimizeForSpeed`` (a faster encoder, still
+    lossless PNG): encoding, done one page at a time by the browser, is what limited parallel contexts
+    (``halo bench env``: 4-context scaling 1.3x with ``page.screenshot``, 1.86x this way)."""
     if fmt not in ("png", "jpeg"):
         raise HaloError(f"screenshot format must be 'png' or 'jpeg', not {fmt!r}")
-    extra = {"quality": quality} if fmt == "jpeg" else {}
-    return await page.screenshot(type=fmt, timeout=timeout_ms, **extra)
+    params = {"format": fmt, "optimizeForSpeed": True, **({"quality": quality} if fmt == "jpeg" else {})}
+    try:
+        session = _CDP_SESSIONS.get(page)
+        if session is None:
+            session = _CDP_SESSIONS[page] = await page.context.new_cdp_session(page)
+        reply = await asyncio.wait_for(session.send("Page.captureScreenshot", params), timeout=timeout_ms / 1000)
+        return base64.b64decode(reply["data"])
+    except asyncio.TimeoutError:
+        raise HaloError(f"the page did not render a screenshot within {timeout_ms / 1000:g} s") from None
+    except Exception:  # not Chromium (no CDP), or a closed session: Playwright's own capture
+        _CDP_SESSIONS.pop(page, None)
+        extra = {"quality": quality} if fmt == "jpeg" else {}
+        return await page.screenshot(type=fmt, timeout=timeout_ms, **extra)
 
 
 __all__ = ["axtree_script", "mark_and_read_axtree", "screenshot"]
