@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,19 +19,12 @@ from halo_lib.agent.loop import Agent, run_agent_episode
 from halo_lib.agent.trajectory import TrajectoryWriter
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
+from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.tasks import Task
 
 EPISODE_COLUMNS = ["task_id", "site", "benchmark", "episode", "mode", "success", "status", "steps", "action_errors",
                    "seconds", "answer", "error"]
-
-
-def git_revision() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).parent).stdout.strip()
-    except Exception:
-        return "unknown"
 
 
 def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes: int = 1, concurrency: int = 2,

@@ -9,11 +9,11 @@ import html
 import json
 import os
 import platform
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from halo_lib.errors import HaloError
+from halo_lib.provenance import git_revision
 from halo_lib.report.params import NOTEBOOKS, REPO_ROOT, as_dict, config_path, load_params, notebook_key
 
 NOTEBOOK_GLOBALS = ("config", "overrides")
@@ -36,16 +36,6 @@ def resolve(notebook: str, config: str, overrides: dict | None, namespace: dict,
         raise HaloError(f"overrides must be a mapping of {cls.__name__} fields, got {overrides!r}")
     values = {**(overrides or {}), **{n: namespace[n] for n in defined}}
     return load_params(config, key, values)
-
-
-def git_revision() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=REPO_ROOT).stdout.strip()
-        return out.stdout.strip() + ("+dirty" if dirty else "")
-    except Exception:
-        return "unknown"
 
 
 def provenance(params, config: str) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 from halo_lib.errors import HaloError
-from halo_lib.report.notebook import BENCHMARK_BANNER, check_training_tasks, git_revision
+from halo_lib.provenance import git_revision
+from halo_lib.report.notebook import BENCHMARK_BANNER, check_training_tasks
 from halo_lib.report.params import NOTEBOOK_DIR, NOTEBOOKS, as_dict, config_path, load_params, notebook_key
 from halo_lib.report.render import notebook_to_html, scrub_notebook, write_index, write_meta
 

@@ -24,6 +24,7 @@ from typing import Callable
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
 from halo_lib.errors import HaloError
+from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from halo_lib.rl.config import GRPOConfig
@@ -222,16 +223,6 @@ class TrainResult:
     metrics: list[dict]
 
 
-def _git_revision() -> str:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).parent).stdout.strip()
-    except Exception:
-        return "unknown"
-
-
 def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = False, dry_run: bool = False,
           rewards: RewardConfig | None = None, env_config: EnvConfig | None = None, sampler=None,
           on_iteration: Callable[[dict], None] | None = None, policy: PolicyModel | None = None) -> TrainResult:
@@ -270,7 +261,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.json", json.dumps(
             {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config),
-             "git_revision": _git_revision(), "tasks": [t.id for t in tasks], "resumed_at": start if resume else None},
+             "git_revision": git_revision(), "tasks": [t.id for t in tasks], "resumed_at": start if resume else None},
             indent=2, default=str))
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
