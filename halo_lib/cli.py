@@ -48,10 +48,14 @@ def sites_check(
     site: Optional[List[str]] = typer.Option(None, "--site", help="Only these sites (repeatable)."),
     task: Optional[List[str]] = typer.Option(None, "--task", help="Only these task ids (repeatable)."),
     concurrency: int = typer.Option(4, help="Parallel browser contexts."),
+    harness: bool = typer.Option(False, "--harness", help="Instead: run each task's element-action plan in HALO's "
+                                 "environment and in agisdk's own harness, and check that their verdicts agree."),
+    harness_results: str = typer.Option("results/harness_check", help="With --harness: agisdk's experiment "
+                                         "folders and console log (agisdk.log)."),
 ):
-    """Prove the sites: every v2 task's oracle must pass its official script and its wrong solutions fail."""
+    """Prove the sites: every v2 task's oracle must pass its official script and its wrong solutions fail.
+    With --harness: HALO's environment and agisdk's harness must agree on every task's plan."""
     from halo_lib.sites import SITE_NAMES
-    from halo_lib.sites.check import check_tasks, summary_line
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import get_task, list_tasks
 
@@ -59,12 +63,32 @@ def sites_check(
         names = list(site or SITE_NAMES)
         tasks = [get_task(t) for t in task] if task else [t for n in names for t in list_tasks(site=n)]
         with SitesInThread(sorted({t.site for t in tasks})):
-            rows = check_tasks(tasks, concurrency=concurrency, on_row=lambda r: typer.echo(r.line()))
+            if harness:
+                rows, summary = _harness_check(tasks, concurrency, harness_results)
+            else:
+                from halo_lib.sites.check import check_tasks, summary_line
+
+                rows = check_tasks(tasks, concurrency=concurrency, on_row=lambda r: typer.echo(r.line()))
+                summary = summary_line(rows)
     except HaloError as err:
         _fail(err)
-    typer.echo(summary_line(rows))
+    typer.echo(summary)
     if not all(r.passed for r in rows):
         raise typer.Exit(code=1)
+
+
+def _harness_check(tasks, concurrency: int, results_dir: str):
+    import time
+
+    from halo_lib.sites.harness_check import agreement_summary, check_agreement
+    from halo_lib.sites.plans import real_plan
+
+    for t in tasks:
+        real_plan(t)  # a task without a plan is a clear error before any browser starts
+    start = time.perf_counter()
+    rows = check_agreement(tasks, results_dir, concurrency=concurrency, on_row=lambda r: typer.echo(r.line()))
+    typer.echo(f"wall time: {time.perf_counter() - start:.0f} s (agisdk's output: {results_dir}/agisdk.log)")
+    return rows, agreement_summary(rows)
 
 
 @tasks_app.command("list")

@@ -17,7 +17,7 @@ import contextlib
 import dataclasses
 import io
 import json
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from agisdk.REAL.browsergym.core.action.highlevel import HighLevelActionSet
 from agisdk.REAL.browsergym.experiments.agent import Agent, AgentInfo
@@ -201,6 +201,24 @@ def _harness_child(task_id: str, act, max_steps: int, results_dir: str, sites: s
                                                      "agent_response", "terminated", "truncated")}
 
 
+def _prepare_child(log_path: str | None) -> None:
+    """Start of a harness child. agisdk writes each state it judges to the temp folder, where some official
+    scripts (eval_omnizon_28.py) read every sibling .json: a folder of the child's own keeps other processes'
+    files out. With ``log_path``, agisdk's console output (a page per task) goes there instead of the terminal."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    tempfile.tempdir = tempfile.mkdtemp(prefix="halo_agisdk_")
+    atexit.register(shutil.rmtree, tempfile.tempdir, True)
+    if log_path:
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+
+
 def run_in_agisdk_harness(task_id: str, act, max_steps: int = 25, results_dir: str = "results/agisdk",
                           sites: str = "local") -> dict:
     """Run one task through agisdk's own ``REAL.harness`` with a HALO policy, in a fresh subprocess.
@@ -208,7 +226,34 @@ def run_in_agisdk_harness(task_id: str, act, max_steps: int = 25, results_dir: s
     agisdk keeps a global synchronous Playwright (and its event loop) alive in the thread that used it, after
     which ``asyncio.run`` fails in that thread; a spawned child keeps the caller clean. ``act`` must pickle
     (a module-level function or a bound method of a module-level class)."""
-    import multiprocessing
+    return next(run_many_in_agisdk_harness([(task_id, act, max_steps)], results_dir, sites))
 
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_harness_child, task_id, act, max_steps, results_dir, sites).result()
+
+def run_many_in_agisdk_harness(jobs: Iterable[tuple[str, object, int]], results_dir: str = "results/agisdk",
+                               sites: str = "local", log_path: str | None = None) -> Iterator[dict]:
+    """``run_in_agisdk_harness`` for many ``(task_id, act, max_steps)`` jobs, one after another in ONE spawned
+    child (one Python start and agisdk import for all); yields each result as it finishes, in order.
+    ``log_path``: where the child's console output goes (default: this terminal).
+
+    A job that raises, or a child that dies, yields ``{"success": False, "err_msg": ...}`` (a dead child is
+    replaced for the jobs after it)."""
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    def new_pool():
+        return concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                      initializer=_prepare_child, initargs=(log_path,))
+
+    pool = new_pool()
+    try:
+        for task_id, act, max_steps in jobs:
+            try:
+                yield pool.submit(_harness_child, task_id, act, max_steps, results_dir, sites).result()
+            except BrokenProcessPool as err:
+                pool.shutdown(cancel_futures=True)
+                pool = new_pool()
+                yield {"success": False, "err_msg": f"the harness child died: {err}"}
+            except Exception as err:
+                yield {"success": False, "err_msg": f"{type(err).__name__}: {err}"}
+    finally:
+        pool.shutdown(cancel_futures=True)
