@@ -55,6 +55,7 @@ def test_giving_up_fails_in_halo_and_in_the_agisdk_harness(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # 41 harness runs of ~20 s each: ~15 min on 2 cores
 def test_every_real_task_same_verdict_in_halo_and_in_the_agisdk_harness(tmp_path):
     tasks = [t for site in SITE_NAMES for t in list_tasks(site=site)]
     rows = check_agreement(tasks, str(tmp_path))
