@@ -671,9 +671,16 @@ def tool_schema(family: str) -> list[dict]:
     return [_element_function(d) for d in actions_for(family)]
 
 
-def prompt_text(family: str) -> str:
-    """The action documentation a prompt shows: every action, its arguments and an example in canonical form."""
+def prompt_text(family: str, only: tuple[str, ...] = (), brief: bool = False) -> str:
+    """The action documentation a prompt shows: every action (or just those named in ``only``), its arguments
+    and an example in canonical form; ``brief`` gives one line per action (short prompts for small models)."""
     defs = actions_for(family)
+    if only:
+        unknown = sorted(set(only) - {d.name for d in defs})
+        if unknown:
+            raise ValueError(f"no {family} action named {', '.join(unknown)}; actions: "
+                             f"{', '.join(d.name for d in defs)}")
+        defs = tuple(d for d in defs if d.name in only)
     if family == COMPUTER_USE:
         lines = [f"Call the `{COMPUTER_USE}` tool with one of these actions (coordinates are [x, y] in a "
                  f"{COORD_MAX}x{COORD_MAX} frame over the screenshot):"]
@@ -683,6 +690,9 @@ def prompt_text(family: str) -> str:
         showcase = _REGISTRY[family][_SHOWCASE[family]].example()
         lines += ["", "Reply with exactly one action, for example:", showcase.to_text()]
         return "\n".join(lines)
+    if brief:
+        return ("Reply with exactly one action, written as a Python call. Actions:\n"
+                + "\n".join(f"{d.signature()}: {d.doc} e.g. {d.example().to_text()}" for d in defs))
     blocks = []
     for d in defs:
         arg_docs = "".join(f"\n    {a.name}: {a.doc}" for a in d.args)

@@ -73,3 +73,45 @@ def test_hf_vision_policy_samples_candidates_whose_logprobs_the_trainer_can_reco
     assert int((inputs["input_ids"] == 151655).sum()) == 220  # 640x360 after downscaling: 20x11 merged patches
     again = sequence_logprobs(model, inputs, candidates[0].token_ids).detach()
     assert float((again - __import__("torch").tensor(candidates[0].logprobs)).abs().max()) < 1e-4
+
+
+# ---- short prompts for small text policies ------------------------------------------------------------------
+INBOX = "\n".join(
+    ["[2] button 'Main menu'", "[7] searchbox 'Search mail'", "[12] button 'Compose'", "[14] link 'Inbox 25 unread'",
+     "[30] gridcell", "[31] textbox", "[42] button 'Archive'"]
+    + [f"[{100 + i}] checkbox 'Select conversation: Weekly report {i} from July Team' checked=false" for i in range(40)]
+    + ["[390] checkbox 'Select conversation: Support: scheduled maintenance this weekend from Facilities' "
+       "checked=false"])
+
+
+def test_compact_tree_drops_nameless_elements_but_keeps_nameless_inputs():
+    from halo_lib.policies.prompts import compact_axtree
+
+    compact = compact_axtree(INBOX)
+    assert "[30] gridcell" not in compact and "[31] textbox" in compact and "[42] button 'Archive'" in compact
+
+
+def test_goal_lines_bring_the_goals_element_back_from_beyond_the_cut():
+    from halo_lib.policies.prompts import PromptOptions, cut_tree
+
+    goal = 'Archive the email from Facilities with the subject "Support: scheduled maintenance this weekend".'
+    plain = cut_tree(INBOX, goal, PromptOptions(axtree_chars=200))
+    assert "[390]" not in plain and plain.endswith("(cut)")
+    with_goal = cut_tree(INBOX, goal, PromptOptions(axtree_chars=200, goal_lines=2))
+    assert "[390] checkbox 'Select conversation: Support: scheduled maintenance" in with_goal
+    # the rare words (maintenance, facilities) win over the common ones every line names (July, team, report)
+    assert "[139]" not in with_goal and with_goal.count("\n") < plain.count("\n") + 3
+    assert len(cut_tree(INBOX, goal, PromptOptions())) == len(INBOX)  # short trees are shown whole
+
+
+def test_system_prompt_can_list_a_subset_of_actions_one_line_each():
+    from halo_lib.policies.prompts import PromptOptions
+
+    options = PromptOptions(actions=("click", "fill", "send_msg_to_user"), brief_actions=True)
+    system = build_prompt(observation(), "text", options=options).messages[0]["content"][0]["text"]
+    full = build_prompt(observation(), "text").messages[0]["content"][0]["text"]
+    assert "fill(bid: str, value: str): Clear a text field" in system and "e.g. click('12')" in system
+    assert "hover(" not in system and "report_infeasible(" not in system and "hover(" in full
+    assert len(system) < len(full) / 2
+    with pytest.raises(ValueError, match="no element action named tap"):
+        build_prompt(observation(), "text", options=PromptOptions(actions=("tap",)))

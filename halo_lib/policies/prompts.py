@@ -31,11 +31,54 @@ class PromptOptions:
     """Keep only interactive / clickable / structural elements of the tree (drops plain text runs)."""
     axtree_chars: int = AXTREE_CHARS
     """Cut the (compacted) tree after this many characters."""
+    goal_lines: int = 0
+    """Beyond the cut, keep up to this many more tree lines that name the goal's rarest words (the element a
+    task is about is often far down a long page; small models cannot read the whole page)."""
+    actions: tuple[str, ...] = ()
+    """Show only these actions in the system prompt (empty: all of the family). The parser still accepts all."""
+    brief_actions: bool = False
+    """One line per action in the system prompt instead of a documented block per action."""
+    history_steps: int = HISTORY_STEPS
+    """How many past actions the prompt lists."""
+
+
+_NAMELESS = re.compile(r"^\s*\[[^\]]+\] (?!textbox|searchbox|combobox|spinbutton)[a-z]+\s*$")
 
 
 def compact_axtree(tree: str) -> str:
-    """The elements an action can address: interactive roles, anything marked clickable, dialogs, headings."""
-    return "\n".join(line for line in tree.splitlines() if _INTERACTIVE.match(line) or "clickable" in line)
+    """The elements an action can address: interactive roles, anything marked clickable, dialogs, headings;
+    without nameless ones (a text policy cannot tell them apart), except input fields."""
+    return "\n".join(line for line in tree.splitlines()
+                     if (_INTERACTIVE.match(line) or "clickable" in line) and not _NAMELESS.match(line))
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SHORT = 3  # words this short (the, to, on, a...) say nothing about which element is meant
+
+
+def goal_relevant_lines(lines: list[str], goal: str, k: int) -> list[int]:
+    """Indices (in page order) of up to ``k`` lines that best match the goal: a line scores the sum of
+    1 / (lines containing the word) over the goal words it names, so rare words (a subject, a product, an
+    event title) count and common ones (July, button) hardly do."""
+    wanted = {w for w in _WORD.findall(goal.lower()) if len(w) > _SHORT}
+    words = [set(_WORD.findall(line.lower())) & wanted for line in lines]
+    frequency = {w: sum(w in ws for ws in words) for w in wanted}
+    scores = [sum(1 / frequency[w] for w in ws) for ws in words]
+    best = sorted((i for i, sc in enumerate(scores) if sc > 0), key=lambda i: -scores[i])[:k]
+    return sorted(best)
+
+
+def cut_tree(tree: str, goal: str, options: PromptOptions) -> str:
+    """The tree a text prompt shows: compacted if asked, cut at ``axtree_chars``, plus the goal's lines."""
+    tree = compact_axtree(tree) if options.compact_axtree else tree
+    if len(tree) <= options.axtree_chars:
+        return tree
+    head = tree[: options.axtree_chars].rsplit("\n", 1)[0]
+    rest = tree[len(head):].strip("\n").splitlines()
+    extra = [rest[i] for i in goal_relevant_lines(rest, goal, options.goal_lines)] if options.goal_lines else []
+    if extra:
+        return head + "\n... (lines that match the task; the rest is cut)\n" + "\n".join(extra)
+    return head + "\n... (cut)"
+
 
 SYSTEM = """You are a web agent. You operate a web browser to complete the user's task on one website.
 Each turn you see the task, your previous actions (with their errors, if any) and the current page, \
@@ -97,14 +140,14 @@ def family_for(modality: str) -> str:
     return COMPUTER_USE if modality == "vision" else ELEMENT
 
 
-def system_prompt(family: str) -> str:
+def system_prompt(family: str, options: PromptOptions = PromptOptions()) -> str:
     if family == COMPUTER_USE:
         tools = "\n".join(json.dumps(t, ensure_ascii=False) for t in tool_schema(family))
-        actions = (f"{prompt_text(family)}\n\nThe tool, as a JSON schema:\n<tools>\n{tools}\n</tools>\n"
+        actions = (f"{prompt_text(family, options.actions, options.brief_actions)}\n\nThe tool, as a JSON schema:\n<tools>\n{tools}\n</tools>\n"
                    "Reply with the tool call inside <tool_call></tool_call> tags.")
         finish = "`answer`"
     else:
-        actions = prompt_text(family)
+        actions = prompt_text(family, options.actions, options.brief_actions)
         finish = "send_msg_to_user"
     return SYSTEM.format(actions=actions, finish=finish)
 
@@ -123,7 +166,8 @@ def history_text(history: list[tuple[str, str | None]], keep: int = HISTORY_STEP
 def build_prompt(obs, modality: str, extra_hint: str | None = None, options: PromptOptions = PromptOptions()) -> Prompt:
     """The prompt for one observation: system (actions from their definitions) + user (task, history, page)."""
     family = family_for(modality)
-    head = [f"Task: {obs.goal}", f"Current URL: {obs.url}", f"Step: {obs.step + 1}", history_text(obs.history)]
+    head = [f"Task: {obs.goal}", f"Current URL: {obs.url}", f"Step: {obs.step + 1}",
+            history_text(obs.history, options.history_steps)]
     if obs.last_action_error:
         head.append(f"Your last action failed: {obs.last_action_error}")
     for hint in (getattr(obs, "hint", None), extra_hint):
@@ -138,10 +182,8 @@ def build_prompt(obs, modality: str, extra_hint: str | None = None, options: Pro
     else:
         if obs.axtree is None:
             raise ValueError("a text policy needs observations with the accessibility tree (EnvConfig.use_axtree)")
-        tree = compact_axtree(obs.axtree) if options.compact_axtree else obs.axtree
-        limit = options.axtree_chars
-        tree = tree if len(tree) <= limit else tree[:limit] + "\n... (cut)"
+        tree = cut_tree(obs.axtree, obs.goal, options)
         content.append({"type": "text", "text": f"Accessibility tree of the page:\n{tree}\n\nWhat is your next action?"})
-    messages = [{"role": "system", "content": [{"type": "text", "text": system_prompt(family)}]},
+    messages = [{"role": "system", "content": [{"type": "text", "text": system_prompt(family, options)}]},
                 {"role": "user", "content": content}]
     return Prompt(messages, family)
