@@ -14,7 +14,8 @@ from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.sites import get_site
 from halo_lib.sites.server import SitesInThread
 from halo_lib.sites.state import deep_diff
-from halo_lib.tasks import get_task, list_tasks
+from halo_lib.errors import UnknownTaskError
+from halo_lib.tasks import get_task, list_tasks, resolve_tasks
 from halo_lib.tasks.generator import (
     GeneratedTask,
     apply_diff,
@@ -196,3 +197,11 @@ def test_nothing_done_fails_every_check():
         nothing = {"initialfinaldiff": {"added": {}, "updated": {}, "deleted": {}}, "differences": {}}
         for task in generate_tasks(site, 9, seed=5):
             assert not task.check(nothing, "")
+
+
+def test_a_spec_can_name_families():
+    tasks = resolve_tasks("gen:gomail/archive+delete:train:6,gen:omnizon/cart:heldout:2", seed=0)
+    assert [t.family for t in tasks[:6]].count("archive") == 3 and {t.family for t in tasks[:6]} == {"archive", "delete"}
+    assert all(t.family == "cart" and t.split == "heldout" for t in tasks[6:]) and len(tasks) == 8
+    with pytest.raises(UnknownTaskError, match="no family 'reply' on gomail; families: send"):
+        resolve_tasks("gen:gomail/reply:train:2")

@@ -23,7 +23,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from halo_lib.errors import UnknownTaskError
 from halo_lib.policies.scripted import Step
@@ -672,8 +672,9 @@ def _combos(site: str, family: str) -> tuple[dict, ...]:
     return tuple(p for p in _family(site, family).combos() if not is_real_target(site, family, p))
 
 
-def family_size(site: str, family: str) -> int:
-    return len(_combos(site, family))
+def family_size(site: str, family: str, split: str | None = None) -> int:
+    """How many tasks a family has (in ``split``, or in all)."""
+    return sum(1 for p in _combos(site, family) if split is None or split_of(family, p) == split)
 
 
 def make_task(site: str, family: str, index: int) -> GeneratedTask:
@@ -732,13 +733,17 @@ def assert_not_benchmark(task: Task) -> None:
         raise ValueError(f"{task.id} acts on what a REAL benchmark task acts on: {task.params}")
 
 
-def generate_tasks(site: str, n: int, seed: int, split: str = "train") -> list[GeneratedTask]:
-    """``n`` distinct tasks of ``site`` from ``split``, families in turn, deterministic given ``seed``."""
+def generate_tasks(site: str, n: int, seed: int, split: str = "train",
+                   only_families: Sequence[str] = ()) -> list[GeneratedTask]:
+    """``n`` distinct tasks of ``site`` from ``split``, families in turn (all of the site's, or ``only_families``),
+    deterministic given ``seed``."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    for fam in only_families:
+        _family(site, fam)  # unknown family: a clear error
     rng = random.Random(f"{site}/{split}/{seed}")
     pools = []
-    for fam in families(site):
+    for fam in [f for f in families(site) if not only_families or f in only_families]:
         indices = [i for i, p in enumerate(_combos(site, fam)) if split_of(fam, p) == split]
         rng.shuffle(indices)
         pools.append((fam, indices))

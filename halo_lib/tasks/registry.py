@@ -123,7 +123,8 @@ def resolve_tasks(spec: str, seed: int = 0) -> list[Task]:
 
     - ``v2.gomail-1`` / ``gomail-1``: a REAL v2 task; ``site:gomail``: all of a site's; ``all``: every v2 task;
     - ``gen:<site>[:<split>[:<n>]]``: ``n`` (default 8) generated tasks of ``split`` (train | heldout, default
-      train), deterministic given ``seed``; ``gen.<site>-<family>-<index>``: one generated task by id.
+      train), deterministic given ``seed``; ``gen:<site>/<family>[+<family>...]:...`` only of those families
+      (``gen:gomail/archive+delete:train:20``); ``gen.<site>-<family>-<index>``: one generated task by id.
     """
     out: list[Task] = []
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
@@ -152,12 +153,12 @@ def _generated(part: str, seed: int) -> list[Task]:
     from halo_lib.tasks.generator import generate_tasks, sites
 
     fields = part.split(":")[1:]
-    site = fields[0] if fields else ""
+    site, _, wanted = (fields[0] if fields else "").partition("/")
     split = fields[1] if len(fields) > 1 else "train"
     if site not in sites():
         raise UnknownTaskError(f"{part!r}: generated tasks exist for {', '.join(sites())}")
     try:
         n = int(fields[2]) if len(fields) > 2 else 8
-        return list(generate_tasks(site, n, seed, split))
+        return list(generate_tasks(site, n, seed, split, only_families=[f for f in wanted.split("+") if f]))
     except ValueError as err:
-        raise UnknownTaskError(f"{part!r}: {err} (form gen:<site>:<train|heldout>:<n>)") from None
+        raise UnknownTaskError(f"{part!r}: {err} (form gen:<site>[/<family>+...]:<train|heldout>:<n>)") from None
