@@ -45,6 +45,14 @@ def test_novelty_once_per_state_and_loop_for_the_same_action_on_the_same_state()
     assert rw.step(None, "s2", "  click( '5' ) ").loop == -0.5  # ...now it has (whitespace ignored)
 
 
+def test_novelty_stops_at_its_cap_so_wandering_never_out_earns_success():
+    rw = EpisodeRewarder(_task("gomail", "send"))
+    rw.reset("s0")
+    paid = [rw.step(None, f"s{i}", f"click('{i}')").novelty for i in range(1, 9)]  # 8 new pages
+    assert paid[:3] == pytest.approx([0.2] * 3) and sum(paid) == pytest.approx(0.6) and paid[-1] == 0.0
+    assert sum(paid) < RewardConfig().success
+
+
 def test_success_bonus_is_paid_once_and_only_on_success():
     rw = EpisodeRewarder(_task("omnizon", "order"))
     rw.reset("s0")
@@ -56,7 +64,7 @@ def test_success_bonus_is_paid_once_and_only_on_success():
 
 def test_config_weights_are_honoured():
     task = _task("omnizon", "cart")
-    cfg = RewardConfig(milestone=0.5, novelty=0.7, loop=-2.0, success=3.0, step_cost=0.1)
+    cfg = RewardConfig(milestone=0.5, novelty=0.7, novelty_cap=2.0, loop=-2.0, success=3.0, step_cost=0.1)
     rw = EpisodeRewarder(task, cfg)
     rw.reset("s0", _finish(task, lambda s: None))
     searched = _finish(task, lambda s: s["filter"].update(searchQuery="anything"))

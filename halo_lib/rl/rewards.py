@@ -9,7 +9,7 @@ Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pay
   GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``). For a ``GeneratedTask`` they are
   task-aware (the task's recipient in the To field, the task's product in the cart...); REAL tasks get the
   site's generic steps (compose opened, something in the cart...), which are weaker hints.
-* ``novelty``: for a state (``state_signature``) not seen before in the episode;
+* ``novelty``: for a state (``state_signature``) not seen before in the episode, up to ``novelty_cap``;
 * ``loop``: for taking an action already taken on the same state;
 * ``step_cost``: a constant per step (0 by default);
 
@@ -42,6 +42,9 @@ class RewardConfig:
     """Paid once per milestone, the first time the episode reaches it."""
     novelty: float = 0.2
     """Paid for a state (url + accessibility tree) not seen before in the episode."""
+    novelty_cap: float = 0.6
+    """Most novelty one episode can earn (below ``success``: wandering through new pages never pays more than
+    solving the task; uncapped, 8 aimless clicks earned 1.6)."""
     loop: float = -0.5
     """Paid (a penalty) for repeating an action on a state where it was already taken."""
     success: float = 1.0
@@ -394,7 +397,8 @@ class EpisodeRewarder:
         loop = cfg.loop if self._current is not None and tried in self._tried else 0.0
         if self._current is not None:
             self._tried.add(tried)
-        novelty = 0.0 if state_signature in self._seen else cfg.novelty
+        earned = sum(p.novelty for p in self.history)
+        novelty = 0.0 if state_signature in self._seen else max(0.0, min(cfg.novelty, cfg.novelty_cap - earned))
         self._seen.add(state_signature)
         self._current = state_signature
         new = self._new_milestones(state_json) if state_json else []
