@@ -259,6 +259,44 @@ class SitesInThread(contextlib.AbstractContextManager):
             self._thread.join(timeout=10)
 
 
+class SitesInProcess(contextlib.AbstractContextManager):
+    """Run sites in a child process, as ``halo sites serve`` does for ``./launch.sh``: the sites' Python work
+    does not share the caller's interpreter lock (benchmarks of parallel contexts). Reuses sites already
+    serving; stops what it started (SIGTERM: uvicorn's graceful shutdown)."""
+
+    def __init__(self, names: list[str] | None = None, start_timeout_s: float = 30.0):
+        self.names = list(names or SITE_NAMES)
+        self.start_timeout_s = start_timeout_s
+        self._process = None
+
+    def __enter__(self) -> "SitesInProcess":
+        import multiprocessing
+
+        to_start = [n for n in self.names if not _answers(site_port(n))]
+        if not to_start:
+            return self
+        # spawn: a fresh interpreter (the caller may hold threads, event loops, a browser)
+        self._process = multiprocessing.get_context("spawn").Process(target=serve, args=(to_start,),
+                                                                     name="halo-sites", daemon=True)
+        self._process.start()
+        deadline = time.time() + self.start_timeout_s
+        while not all(_answers(site_port(n)) for n in to_start):
+            if time.time() > deadline or not self._process.is_alive():
+                self.__exit__()
+                raise SiteError(f"local sites {to_start} did not start within {self.start_timeout_s:g} s in a "
+                                "child process")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+        self._process = None
+
+
 def _answers(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.settimeout(0.2)

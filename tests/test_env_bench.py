@@ -1,0 +1,36 @@
+"""``halo bench env`` at toy size (all four drivers on the real site and browser), and the sites child process
+it serves from."""
+
+import re
+
+import httpx
+
+from halo_lib.bench.env_bench import BENCH_TASK, run_env_bench, summary_line
+from halo_lib.sites import site_port
+from halo_lib.sites.server import SitesInProcess, _answers
+from halo_lib.tasks import get_task
+
+SUMMARY = re.compile(r"^env bench: halo/agisdk speedup \d+\.\dx, halo/playwright overhead \d+\.\d\dx, "
+                     r"2-context scaling \d+\.\d\dx$")
+
+
+def test_sites_in_a_child_process_serve_and_stop():
+    site = get_task(BENCH_TASK).site
+    port = site_port(site)
+    assert not _answers(port)
+    with SitesInProcess([site]) as sites:
+        assert sites._process is not None and sites._process.is_alive()
+        assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
+        with SitesInProcess([site]) as again:  # already serving: reused, nothing started
+            assert again._process is None
+        process = sites._process
+    assert not process.is_alive() and not _answers(port)
+
+
+def test_toy_env_bench_measures_all_four_drivers():
+    with SitesInProcess([get_task(BENCH_TASK).site]):
+        measures = run_env_bench(steps=3, agisdk_steps=1, contexts=2)
+    assert [m.name for m in measures] == ["playwright loop", "halo env", "agisdk BrowserEnv", "halo pool x2"]
+    assert [m.steps for m in measures] == [3, 3, 1, 6]
+    assert all(m.seconds > 0 for m in measures)
+    assert SUMMARY.match(summary_line(measures))
