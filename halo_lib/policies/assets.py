@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from halo_lib.policies.precision import autocast_for
 from halo_lib.errors import HaloError
 
 # --------------------------------------------------------------------------------------------------------------
@@ -530,7 +531,7 @@ def sample_with_logprobs(model, processor_or_tokenizer, messages: Sequence[dict]
         return_dict_in_generate=True, output_logits=True, use_cache=True,
     )
     devices = [model.device] if model.device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices), torch.no_grad():
+    with torch.random.fork_rng(devices=devices), torch.no_grad(), autocast_for(model):
         if seed is not None:
             torch.manual_seed(seed)
         out = model.generate(**inputs, generation_config=gen_config)
@@ -595,7 +596,8 @@ def sequence_logprobs(model, inputs, completion_ids):
     if "token_type_ids" in batch:
         batch["token_type_ids"] = torch.cat([batch["token_type_ids"], torch.zeros_like(completion)], dim=1)
     # Keep only the logits that predict completion tokens (positions prompt_len-1 .. prompt_len+width-2).
-    logits = model(**batch, use_cache=False, logits_to_keep=width + 1).logits[:, :width].float()
+    with autocast_for(model):
+        logits = model(**batch, use_cache=False, logits_to_keep=width + 1).logits[:, :width].float()
     logprobs = torch.log_softmax(logits, dim=-1).gather(-1, completion.unsqueeze(-1)).squeeze(-1)
     out = [logprobs[i, : len(s)] for i, s in enumerate(seqs)]
     return out[0] if single else out

@@ -88,10 +88,11 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
 
 
 def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate: float = 2e-4, seed: int = 0,
-             grad_clip: float = 1.0, on_epoch=None) -> list[dict]:
+             grad_clip: float = 1.0, on_epoch=None, progress: bool = False) -> list[dict]:
     """Fine-tune ``policy.model`` (a peft model, LoRA only) on the demonstrations; one optimizer step per
     demonstration batch of one (prompts differ in length). Returns per-epoch metrics."""
     import torch
+    from tqdm.auto import tqdm
 
     from halo_lib.policies.assets import _tokenizer_of, sequence_logprobs
     from halo_lib.policies.hf import HFPolicy
@@ -110,7 +111,7 @@ def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate:
         order = list(range(len(encoded)))
         rng.shuffle(order)
         total = 0.0
-        for i in order:
+        for i in tqdm(order, desc=f"BC epoch {epoch + 1}/{epochs}", unit="demo", disable=not progress):
             inputs, target = encoded[i]
             loss = -sequence_logprobs(policy.model, inputs, target).mean()
             optimizer.zero_grad(set_to_none=True)

@@ -4,7 +4,7 @@
         1. rollouts   G episodes of one training task from the same start state, sampled by the policy
         2. rewards    dense per-step rewards (milestones, novelty, loops) + the success bonus -> returns
         3. advantages A = R - mean(R_group)                                   (Dr. GRPO, no std scaling)
-        4. old logps  recomputed by the trainer itself (fp32); the gap to the sampler's logps is logged
+        4. old logps  recomputed by the trainer itself (fp32 log-softmax); the gap to the sampler's logps is logged
         5. update     every step's completion trained with its episode's advantage (dr_grpo loss), LoRA only
         6. sync       save the adapter; a vLLM sampler hot-reloads it, so the next rollouts use the new weights
         7. log        metrics.jsonl + TensorBoard; atomic checkpoints every ``checkpoint_interval``
@@ -54,6 +54,7 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
     from peft import LoraConfig, get_peft_model
 
     from halo_lib.policies import assets
+    from halo_lib.policies.precision import enable_cpu_bf16
 
     torch.manual_seed(cfg.seed)
     if cfg.model == "tiny-qwen3vl":
@@ -73,7 +74,10 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
         processor, modality = assets.load_qwen3vl_processor(path), "vision"
     lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                       target_modules=_language_only(model, cfg.lora_target_modules), task_type="CAUSAL_LM")
-    return PolicyModel(get_peft_model(model, lora), processor, modality)
+    peft_model = get_peft_model(model, lora)
+    if cfg.cpu_bf16:
+        enable_cpu_bf16(peft_model)
+    return PolicyModel(peft_model, processor, modality)
 
 
 def _language_only(model, names: list[str]) -> list[str]:
@@ -132,7 +136,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     n_tokens = sum(len(s.completion_ids) for s in samples)
     weights = [(len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / len(samples)) for s in samples]
 
-    # Old log-probs are the trainer's own (fp32, same code path as the update), never the sampler's. With one
+    # Old log-probs are the trainer's own (same code path and precision as the update), never the sampler's. With one
     # update per batch they equal the current ones, so the update's own forward gives them (as TRL does): a third
     # less compute. Several updates per batch need them frozen first.
     on_policy = cfg.updates_per_batch == 1
@@ -237,7 +241,6 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
     from torch.utils.tensorboard import SummaryWriter
 
     from halo_lib.policies.hf import HFPolicy, SamplingConfig
-    from halo_lib.policies.prompts import PromptOptions
 
     if not tasks:
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
@@ -267,7 +270,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
                       config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
                                             seed=cfg.seed + start * 1000,
-                                            prompt=PromptOptions(cfg.compact_axtree, cfg.axtree_chars)))
+                                            prompt=cfg.prompt_options()))
     rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"))
     iterations = 1 if dry_run else cfg.iterations
