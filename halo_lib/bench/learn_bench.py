@@ -167,14 +167,16 @@ def training_tasks(cfg: LearnConfig) -> list:
 
 
 def _split_size(spec: str, split: str) -> int:
-    from halo_lib.tasks.generator import families, family_size
+    from halo_lib.tasks.generator import families, family_size, parse_families
 
-    site, _, wanted = spec.partition("/")
-    return sum(family_size(site, f, split) for f in (wanted.split("+") if wanted else families(site)))
+    site, wanted = parse_families(spec)
+    return sum(family_size(site, f, split) for f in (wanted or families(site)))
 
 
 def _sites(cfg: LearnConfig) -> list[str]:
-    return [spec.partition("/")[0] for spec in cfg.families]
+    from halo_lib.tasks.generator import parse_families
+
+    return [parse_families(spec)[0] for spec in cfg.families]
 
 
 def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:

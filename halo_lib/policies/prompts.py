@@ -51,6 +51,7 @@ def compact_axtree(tree: str) -> str:
     return "\n".join(line for line in tree.splitlines()
                      if (_INTERACTIVE.match(line) or "clickable" in line) and not _NAMELESS.match(line))
 
+
 _WORD = re.compile(r"[a-z0-9]+")
 _SHORT = 3  # words this short (the, to, on, a...) say nothing about which element is meant
 

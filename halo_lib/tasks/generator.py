@@ -672,6 +672,12 @@ def _combos(site: str, family: str) -> tuple[dict, ...]:
     return tuple(p for p in _family(site, family).combos() if not is_real_target(site, family, p))
 
 
+def parse_families(spec: str) -> tuple[str, list[str]]:
+    """``gomail/archive+delete`` -> ``("gomail", ["archive", "delete"])``; a bare site -> all of its families."""
+    site, _, wanted = spec.partition("/")
+    return site, [f for f in wanted.split("+") if f]
+
+
 def family_size(site: str, family: str, split: str | None = None) -> int:
     """How many tasks a family has (in ``split``, or in all)."""
     return sum(1 for p in _combos(site, family) if split is None or split_of(family, p) == split)

@@ -150,15 +150,15 @@ def resolve_tasks(spec: str, seed: int = 0) -> list[Task]:
 
 
 def _generated(part: str, seed: int) -> list[Task]:
-    from halo_lib.tasks.generator import generate_tasks, sites
+    from halo_lib.tasks.generator import generate_tasks, parse_families, sites
 
     fields = part.split(":")[1:]
-    site, _, wanted = (fields[0] if fields else "").partition("/")
+    site, wanted = parse_families(fields[0] if fields else "")
     split = fields[1] if len(fields) > 1 else "train"
     if site not in sites():
         raise UnknownTaskError(f"{part!r}: generated tasks exist for {', '.join(sites())}")
     try:
         n = int(fields[2]) if len(fields) > 2 else 8
-        return list(generate_tasks(site, n, seed, split, only_families=[f for f in wanted.split("+") if f]))
+        return list(generate_tasks(site, n, seed, split, only_families=wanted))
     except ValueError as err:
         raise UnknownTaskError(f"{part!r}: {err} (form gen:<site>[/<family>+...]:<train|heldout>:<n>)") from None
