@@ -380,7 +380,10 @@ def bench_learn(
     model: str = typer.Option(_LEARN.model, help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
     families: str = typer.Option(",".join(_LEARN.families),
                                  help="Task families, comma-separated <site>/<family>+<family> (one entry per site)."),
-    train_tasks: int = typer.Option(_LEARN.train_tasks_per_site, help="Generated training tasks per site."),
+    train_tasks: int = typer.Option(_LEARN.train_tasks_per_site,
+                                    help="Generated training tasks per site with oracle demonstrations (BC)."),
+    grpo_tasks: int = typer.Option(_LEARN.grpo_tasks_per_site,
+                                   help="Further generated training tasks per site for GRPO (none of BC's)."),
     heldout_tasks: int = typer.Option(_LEARN.heldout_tasks_per_site, help="Generated held-out tasks per site."),
     real_tasks: int = typer.Option(_LEARN.real_tasks_per_site, help="REAL v2 tasks per site, reported separately."),
     bc_epochs: int = typer.Option(_LEARN.bc_epochs, help="Behaviour-cloning passes over the demonstrations."),
@@ -397,7 +400,7 @@ def bench_learn(
     from halo_lib.bench.learn_bench import run_learn_bench, summary_line
 
     cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
-                  train_tasks_per_site=train_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
+                  train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
                   out_dir=out_dir)

@@ -22,10 +22,16 @@ def test_paired_bootstrap_ci_brackets_the_mean_difference():
     assert paired_bootstrap_ci(worse, worse) == (0.0, 0.0)
 
 
-def test_training_tasks_take_the_sites_in_turn():
-    tasks = training_tasks(LearnConfig(train_tasks_per_site=3))
-    assert [t.site for t in tasks] == ["gomail", "omnizon", "gocalendar"] * 3
-    assert all(t.split == "train" for t in tasks) and len({t.id for t in tasks}) == 9
+def test_training_tasks_take_the_sites_in_turn_and_grpo_gets_tasks_bc_did_not_see():
+    bc, grpo = training_tasks(LearnConfig(train_tasks_per_site=3, grpo_tasks_per_site=12))
+    assert [t.site for t in bc] == ["gomail", "omnizon", "gocalendar"] * 3
+    assert [t.site for t in grpo[:3]] == ["gomail", "omnizon", "gocalendar"]
+    assert all(t.split == "train" for t in bc + grpo) and len({t.id for t in bc + grpo}) == 9 + 36
+    fewer, _ = training_tasks(LearnConfig(train_tasks_per_site=3, grpo_tasks_per_site=2))
+    assert [t.id for t in fewer] == [t.id for t in bc]  # BC's tasks do not depend on GRPO's count
+    _, small = training_tasks(LearnConfig(families=["gocalendar/delete"], train_tasks_per_site=8,
+                                          grpo_tasks_per_site=100))
+    assert len(small) == 18 - 8  # a small family gives GRPO what is left of its training split
 
 
 def test_summary_line_has_the_documented_form():
@@ -36,7 +42,7 @@ def test_summary_line_has_the_documented_form():
 
 
 def test_toy_learn_bench_runs_every_phase_and_records_them(tmp_path):
-    cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, heldout_tasks_per_site=1,
+    cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
                       real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
                       max_steps=4, use_vllm=False, out_dir=str(tmp_path))
     said: list[str] = []

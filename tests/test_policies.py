@@ -104,6 +104,22 @@ def test_goal_lines_bring_the_goals_element_back_from_beyond_the_cut():
     assert len(cut_tree(INBOX, goal, PromptOptions())) == len(INBOX)  # short trees are shown whole
 
 
+def test_input_lines_keep_form_fields_from_beyond_the_cut():
+    from halo_lib.policies.prompts import PromptOptions, cut_tree
+
+    page = "\n".join(["  [1] link 'Omnizon home'", "  [2] searchbox 'Search Omnizon'"]
+                     + [f"  [{i}] link 'Department {i}'" for i in range(10, 40)]
+                     + ["  [50] heading 'Cabeau Neck Pillow' level=1", "    [51] combobox 'Quantity' value='1'",
+                        "    [52] button 'Add to Cart'", "    [60] textbox 'Gift note'"])
+    goal = "Add 3 of the Cabeau Neck Pillow to my cart."
+    without = cut_tree(page, goal, PromptOptions(axtree_chars=120, goal_lines=2))
+    assert "[50] heading 'Cabeau" in without and "Quantity" not in without  # no goal word names the select
+    shown = cut_tree(page, goal, PromptOptions(axtree_chars=120, goal_lines=2, input_lines=1))
+    tail = shown.split("the rest is cut)\n")[1].splitlines()
+    assert [line.split("]")[0].strip() for line in tail] == ["[50", "[51", "[52"]  # page order; one field asked for
+    assert "[60]" not in shown and shown.count("[2] searchbox") == 1  # fields above the cut are not repeated
+
+
 def test_system_prompt_can_list_a_subset_of_actions_one_line_each():
     from halo_lib.policies.prompts import PromptOptions
 

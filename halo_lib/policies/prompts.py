@@ -34,6 +34,9 @@ class PromptOptions:
     goal_lines: int = 0
     """Beyond the cut, keep up to this many more tree lines that name the goal's rarest words (the element a
     task is about is often far down a long page; small models cannot read the whole page)."""
+    input_lines: int = 0
+    """Beyond the cut, also keep up to this many form fields (selects, text boxes, spin buttons), first ones first:
+    a product's Quantity select or a dialog's time field is rarely near the top, and no goal word names it."""
     actions: tuple[str, ...] = ()
     """Show only these actions in the system prompt (empty: all of the family). The parser still accepts all."""
     brief_actions: bool = False
@@ -42,6 +45,7 @@ class PromptOptions:
     """How many past actions the prompt lists."""
 
 
+_FIELD = re.compile(r"^\s*\[[^\]]+\] (textbox|searchbox|combobox|spinbutton|listbox|slider)\b")
 _NAMELESS = re.compile(r"^\s*\[[^\]]+\] (?!textbox|searchbox|combobox|spinbutton)[a-z]+\s*$")
 
 
@@ -69,13 +73,16 @@ def goal_relevant_lines(lines: list[str], goal: str, k: int) -> list[int]:
 
 
 def cut_tree(tree: str, goal: str, options: PromptOptions) -> str:
-    """The tree a text prompt shows: compacted if asked, cut at ``axtree_chars``, plus the goal's lines."""
+    """The tree a text prompt shows: compacted if asked, cut at ``axtree_chars``, plus the goal's lines and the form
+    fields beyond the cut (in page order)."""
     tree = compact_axtree(tree) if options.compact_axtree else tree
     if len(tree) <= options.axtree_chars:
         return tree
     head = tree[: options.axtree_chars].rsplit("\n", 1)[0]
     rest = tree[len(head):].strip("\n").splitlines()
-    extra = [rest[i] for i in goal_relevant_lines(rest, goal, options.goal_lines)] if options.goal_lines else []
+    keep = set(goal_relevant_lines(rest, goal, options.goal_lines)) if options.goal_lines else set()
+    keep |= set([i for i, line in enumerate(rest) if _FIELD.match(line)][: options.input_lines])
+    extra = [rest[i] for i in sorted(keep)]
     if extra:
         return head + "\n... (lines that match the task; the rest is cut)\n" + "\n".join(extra)
     return head + "\n... (cut)"

@@ -65,6 +65,8 @@ class GRPOConfig:
     """Text policies: cut the accessibility tree after this many characters."""
     goal_lines: int = 0
     """Text policies: beyond the cut, keep up to this many tree lines that name the goal's rarest words."""
+    input_lines: int = 0
+    """Text policies: beyond the cut, also keep up to this many form fields (e.g. a product's Quantity select)."""
     prompt_actions: list[str] = field(default_factory=list)
     """Show only these actions in the system prompt (empty: all of the policy's action family)."""
     brief_actions: bool = False
@@ -115,7 +117,8 @@ class GRPOConfig:
         from halo_lib.policies.prompts import PromptOptions
 
         return PromptOptions(compact_axtree=self.compact_axtree, axtree_chars=self.axtree_chars,
-                             goal_lines=self.goal_lines, actions=tuple(self.prompt_actions),
+                             goal_lines=self.goal_lines, input_lines=self.input_lines,
+                             actions=tuple(self.prompt_actions),
                              brief_actions=self.brief_actions)
 
     def validate(self) -> "GRPOConfig":
@@ -164,5 +167,6 @@ class GRPOConfig:
             need(set(self.prompt_actions) <= known, f"prompt_actions has unknown actions "
                  f"{sorted(set(self.prompt_actions) - known)}; element actions: {sorted(known)}")
         need(self.goal_lines >= 0, f"goal_lines must be >= 0 (0: none), got {self.goal_lines}")
+        need(self.input_lines >= 0, f"input_lines must be >= 0 (0: none), got {self.input_lines}")
         need(self.eval_interval >= 0, f"eval_interval must be >= 0 (0: never), got {self.eval_interval}")
         return self
