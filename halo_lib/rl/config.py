@@ -72,8 +72,9 @@ class GRPOConfig:
     brief_actions: bool = False
     """One line per action in the system prompt (short prompts for small models)."""
     cpu_bf16: bool = False
-    """On CPU, run forward and backward passes under bfloat16 autocast (about 3x faster where the CPU has
-    AVX512-BF16); weights, LoRA, optimizer and log-probs stay fp32. No effect on CUDA."""
+    """On CPU, run forward and backward passes under bfloat16 autocast where the CPU has native bf16 (AVX512-BF16
+    or AMX: about 3x faster); a CPU without it stays in fp32 (emulated bf16 is ~25x slower there). Weights, LoRA,
+    optimizer and log-probs stay fp32. No effect on CUDA."""
     # ---- loss ------------------------------------------------------------------------------------------------
     loss_type: Literal["dr_grpo", "grpo", "dapo"] = "dr_grpo"
     """Aggregation of per-token losses: ``dr_grpo`` sum / (B * L_max) (no length bias), ``grpo`` mean of
