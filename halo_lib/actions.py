@@ -616,6 +616,52 @@ async def _report_infeasible(page, args: dict, ctx: ExecContext) -> ExecResult:
 
 
 # --------------------------------------------------------------------------------------------------
+# Element actions as pointer actions (demonstrations for vision policies)
+# --------------------------------------------------------------------------------------------------
+
+
+async def as_computer_use(action: "Action", page, viewport: dict) -> list["Action"]:
+    """The ``computer_use`` actions that do what an element action does on this page, pointing at the element's
+    centre (0..1000 frame): ``click`` -> left_click; ``fill`` -> triple_click (selects the old text) + type;
+    ``press`` -> left_click + key; ``send_msg_to_user`` -> answer; ``report_infeasible`` -> terminate(failure).
+    An element outside the viewport first needs a ``scroll``: then the result is ``[scroll, action]``, and the
+    element action is to be converted again on the page the scroll leaves. Turns element-action plans (oracle
+    demonstrations) into a vision policy's own action space; raises ``ActionExecutionError`` for what a pointer
+    cannot do here (``select_option`` on a native <select>, ``goto``...)."""
+    if action.family == COMPUTER_USE:
+        return [action]
+    args = action.args
+    if action.name == "send_msg_to_user":
+        return [_pointer("answer", {"text": args["text"]})]
+    if action.name == "report_infeasible":
+        return [_pointer("terminate", {"status": "failure"})]
+    if action.name not in ("click", "fill", "press"):
+        raise ActionExecutionError(f"{action.name}() has no pointer form: only click, fill, press and the final "
+                                   "answers convert to computer_use actions")
+    box = await (await _element(page, args["bid"])).bounding_box()
+    if box is None:
+        raise ActionExecutionError(f"element [{args['bid']}] is not visible: nothing to point at")
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    width, height = viewport["width"], viewport["height"]
+    if not 0 <= y < height:
+        # scroll so the element lands mid-screen (wheel pixels: positive scrolls up)
+        return [_pointer("scroll", {"pixels": -round(y - height / 2), "coordinate": [500, 500]}), action]
+    point = [min(COORD_MAX, max(0, round(x / width * COORD_MAX))),
+             min(COORD_MAX, max(0, round(y / height * COORD_MAX)))]
+    if action.name == "click":
+        return [_pointer("left_click", {"coordinate": point})]
+    if action.name == "fill":
+        return [_pointer("triple_click", {"coordinate": point}), _pointer("type", {"text": args["value"]})]
+    return [_pointer("left_click", {"coordinate": point}),
+            _pointer("key", {"keys": split_key_combo(args["key_comb"])})]
+
+
+def _pointer(name: str, args: dict) -> "Action":
+    """A computer_use action, validated (and normalised: key names) as if a model had written it."""
+    return _build(action_def(COMPUTER_USE, name), args, [])
+
+
+# --------------------------------------------------------------------------------------------------
 # Prompt text and tool schema, derived from the definitions
 # --------------------------------------------------------------------------------------------------
 

@@ -137,3 +137,34 @@ def test_native_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path):
         precision.cpu_has_native_bf16.cache_clear()
         assert precision.cpu_has_native_bf16() is expected
     precision.cpu_has_native_bf16.cache_clear()
+
+
+def test_vision_demonstrations_are_pointer_actions_on_screenshots_that_solve_the_task():
+    """For a vision policy the oracle plans are played as computer_use actions (clicks at the element's centre,
+    typing, keys) on screenshot prompts; the task's own check must accept the episode. A plan step that a pointer
+    cannot do (the Quantity <select> of a cart task with quantity > 1) leaves that task unsolved, not faked."""
+    from halo_lib.actions import COMPUTER_USE, parse_action
+
+    cart = resolve_tasks("gen:omnizon/cart:train:12")
+    one = next(t for t in cart if t.params["quantity"] == 1)
+    several = next(t for t in cart if t.params["quantity"] > 1)
+    archive = resolve_tasks("gen:gomail/archive:train:1")[0]
+
+    async def main():
+        async with EnvPool(2, EnvConfig(max_steps=20, use_screenshot=True)) as pool:
+            return await collect_oracle_demonstrations(pool, [one, several, archive], "vision")
+
+    with SitesInThread(["omnizon", "gomail"]):
+        demos, solved = asyncio.run(main())
+    assert solved == 2 and {d.task_id for d in demos} == {one.id, archive.id}
+    for d in demos:
+        assert d.prompt.family == COMPUTER_USE and len(d.prompt.images()) == 1
+        assert parse_action(d.action_text).family == COMPUTER_USE
+    names = [parse_action(d.action_text).name for d in demos if d.task_id == one.id]
+    # fill -> triple_click + type; press Enter -> left_click + key; click -> left_click; the end -> answer
+    assert names[:4] == ["triple_click", "type", "left_click", "key"] and names[-1] == "answer"
+    typed = parse_action(next(d.action_text for d in demos if d.task_id == one.id and "type" in d.action_text))
+    assert typed.args["text"] == one.params["short_name"]
+    clicks = [parse_action(d.action_text).args["coordinate"] for d in demos if d.task_id == archive.id
+              and parse_action(d.action_text).name == "left_click"]
+    assert len(clicks) == 2 and all(0 <= c <= 1000 for xy in clicks for c in xy) and clicks[0] != clicks[1]

@@ -59,3 +59,22 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(tmp_path):
     assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
     assert (run / "grpo" / "metrics.jsonl").exists()
     assert np.isfinite(json.loads((run / "grpo" / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
+
+
+def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
+    """``--model tiny-qwen3vl``: screenshots in, computer_use actions out, in every phase; BC imitates the oracle
+    plans played as pointer actions on screenshots (not the text policy's element actions)."""
+    cfg = LearnConfig(model="tiny-qwen3vl", families=["gomail/archive"], train_tasks_per_site=1,
+                      grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0, bc_epochs=1,
+                      grpo_iterations=1, tasks_per_iteration=1, group_size=2, max_steps=2, max_completion_length=16,
+                      out_dir=str(tmp_path))
+    said: list[str] = []
+    result = run_learn_bench(cfg, say=said.append)
+    assert SUMMARY.match(summary_line(result)) and len(result.grpo) == 1
+    text = "\n".join(said)
+    assert "3 demonstrations from 1/1 solved tasks" in text  # click the row, click Archive, answer
+    assert re.search(r"iter 1: reward [+-]\d", text)
+    run = next(tmp_path.iterdir())
+    steps = [json.loads(line) for f in (run / "bc" / "trajectories").glob("*.jsonl")
+             for line in f.read_text().splitlines()]
+    assert any(s["kind"] == "step" and s["obs"]["screenshot"] for s in steps)  # the evaluation saw screenshots

@@ -242,9 +242,11 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
 
         say(f"[2/4] behaviour cloning on oracle demonstrations of {len(bc_tasks)} training tasks")
 
-        async def demos():
-            async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=False)) as pool:
-                return await collect_oracle_demonstrations(pool, bc_tasks, options=grpo_cfg.prompt_options())
+        async def demos():  # in the policy's own observations and actions (screenshots + pointer actions for vision)
+            vision = policy.modality == "vision"
+            async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=vision)) as pool:
+                return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
+                                                           options=grpo_cfg.prompt_options())
 
         demonstrations, solved = asyncio.run(demos())
         say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")

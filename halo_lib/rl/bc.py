@@ -52,11 +52,18 @@ def load_demonstrations(path: str | Path) -> list[Demonstration]:
 async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", options: PromptOptions = PromptOptions()
                                         ) -> tuple[list[Demonstration], int]:
     """Run each generated task's scripted solution; keep the steps of the episodes the task's check accepts.
-    Returns (demonstrations, episodes that succeeded)."""
+    Returns (demonstrations, episodes that succeeded).
+
+    ``modality="text"``: the plan's element actions on accessibility-tree prompts. ``modality="vision"``: each
+    element action is played as the ``computer_use`` actions that do the same on screen (``as_computer_use``:
+    clicks at the element's centre, typing, keys), each on the screenshot prompt it was chosen on, so a vision
+    policy imitates its own action space (the pool's environments need ``use_screenshot``). A plan step a pointer
+    cannot do (a native <select>) ends that task's episode unsolved."""
+    from halo_lib.actions import ELEMENT, ActionExecutionError, as_computer_use
     from halo_lib.tasks.generator import oracle_steps
 
-    if modality != "text":
-        raise ValueError("oracle plans act by element id: demonstrations are for text policies")
+    if modality not in ("text", "vision"):
+        raise ValueError(f"modality must be 'text' or 'vision', got {modality!r}")
     demos: list[Demonstration] = []
     solved = 0
     free: asyncio.Queue = asyncio.Queue()
@@ -73,10 +80,21 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
             done, info = False, {}
             while not done:
                 candidate: Candidate = await plan.act(obs)
-                if candidate.action is not None:
+                if candidate.action is None:  # the plan found no element: a failed step, nothing to imitate
+                    obs, _, done, info = await env.step(candidate)
+                    continue
+                queue = [candidate.action]
+                while queue and not done:
+                    action = queue.pop(0)
+                    if modality == "vision" and action.family == ELEMENT:  # on the page as it is now
+                        try:
+                            queue = await as_computer_use(action, env.page, env.viewport) + queue
+                        except ActionExecutionError:
+                            return  # no pointer form: this plan cannot be shown to a vision policy
+                        continue
                     steps.append(Demonstration(task.id, obs.step, build_prompt(obs, modality, options=options),
-                                               candidate.action.to_text()))
-                obs, _, done, info = await env.step(candidate)
+                                               action.to_text()))
+                    obs, _, done, info = await env.step(action)
             if info.get("success"):
                 demos.extend(steps)
                 solved += 1
