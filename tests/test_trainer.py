@@ -63,6 +63,49 @@ def test_update_moves_lora_only_and_accumulates_to_the_full_batch_loss(smol):
     assert all(torch.equal(base_before[k], base_after[k]) for k in base_before)  # the base stayed frozen
 
 
+@pytest.mark.parametrize("loss_type,beta", [("dr_grpo", 0.0), ("dapo", 0.0), ("grpo", 0.1)])
+def test_identical_samples_are_merged_into_one_pass_with_the_same_update(loss_type, beta):
+    """A group's episodes share their first prompt and often sample the same action: on-policy, n identical samples
+    are one forward-backward with their mean advantage weighted n times, and the step is the one the unmerged
+    batch gives (grpo_update with merging off is the reference: updates_per_batch=2 never merges)."""
+    from halo_lib.rl.trainer import merge_identical
+
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
+                     max_completion_length=8, group_size=2, loss_type=loss_type, beta=beta)
+    policy = load_policy_model(cfg)
+    a, b, c, d = toy_samples(policy)
+    batch = [a, dataclasses.replace(a, advantage=-0.25), b, dataclasses.replace(a, advantage=2.0), c, d,
+             dataclasses.replace(c, advantage=0.0)]
+    unique, copies = merge_identical(batch)
+    assert copies == [3, 1, 2, 1] and unique[0].advantage == pytest.approx((1.0 - 0.25 + 2.0) / 3)
+
+    start = lora_state(policy.model)
+    merged = grpo_update(policy, torch.optim.SGD([p for p in policy.model.parameters() if p.requires_grad], lr=1.0),
+                         batch, cfg)
+    after_merged = lora_state(policy.model)
+    policy.model.load_state_dict(start, strict=False)
+    # the reference: every sample on its own. Two SGD steps of which the second has lr 0 = one unmerged step
+    # (updates_per_batch=2 freezes the old log-probs, so the first step is on-policy and never merges)
+    params = [p for p in policy.model.parameters() if p.requires_grad]
+    opt = torch.optim.SGD(params, lr=1.0)
+    lrs = iter([1.0, 0.0])
+    original_step = opt.step
+
+    def step_with_schedule():
+        for g in opt.param_groups:
+            g["lr"] = next(lrs)
+        original_step()
+
+    opt.step = step_with_schedule
+    single = grpo_update(policy, opt, batch, dataclasses.replace(cfg, updates_per_batch=2))
+    after_single = lora_state(policy.model)
+    assert merged["forward_passes"] == 4 and single["forward_passes"] == 7
+    assert any(not torch.equal(start[k], after_merged[k]) for k in start)
+    for k in start:
+        # fp32 summation order differs (one pass weighted 3x vs three passes): agreement to ~1e-4 relative
+        assert torch.allclose(after_merged[k], after_single[k], rtol=1e-4, atol=1e-5), k
+
+
 class SplitGroup:
     """A sampler for the toy loop: the model's own tokens are trained, but episode 0 of each group also clicks
     the search box (a new state: novelty), so the two episodes' returns differ and advantages are non-zero."""

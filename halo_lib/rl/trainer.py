@@ -17,7 +17,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -133,13 +133,14 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
 
     model = policy.model
     aggregate = loss_fn(cfg.loss_type)
-    n_tokens = sum(len(s.completion_ids) for s in samples)
-    weights = [(len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / len(samples)) for s in samples]
-
+    n_samples, n_tokens = len(samples), sum(len(s.completion_ids) for s in samples)
     # Old log-probs are the trainer's own (same code path and precision as the update), never the sampler's. With one
     # update per batch they equal the current ones, so the update's own forward gives them (as TRL does): a third
     # less compute. Several updates per batch need them frozen first.
     on_policy = cfg.updates_per_batch == 1
+    samples, copies = merge_identical(samples) if on_policy else (samples, [1] * n_samples)
+    weights = [c * (len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / n_samples)
+               for s, c in zip(samples, copies)]
     model.eval()
     with torch.no_grad():
         old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
@@ -175,24 +176,56 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
             loss.backward()
             total += float(loss.detach())
-            nll += float(-logp.detach().sum())
+            nll += copies[i] * float(-logp.detach().sum())
             if ref is not None:
                 delta = ref[i].unsqueeze(0) - logp.detach()
-                kl += float((torch.exp(delta) - delta - 1).sum())
+                kl += copies[i] * float((torch.exp(delta) - delta - 1).sum())
             ratio = torch.exp(logp.detach() - old_i)
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
-            clipped += float(bites.float().mean())
+            clipped += copies[i] * float(bites.float().mean())
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
         optimizer.step()
-        metrics = {"loss": total, "clip_fraction": clipped / len(samples), "grad_norm": float(norm),
+        metrics = {"loss": total, "clip_fraction": clipped / n_samples, "grad_norm": float(norm),
                    # E[-log p(y)] over sampled tokens estimates the policy's entropy (on-policy samples)
                    "entropy": nll / n_tokens}
         if ref is not None:
             metrics["kl"] = kl / n_tokens  # k3 estimate of KL(policy || reference), per token
     metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
     metrics["completion_tokens"] = n_tokens
+    metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
     return metrics
+
+
+def merge_identical(samples: list[TrainSample]) -> tuple[list[TrainSample], list[int]]:
+    """Samples with the same prompt and completion, merged: (unique samples, copies of each).
+
+    Exact for on-policy updates only: identical samples have identical log-probs, and at r = 1 the clipped surrogate
+    is linear in A (-min(r A, clip(r) A) = -r A), so n copies with advantages A_1..A_n contribute what one copy
+    with their mean advantage, weighted n times, does. It saves forward-backward passes where a group shares a
+    state: step 1 of every group has one prompt, and a confident policy often samples the same action."""
+    merged: dict[tuple, int] = {}
+    unique: list[TrainSample] = []
+    advantages: list[list[float]] = []
+    for s in samples:
+        key = (_tensors_key(s.inputs), tuple(s.completion_ids))
+        if key not in merged:
+            merged[key] = len(unique)
+            unique.append(s)
+            advantages.append([])
+        advantages[merged[key]].append(s.advantage)
+    out = [replace(s, advantage=sum(a) / len(a)) for s, a in zip(unique, advantages)]
+    return out, [len(a) for a in advantages]
+
+
+def _tensors_key(inputs) -> tuple:
+    """A hashable fingerprint of model inputs (token ids, pixel values...)."""
+    import hashlib
+
+    import torch
+
+    return tuple((k, hashlib.sha1(v.detach().cpu().contiguous().numpy().tobytes()).hexdigest() if isinstance(
+        v, torch.Tensor) else repr(v)) for k, v in sorted(dict(inputs).items()))
 
 
 def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
