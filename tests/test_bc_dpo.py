@@ -8,6 +8,7 @@ import torch
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
+from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations, load_demonstrations, save_demonstrations
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.dpo import PreferencePair, dpo_loss, dpo_train
@@ -22,13 +23,18 @@ def policy():
                                         group_size=2))
 
 
+# Short prompts, as the learn bench uses for SmolLM2 (full trees are ~3,000 tokens: minutes per BC epoch on 2 AVX2 cores)
+SHORT = PromptOptions(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, brief_actions=True,
+                      actions=("click", "fill", "press", "select_option", "send_msg_to_user"))
+
+
 @pytest.fixture(scope="module")
 def demos():
     tasks = resolve_tasks("gen:omnizon:train:2")
 
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=12, use_screenshot=False)) as pool:
-            return await collect_oracle_demonstrations(pool, tasks)
+            return await collect_oracle_demonstrations(pool, tasks, options=SHORT)
 
     with SitesInThread(["omnizon"]):
         demos, solved = asyncio.run(main())

@@ -64,15 +64,14 @@ def test_update_moves_lora_only_and_accumulates_to_the_full_batch_loss(smol):
 
 
 @pytest.mark.parametrize("loss_type,beta", [("dr_grpo", 0.0), ("dapo", 0.0), ("grpo", 0.1)])
-def test_identical_samples_are_merged_into_one_pass_with_the_same_update(loss_type, beta):
+def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, loss_type, beta):
     """A group's episodes share their first prompt and often sample the same action: on-policy, n identical samples
     are one forward-backward with their mean advantage weighted n times, and the step is the one the unmerged
     batch gives (grpo_update with merging off is the reference: updates_per_batch=2 never merges)."""
     from halo_lib.rl.trainer import merge_identical
 
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
-                     max_completion_length=8, group_size=2, loss_type=loss_type, beta=beta)
-    policy = load_policy_model(cfg)
+    cfg, policy = smol
+    cfg = dataclasses.replace(cfg, loss_type=loss_type, beta=beta)
     a, b, c, d = toy_samples(policy)
     batch = [a, dataclasses.replace(a, advantage=-0.25), b, dataclasses.replace(a, advantage=2.0), c, d,
              dataclasses.replace(c, advantage=0.0)]
@@ -104,6 +103,7 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(loss_ty
     for k in start:
         # fp32 summation order differs (one pass weighted 3x vs three passes): agreement to ~1e-4 relative
         assert torch.allclose(after_merged[k], after_single[k], rtol=1e-4, atol=1e-5), k
+    policy.model.load_state_dict(start, strict=False)
 
 
 class SplitGroup:
