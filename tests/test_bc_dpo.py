@@ -5,6 +5,7 @@ import asyncio
 import pytest
 import torch
 
+from halo_lib.bench.learn_bench import PROMPT_ACTIONS
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
@@ -25,7 +26,7 @@ def policy():
 
 # Short prompts, as the learn bench uses for SmolLM2 (full trees are ~3,000 tokens: minutes per BC epoch on 2 AVX2 cores)
 SHORT = PromptOptions(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, brief_actions=True,
-                      actions=("click", "fill", "press", "select_option", "send_msg_to_user"))
+                      actions=tuple(PROMPT_ACTIONS))
 
 
 @pytest.fixture(scope="module")
@@ -135,11 +136,11 @@ def test_cpu_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch):
 def test_native_bf16_is_read_from_the_cpu_flags(monkeypatch, tmp_path):
     from halo_lib.policies import precision
 
+    cpuinfo = tmp_path / "cpuinfo"
+    real_path = precision.Path
+    monkeypatch.setattr(precision, "Path", lambda _: real_path(cpuinfo))  # /proc/cpuinfo -> our file
     for flags, expected in (("fpu avx2 fma", False), ("fpu avx512f avx512_bf16 amx_tile", True), ("amx_bf16", True)):
-        cpuinfo = tmp_path / "cpuinfo"
         cpuinfo.write_text(f"processor : 0\nflags : {flags}\n")
-        real_path = precision.Path
-        monkeypatch.setattr(precision, "Path", lambda p, real_path=real_path, c=cpuinfo: real_path(c))
         precision.cpu_has_native_bf16.cache_clear()
         assert precision.cpu_has_native_bf16() is expected
     precision.cpu_has_native_bf16.cache_clear()

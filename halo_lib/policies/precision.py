@@ -38,10 +38,10 @@ def cpu_dtype() -> str:
     return "bfloat16" if cpu_has_native_bf16() else "float32"
 
 
-def enable_cpu_bf16(model, native: bool | None = None) -> bool:
+def enable_cpu_bf16(model) -> bool:
     """Run this model's CPU forwards (sampling, log-probs, training) under bfloat16 autocast, if the CPU has native
-    bf16 (``native`` overrides the detection). Returns whether it was enabled."""
-    if not (cpu_has_native_bf16() if native is None else native):
+    bf16. Returns whether it was enabled."""
+    if not cpu_has_native_bf16():
         log.info("cpu_bf16: this CPU has no native bfloat16 (AVX512-BF16/AMX), where emulated bf16 is ~25x slower "
                  "than fp32: staying in fp32")
         return False
