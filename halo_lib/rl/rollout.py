@@ -82,16 +82,17 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
     return episode
 
 
-async def collect_group(pool: EnvPool, task: Task, policy, group_size: int, rewards: RewardConfig
-                        ) -> list[EpisodeRollout]:
-    """``group_size`` episodes of one task in parallel (the pool needs at least that many contexts)."""
-    if len(pool.envs) < group_size:
-        raise ValueError(f"the pool has {len(pool.envs)} contexts, the group needs {group_size}")
+async def collect_group(pool: EnvPool, task: Task, policy, group_size: int, rewards: RewardConfig,
+                        first_env: int = 0) -> list[EpisodeRollout]:
+    """``group_size`` episodes of one task in parallel, in the pool's contexts ``first_env`` onwards (so several
+    groups can run at once in one pool)."""
+    if len(pool.envs) < first_env + group_size:
+        raise ValueError(f"the pool has {len(pool.envs)} contexts, the group needs {group_size} from #{first_env}")
     # A policy may give each episode its own view (e.g. its own sampling seed), so a group is reproducible
     # whatever order the episodes' steps interleave in.
     views = [policy.for_episode(i) if hasattr(policy, "for_episode") else policy for i in range(group_size)]
     return list(await asyncio.gather(*(rollout_episode(env, task, view, rewards, run_id=f"grpo-{i}")
-                                       for i, (env, view) in enumerate(zip(pool.envs[:group_size], views)))))
+                                       for i, (env, view) in enumerate(zip(pool.envs[first_env:], views)))))
 
 
 @dataclass

@@ -30,9 +30,12 @@ from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_chec
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import EpisodeRollout, collect_group
+from halo_lib.rl.shared_prefix import SharedPrefix
 from halo_lib.tasks import Task
 
 log = logging.getLogger(__name__)
+MAX_CONTEXTS = 16
+"""Most browser contexts the rollouts use at once (groups beyond them wait their turn)."""
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -125,7 +128,8 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
 
     Samples are processed one at a time (gradient accumulation) so long multimodal prompts fit in memory; each
     sample's loss is weighted so the sum equals the chosen full-batch aggregation exactly:
-    dr_grpo and grpo: 1/B times the one-sequence loss; dapo: n_i/N times it (tests check the equality)."""
+    dr_grpo and grpo: 1/B times the one-sequence loss; dapo: n_i/N times it (tests check the equality). Text prompts
+    share their common prefix (``SharedPrefix``): one forward and backward of it per update."""
     import torch
 
     from halo_lib.policies.assets import sequence_logprobs
@@ -161,11 +165,16 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     metrics = {"loss": 0.0, "clip_fraction": 0.0, "grad_norm": 0.0}
+    shared_tokens = 0
     for _ in range(cfg.updates_per_batch):
         optimizer.zero_grad(set_to_none=True)
         total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
+        # the prompt prefix all samples share (the system prompt) runs forward and backward once (exact gradients)
+        prefix = SharedPrefix(model, [s.inputs for s in samples]) if cfg.share_prompt_prefix else None
+        shared_tokens = prefix.length if prefix is not None else 0
         for i, s in enumerate(samples):
-            logp = sequence_logprobs(model, s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
+            logp = (prefix.logprobs(s.inputs, s.completion_ids) if prefix is not None
+                    else sequence_logprobs(model, s.inputs, s.completion_ids)).float().unsqueeze(0)  # [1, T]
             old_i = logp.detach() if old is None else old[i].unsqueeze(0)
             if old is None:
                 sampler_gap(old_i, s)
@@ -184,6 +193,8 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
             clipped += copies[i] * float(bites.float().mean())
+        if prefix is not None:
+            prefix.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
         optimizer.step()
         metrics = {"loss": total, "clip_fraction": clipped / n_samples, "grad_norm": float(norm),
@@ -194,6 +205,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
     metrics["completion_tokens"] = n_tokens
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
+    metrics["shared_prefix_tokens"] = shared_tokens  # prompt tokens run once per update instead of once per sample
     return metrics
 
 
@@ -311,16 +323,22 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
     if sampler is not None:
         sampler.sync(policy.model, run_dir)  # the server starts from the same adapter the trainer holds
 
+    # the groups of an iteration run at once (a vLLM server batches their requests), up to MAX_CONTEXTS browser contexts
+    concurrent_groups = max(1, min(cfg.tasks_per_iteration, MAX_CONTEXTS // cfg.group_size))
+
     async def run() -> None:
-        async with EnvPool(cfg.group_size, env_config) as pool:
+        async with EnvPool(concurrent_groups * cfg.group_size, env_config) as pool:
             for it in range(start, start + iterations if dry_run else iterations):
                 t0 = time.perf_counter()
                 batch_tasks = [tasks[(it * cfg.tasks_per_iteration + j) % len(tasks)]
                                for j in range(cfg.tasks_per_iteration)]
                 # 1-2. rollouts with dense rewards
                 policy.model.eval()
-                groups = [await collect_group(pool, task, rollout_policy, cfg.group_size, rewards)
-                          for task in batch_tasks]
+                groups = []
+                for k in range(0, len(batch_tasks), concurrent_groups):
+                    groups += await asyncio.gather(*(
+                        collect_group(pool, task, rollout_policy, cfg.group_size, rewards, first_env=j * cfg.group_size)
+                        for j, task in enumerate(batch_tasks[k:k + concurrent_groups])))
                 t_rollout = time.perf_counter() - t0
                 # 3. advantages, 4-5. update
                 samples, advantages = training_samples(groups, acting.model_inputs, cfg, keep_zero=dry_run)
