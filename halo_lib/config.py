@@ -18,6 +18,9 @@ class EnvConfig:
 
     max_steps: int = 70
     """Step budget of an episode (70 is REAL's score-mode budget; agisdk's harness defaults to 25)."""
+    max_unparsed_replies: int = 0
+    """End the episode (as a failure, then judged as usual) after this many policy replies in a row with no action
+    in them (0: never). A model that only emits prose burns the rest of its step budget, seconds per reply on CPU."""
     viewport_width: int = 1280
     """Viewport width in CSS pixels; the screenshot has this width."""
     viewport_height: int = 720

@@ -91,6 +91,19 @@ def test_max_steps_ends_the_episode():
     assert results[-1][3]["status"] == "max_steps" and results[-1][1] == 0.0
 
 
+def test_replies_without_an_action_end_the_episode_after_the_limit_and_a_valid_one_resets_the_count():
+    wait = '{"name": "computer_use", "arguments": {"action": "wait", "time": 0}}'
+
+    async def body(env, host):
+        await env.reset(TASK)
+        steps = [await env.step(text) for text in ("prose", wait, "prose", "more prose")]
+        return steps
+
+    steps = run(with_env(body, max_steps=10, max_unparsed_replies=2))
+    assert [s[2] for s in steps] == [False, False, False, True]  # the wait in between resets the count
+    assert steps[-1][3]["status"] == "failure" and "max_unparsed_replies" in steps[-1][3]["error"]
+    assert steps[-1][3]["eval_outputs"] == ["FAILURE"]  # judged by the evaluator as usual
+
 def test_a_crashed_browser_ends_the_episode_as_error_and_is_relaunched():
     async def body(env, host):
         await env.reset(TASK)

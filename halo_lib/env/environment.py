@@ -63,6 +63,7 @@ class EpisodeState:
     eval: EvalResult | None = None
     final_state: dict | None = None
     blocked: list[str] = field(default_factory=list)
+    unparsed_in_a_row: int = 0
     history: list[tuple[str, str | None]] = field(default_factory=list)
 
 
@@ -215,6 +216,10 @@ class BrowserEnv:
                      + (f" ({error})" if error else ""))
             ep.blocked.clear()
         ep.history.append((parsed.to_text(compact=True) if parsed is not None else _clip(getattr(action, 'text', action)), error))
+        ep.unparsed_in_a_row = ep.unparsed_in_a_row + 1 if parsed is None else 0
+        limit = self.config.max_unparsed_replies
+        if ep.status == "running" and limit and ep.unparsed_in_a_row >= limit:
+            ep.status, ep.error = "failure", f"{limit} replies in a row had no action (EnvConfig.max_unparsed_replies)"
         if ep.status == "running" and ep.step >= self.config.max_steps:
             ep.status = "max_steps"
         done = ep.status != "running"
