@@ -165,16 +165,14 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     metrics = {"loss": 0.0, "clip_fraction": 0.0, "grad_norm": 0.0}
-    shared_tokens = 0
     for _ in range(cfg.updates_per_batch):
         optimizer.zero_grad(set_to_none=True)
         total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
         # the prompt prefix all samples share (the system prompt) runs forward and backward once (exact gradients)
-        prefix = SharedPrefix(model, [s.inputs for s in samples]) if cfg.share_prompt_prefix else None
-        shared_tokens = prefix.length if prefix is not None else 0
+        # (given no prompts, it shares nothing and runs every sample in full)
+        prefix = SharedPrefix(model, [s.inputs for s in samples] if cfg.share_prompt_prefix else [])
         for i, s in enumerate(samples):
-            logp = (prefix.logprobs(s.inputs, s.completion_ids) if prefix is not None
-                    else sequence_logprobs(model, s.inputs, s.completion_ids)).float().unsqueeze(0)  # [1, T]
+            logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
             old_i = logp.detach() if old is None else old[i].unsqueeze(0)
             if old is None:
                 sampler_gap(old_i, s)
@@ -193,8 +191,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
             clipped += copies[i] * float(bites.float().mean())
-        if prefix is not None:
-            prefix.backward()
+        prefix.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
         optimizer.step()
         metrics = {"loss": total, "clip_fraction": clipped / n_samples, "grad_norm": float(norm),
@@ -205,7 +202,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
     metrics["completion_tokens"] = n_tokens
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
-    metrics["shared_prefix_tokens"] = shared_tokens  # prompt tokens run once per update instead of once per sample
+    metrics["shared_prefix_tokens"] = prefix.length  # prompt tokens run once per update instead of once per sample
     return metrics
 
 
