@@ -152,6 +152,16 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
         assert all(m["grad_norm"] > 0 for m in first.metrics)
         lines = (tmp_path / "metrics.jsonl").read_text().splitlines()
         assert len(lines) == 2 and json.loads(lines[1])["iteration"] == 2
+        # every training episode is kept, readable: what it did and the advantage its steps were trained with
+        episodes = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
+        assert [e["iteration"] for e in episodes] == [1, 1, 2, 2]
+        for e in episodes:
+            assert e["task_id"] == tasks[0].id and len(e["steps"]) == 1 and e["steps"][0]["text"]
+            assert e["return"] == pytest.approx(sum(s["reward"]["total"] for s in e["steps"]))
+        for it in (1, 2):  # Dr. GRPO: A = R - mean(R of the group)
+            group = [e for e in episodes if e["iteration"] == it]
+            mean = sum(e["return"] for e in group) / len(group)
+            assert [e["advantage"] for e in group] == pytest.approx([e["return"] - mean for e in group])
         assert (tmp_path / "checkpoints" / "step-000002" / "adapter" / "adapter_config.json").exists()
         from safetensors.torch import load_file
 

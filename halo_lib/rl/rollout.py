@@ -48,6 +48,14 @@ class EpisodeRollout:
     def milestones(self) -> list[str]:
         return [m for s in self.steps for m in s.reward.milestones]
 
+    def to_dict(self) -> dict:
+        """What the episode did and earned, step by step (the model's reply, its parse or execution error, the reward
+        term by term): a JSON line of the run's ``rollouts.jsonl``."""
+        return {"task_id": self.task_id, "success": self.success, "status": self.status, "return": self.ret,
+                "seconds": round(self.seconds, 3), "milestones": self.milestones,
+                "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
+                           "reward": s.reward.to_dict()} for s in self.steps]}
+
 
 def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
     return RewardPieces(progress=a.progress + b.progress, novelty=a.novelty + b.novelty, loop=a.loop + b.loop,

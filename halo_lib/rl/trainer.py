@@ -7,7 +7,7 @@
         4. old logps  recomputed by the trainer itself (fp32 log-softmax); the gap to the sampler's logps is logged
         5. update     every step's completion trained with its episode's advantage (dr_grpo loss), LoRA only
         6. sync       save the adapter; a vLLM sampler hot-reloads it, so the next rollouts use the new weights
-        7. log        metrics.jsonl + TensorBoard; atomic checkpoints every ``checkpoint_interval``
+        7. log        metrics.jsonl, rollouts.jsonl (episodes), TensorBoard; atomic checkpoints every N iterations
 """
 
 from __future__ import annotations
@@ -365,6 +365,10 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
                 # 7. log and checkpoint
                 with open(run_dir / "metrics.jsonl", "a", encoding="utf-8") as f:
                     f.write(json.dumps(metrics) + "\n")
+                with open(run_dir / "rollouts.jsonl", "a", encoding="utf-8") as f:  # what each episode did, to read
+                    f.writelines(json.dumps({"iteration": it + 1, "group": i // cfg.group_size, "advantage": adv,
+                                             **ep.to_dict()}) + "\n"
+                                 for i, (ep, adv) in enumerate(zip(episodes, advantages)))
                 for key, value in metrics.items():
                     if isinstance(value, (int, float)):
                         tb.add_scalar(key, value, it + 1)
