@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, paired_bootstrap_ci, run_learn_bench, summary_line,
-                                        training_tasks)
+from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, paired_bootstrap_ci, run_learn_bench,
+                                        summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
@@ -43,6 +43,15 @@ def test_summary_line_has_the_documented_form():
     assert m and m.groups() == ("0", "25", "50", "4", "0", "50")
 
 
+def test_by_site_counts_each_sites_successes_and_the_pairs_grpo_won_and_lost():
+    r = LearnResult(tasks=["a", "b", "c", "d", "e"], sites=["gomail", "gomail", "omnizon", "omnizon", "omnizon"],
+                    base=[False, False, False, False, True], bc=[True, False, True, False, False],
+                    grpo=[True, True, False, True, False])
+    rows = {line.split()[0]: [int(x) for x in line.split()[1:]] for line in by_site(r).splitlines()[2:]}
+    # episodes, base, bc, grpo, grpo wins (grpo solved, bc not), grpo losses (the reverse)
+    assert rows == {"gomail": [2, 0, 1, 2, 1, 0], "omnizon": [3, 1, 1, 1, 1, 1], "all": [5, 1, 2, 3, 2, 1]}
+
+
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""
@@ -64,6 +73,8 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
     assert re.search(r"iter 1: reward [+-]\d", text)
     saved = json.loads((run / "result.json").read_text())
     assert saved["bc"] == result.bc and saved["grpo"] == result.grpo
+    assert saved["tasks"] == sorted(saved["tasks"]) and len(saved["tasks"]) == 1 and saved["sites"] == ["omnizon"]
+    assert re.search(r"held-out successes by site.*\nsite.*\nomnizon\s+1\s", text, re.S)
     assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
     assert (run / "grpo" / "metrics.jsonl").exists() and (run / "bc_adapter" / "adapter_config.json").exists()
     assert np.isfinite(json.loads((run / "grpo" / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from halo_lib.atomic import write_text_atomic
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 
@@ -102,6 +103,10 @@ ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_it
 
 @dataclass
 class LearnResult:
+    tasks: list[str] = field(default_factory=list)
+    """The held-out task ids, sorted: the order of ``base``, ``bc`` and ``grpo`` (one episode each)."""
+    sites: list[str] = field(default_factory=list)
+    """The site of each held-out task."""
     base: list[bool] = field(default_factory=list)
     bc: list[bool] = field(default_factory=list)
     grpo: list[bool] = field(default_factory=list)
@@ -120,6 +125,21 @@ def paired_bootstrap_ci(a: list[bool], b: list[bool], n: int = 10_000, seed: int
     rng = np.random.default_rng(seed)
     means = diff[rng.integers(0, diff.size, size=(n, diff.size))].mean(axis=1)
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def by_site(r: LearnResult) -> str:
+    """Held-out successes per site and phase, and the paired episodes where GRPO and BC differ (what the interval
+    is made of): a table to read before the summary line."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"site": r.sites, "base": r.base, "bc": r.bc, "grpo": r.grpo})
+    frame["grpo_wins"] = frame.grpo & ~frame.bc
+    frame["grpo_losses"] = frame.bc & ~frame.grpo
+    table = frame.groupby("site").agg(episodes=("bc", "size"), base=("base", "sum"), bc=("bc", "sum"),
+                                      grpo=("grpo", "sum"), grpo_wins=("grpo_wins", "sum"),
+                                      grpo_losses=("grpo_losses", "sum"))
+    table.loc["all"] = table.sum()
+    return table.to_string()
 
 
 def summary_line(r: LearnResult) -> str:
@@ -310,6 +330,9 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             say(f"  note: {spec} has only {n} held-out tasks")
         heldout += resolve_tasks(f"gen:{spec}:heldout:{n}", cfg.seed)
     real = [t for s in sites for t in list_tasks(site=s)[: cfg.real_tasks_per_site]]
+    result.tasks = sorted(t.id for t in heldout)  # the evaluations' order
+    site_of = {t.id: t.site for t in heldout}
+    result.sites = [site_of[i] for i in result.tasks]
     grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=16, lora_alpha=32, lora_dropout=0.0, seed=cfg.seed,
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
@@ -376,7 +399,9 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     result.real = {"tasks": [t.id for t in real], "bc": bc_real, "grpo": grpo_real}
     result.ci = paired_bootstrap_ci(result.grpo, result.bc, seed=cfg.seed)
     result.seconds = time.perf_counter() - start
-    (out / "result.json").write_text(json.dumps(asdict(result), indent=2))
+    write_text_atomic(out / "result.json", json.dumps(asdict(result), indent=2))
+    say("held-out successes by site (wins / losses: episodes GRPO solved and BC did not / the reverse):\n"
+        + by_site(result))
     say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
     return result
