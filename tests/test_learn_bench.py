@@ -73,7 +73,9 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
     assert re.search(r"iter 1: reward [+-]\d", text)
     saved = json.loads((run / "result.json").read_text())
     assert saved["bc"] == result.bc and saved["grpo"] == result.grpo
-    assert saved["tasks"] == sorted(saved["tasks"]) and len(saved["tasks"]) == 1 and saved["sites"] == ["omnizon"]
+    # the ids name the evaluated episodes, in the order of the success lists
+    evaluated = [line.split(",")[0] for line in (run / "grpo" / "episodes.csv").read_text().splitlines()[1:]]
+    assert saved["tasks"] == sorted(evaluated) and len(evaluated) == 1 and saved["sites"] == ["omnizon"]
     assert re.search(r"held-out successes by site.*\nsite.*\nomnizon\s+1\s", text, re.S)
     assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
     assert (run / "grpo" / "metrics.jsonl").exists() and (run / "bc_adapter" / "adapter_config.json").exists()

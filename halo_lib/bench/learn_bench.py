@@ -319,7 +319,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     reused = check_reusable(cfg) if cfg.reuse else None
     out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(json.dumps(asdict(cfg), indent=2))
+    write_text_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2))
     result = LearnResult()
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
