@@ -391,6 +391,8 @@ def bench_learn(
     tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
     group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
     grpo_lr: float = typer.Option(_LEARN.grpo_learning_rate, help="GRPO learning rate (LoRA)."),
+    backplay: float = typer.Option(_LEARN.backplay, help="Share of GRPO groups that start along BC's demonstrations "
+                                   "(reverse curriculum, last decision first) instead of at a fresh task's start."),
     novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
     max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
     seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
@@ -406,7 +408,7 @@ def bench_learn(
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  novelty_cap=novelty_cap, out_dir=out_dir, reuse=reuse)
+                  backplay=backplay, novelty_cap=novelty_cap, out_dir=out_dir, reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

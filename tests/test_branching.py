@@ -40,3 +40,46 @@ def test_branches_from_the_same_state_are_scored_and_paired():
     assert len(set(filled)) == 1 and len(set(idle)) == 1  # the same action from the same state scores the same
     pair = pairs_from_branches(branches)[0]
     assert pair.chosen.text.startswith("fill") and pair.rejected.text.startswith("scroll") and pair.margin > 0
+
+
+class Stopper:
+    """Ends the episode at once with a final answer (what the policy must do once the task is done)."""
+
+    async def act(self, obs):
+        self.seen = obs
+        return Candidate.from_text("send_msg_to_user('done')", "element", token_ids=[1], logprobs=[-1.0])
+
+
+def test_a_group_started_along_the_oracle_solution_continues_from_its_state():
+    """Backplay: after all of the task's oracle actions the policy only has to stop, and stopping succeeds; after
+    all but the last it does not. The prefix's milestones are not the policy's: they never pay."""
+    from halo_lib.errors import HaloError
+    from halo_lib.rl.rollout import Start, collect_group
+    from halo_lib.tasks.generator import oracle_steps
+
+    task = resolve_tasks("gen:omnizon/cart:train:1")[0]
+    n = len(oracle_steps(task))
+    rewards = RewardConfig()
+
+    async def main():
+        async with EnvPool(2, EnvConfig(max_steps=8, use_screenshot=False)) as pool:
+            policy = Stopper()
+            done = await collect_group(pool, Start(task, n), policy, 2, rewards)
+            seen_after_all = policy.seen
+            short = await collect_group(pool, Start(task, n - 1), policy, 2, rewards)
+            refused = []
+            for start, max_steps in ((Start(task, n + 1), 8), (Start(task, n), n)):  # past the plan; no step left
+                pool.config.max_steps = max_steps  # (the pool's contexts share its config)
+                try:
+                    await collect_group(pool, start, policy, 2, rewards)
+                except HaloError as err:
+                    refused.append(str(err))
+            return done, seen_after_all, short, refused
+
+    with SitesInThread(["omnizon"]):
+        done, seen, short, refused = asyncio.run(main())
+    assert all(ep.success and ep.start_step == n and len(ep.steps) == 1 for ep in done)
+    assert [ep.ret for ep in done] == [rewards.success] * 2  # no milestone of the prefix paid again
+    assert seen.step == n and len(seen.history) == n and "Cart, 1 item" in seen.axtree
+    assert not any(ep.success for ep in short) and all(ep.ret == 0.0 for ep in short)
+    assert f"oracle_steps must be in 1..{n}" in refused[0] and "leaves the policy no step" in refused[1]

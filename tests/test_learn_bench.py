@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, paired_bootstrap_ci, run_learn_bench,
-                                        summary_line, training_tasks)
+from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, grpo_starts, paired_bootstrap_ci,
+                                        run_learn_bench, summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
@@ -34,6 +34,29 @@ def test_training_tasks_take_the_sites_in_turn_and_grpo_gets_tasks_bc_did_not_se
     _, small = training_tasks(LearnConfig(families=["gocalendar/delete"], train_tasks_per_site=8,
                                           grpo_tasks_per_site=100))
     assert len(small) == 18 - 8  # a small family gives GRPO what is left of its training split
+
+
+def test_grpo_starts_put_a_share_of_groups_along_bcs_demonstrations_last_decision_first():
+    from halo_lib.tasks.generator import oracle_steps
+
+    cfg = LearnConfig(grpo_iterations=12, tasks_per_iteration=2, backplay=0.5)
+    bc, fresh = training_tasks(cfg)
+    starts = grpo_starts(cfg, bc, fresh)
+    assert len(starts) == 24
+    along = [s for s in starts if s.oracle_steps]
+    assert starts[1::2] == along and len(along) == 12  # every other group, spread evenly
+    assert [s.task.id for s in starts[0::2]] == [t.id for t in fresh[:12]]  # fresh tasks from their start, in turn
+    assert [s.task.id for s in along] == [t.id for t in bc[:12]]  # only tasks BC imitated: no new demonstration
+    omnizon = [s for s in along if s.task.site == "omnizon"]
+    # per site: before the plan's last action, then the last two, ... (a reverse curriculum), on each task's own plan
+    assert [s.oracle_steps for s in omnizon] == [len(oracle_steps(s.task)) - 1 - v for v, s in enumerate(omnizon)]
+    assert all(1 <= s.oracle_steps < len(oracle_steps(s.task)) for s in along)
+    assert not any(s.oracle_steps for s in grpo_starts(dataclasses.replace(cfg, backplay=0.0), bc, fresh))
+    assert all(s.oracle_steps for s in grpo_starts(dataclasses.replace(cfg, backplay=1.0), bc, fresh))
+    short = grpo_starts(dataclasses.replace(cfg, backplay=1.0, max_steps=2), bc, fresh)
+    assert {s.oracle_steps for s in short} == {1}  # the policy keeps a step of the budget
+    with pytest.raises(HaloError, match=r"backplay must be in \[0, 1\]"):
+        grpo_starts(dataclasses.replace(cfg, backplay=1.5), bc, fresh)
 
 
 def test_summary_line_has_the_documented_form():
@@ -88,11 +111,17 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
         run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
     assert not any(tmp_path.iterdir())
     said: list[str] = []
-    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, reuse=str(run), out_dir=str(tmp_path)),
-                            say=said.append)
+    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, reuse=str(run),
+                                                out_dir=str(tmp_path)), say=said.append)
     text = "\n".join(said)
     assert again.base == first.base and again.bc == first.bc and len(again.grpo) == 1
-    assert "reused from" in text and "demonstrations" not in text and re.search(r"iter 1: reward", text)
+    assert "reused from" in text and "demonstrations from" not in text and re.search(r"iter 1: reward", text)
+    # backplay 1: the one group started after BC's task's oracle actions, and the trainer logged it so
+    grpo_dir = next(tmp_path.iterdir()) / "grpo"
+    assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text
+    assert re.fullmatch(r"gen\.omnizon-cart-\d+@\d", json.loads((grpo_dir / "metrics.jsonl").read_text())["tasks"][0])
+    episodes = [json.loads(line) for line in (grpo_dir / "rollouts.jsonl").read_text().splitlines()]
+    assert len(episodes) == cfg.group_size and all(ep["start_step"] >= 1 for ep in episodes)
     assert any("reused" in n for n in again.notes)
 
 

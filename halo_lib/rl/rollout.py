@@ -1,7 +1,10 @@
 """Rollouts for GRPO.
 
 - ``collect_group``: G episodes of the same task from the same start state (the sites are deterministic),
-  in parallel browser contexts; every step's completion is later trained with its episode's advantage.
+  in parallel browser contexts; every step's completion is later trained with its episode's advantage. The start
+  state is the task's own start, or (``Start.oracle_steps``) the state its scripted solution reaches after its
+  first k steps: backplay, a start-state curriculum along a demonstration (Salimans & Chen 2018), so the policy
+  practises late decisions (stop after "Add to Cart") that its own episodes rarely reach.
 - ``branch_at_state``: the per-step variant of the original HALO design: at one state, sample n actions,
   try each from that same state in its own context (reset and replay the prefix), and score each by its
   dense step reward.
@@ -17,7 +20,23 @@ from halo_lib.env.environment import BrowserEnv
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
+from halo_lib.errors import HaloError
 from halo_lib.tasks import Task
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where the episodes of a group begin."""
+
+    task: Task
+    oracle_steps: int = 0
+    """Steps of the task's scripted solution (``halo_lib.tasks.generator.oracle_steps``) played before the policy
+    takes over; 0 starts at the task's start. They count towards the step budget and show in the policy's
+    "previous actions", as in an episode that got there itself, but are not trained on."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.task.id}@{self.oracle_steps}" if self.oracle_steps else self.task.id
 
 
 @dataclass
@@ -35,6 +54,8 @@ class EpisodeRollout:
 
     task_id: str
     steps: list[StepSample] = field(default_factory=list)
+    start_step: int = 0
+    """Oracle steps played before the policy's first (``Start.oracle_steps``)."""
     success: bool = False
     status: str = "running"
     seconds: float = 0.0
@@ -51,7 +72,7 @@ class EpisodeRollout:
     def to_dict(self) -> dict:
         """What the episode did and earned, step by step (the model's reply, its parse or execution error, the reward
         term by term): a JSON line of the run's ``rollouts.jsonl``."""
-        return {"task_id": self.task_id, "success": self.success, "status": self.status, "return": self.ret,
+        return {"task_id": self.task_id, "start_step": self.start_step, "success": self.success, "status": self.status, "return": self.ret,
                 "seconds": round(self.seconds, 3), "milestones": self.milestones,
                 "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
                            "reward": s.reward.to_dict()} for s in self.steps]}
@@ -63,13 +84,39 @@ def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
                         milestones=a.milestones + b.milestones)
 
 
-async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardConfig, run_id: str = "grpo"
-                          ) -> EpisodeRollout:
-    """reset -> (sample -> step -> dense reward)* -> success bonus. Errors end the episode, never the run."""
+async def play_oracle_prefix(env: BrowserEnv, task: Task, obs, n_steps: int):
+    """Play the first ``n_steps`` steps of ``task``'s scripted solution in ``env`` (just reset to ``obs``); returns the
+    observation they reach. Raises HaloError if the plan has no more steps than that or fails on the way."""
+    from halo_lib.policies.scripted import ScriptedPolicy
+    from halo_lib.tasks.generator import GeneratedTask, oracle_steps
+
+    if not isinstance(task, GeneratedTask):
+        raise HaloError(f"{task.id}: only generated tasks have a scripted solution to start along (oracle_steps=0)")
+    plan = ScriptedPolicy(oracle_steps(task))
+    if not 0 < n_steps <= len(plan.steps):
+        raise HaloError(f"{task.id}: oracle_steps must be in 1..{len(plan.steps)} (its solution's actions; the "
+                        f"final answer is left to the policy), got {n_steps}")
+    if n_steps >= env.config.max_steps:
+        raise HaloError(f"{task.id}: oracle_steps={n_steps} leaves the policy no step of the budget "
+                        f"(EnvConfig.max_steps={env.config.max_steps}): start earlier or raise max_steps")
+    while plan._next < n_steps:  # a missing target costs a harmless waiting step, as in demonstrations
+        obs, _, done, info = await env.step(await plan.act(obs))
+        if done or obs.last_action_error:
+            raise HaloError(f"{task.id}: its scripted solution failed at step {plan._next} while replaying the "
+                            f"first {n_steps}: {info.get('error') or obs.last_action_error or info.get('status')}")
+    return obs
+
+
+async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardConfig, run_id: str = "grpo",
+                          oracle_steps: int = 0) -> EpisodeRollout:
+    """reset -> [oracle prefix] -> (sample -> step -> dense reward)* -> success bonus. Errors end the episode,
+    never the run. Milestones the prefix reached never pay; its states are not novel."""
     start = time.perf_counter()
-    episode = EpisodeRollout(task.id)
+    episode = EpisodeRollout(task.id, start_step=oracle_steps)
     rewarder = EpisodeRewarder(task, rewards)
     obs = await env.reset(task, run_id=run_id)
+    if oracle_steps:
+        obs = await play_oracle_prefix(env, task, obs, oracle_steps)
     rewarder.reset(state_signature(obs), await env.read_state())
     done = False
     while not done:
@@ -90,16 +137,18 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
     return episode
 
 
-async def collect_group(pool: EnvPool, task: Task, policy, group_size: int, rewards: RewardConfig,
+async def collect_group(pool: EnvPool, start: Start | Task, policy, group_size: int, rewards: RewardConfig,
                         first_env: int = 0) -> list[EpisodeRollout]:
-    """``group_size`` episodes of one task in parallel, in the pool's contexts ``first_env`` onwards (so several
-    groups can run at once in one pool)."""
+    """``group_size`` episodes of one task from one start state in parallel, in the pool's contexts ``first_env``
+    onwards (so several groups can run at once in one pool)."""
+    start = start if isinstance(start, Start) else Start(start)
     if len(pool.envs) < first_env + group_size:
         raise ValueError(f"the pool has {len(pool.envs)} contexts, the group needs {group_size} from #{first_env}")
     # A policy may give each episode its own view (e.g. its own sampling seed), so a group is reproducible
     # whatever order the episodes' steps interleave in.
     views = [policy.for_episode(i) if hasattr(policy, "for_episode") else policy for i in range(group_size)]
-    return list(await asyncio.gather(*(rollout_episode(env, task, view, rewards, run_id=f"grpo-{i}")
+    return list(await asyncio.gather(*(rollout_episode(env, start.task, view, rewards, run_id=f"grpo-{i}",
+                                                       oracle_steps=start.oracle_steps)
                                        for i, (env, view) in enumerate(zip(pool.envs[first_env:], views)))))
 
 

@@ -1,7 +1,8 @@
 """Online GRPO for the browser agent, top to bottom (in the spirit of CleanRL's single-file loops).
 
     for each iteration:
-        1. rollouts   G episodes of one training task from the same start state, sampled by the policy
+        1. rollouts   G episodes of one training task from the same start state (its start, or a state along its
+                      scripted solution: ``Start``), sampled by the policy
         2. rewards    dense per-step rewards (milestones, novelty, loops) + the success bonus -> returns
         3. advantages A = R - mean(R_group)                                   (Dr. GRPO, no std scaling)
         4. old logps  recomputed by the trainer itself (fp32 log-softmax); the gap to the sampler's logps is logged
@@ -29,7 +30,7 @@ from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.rewards import RewardConfig
-from halo_lib.rl.rollout import EpisodeRollout, collect_group
+from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
 from halo_lib.rl.shared_prefix import SharedPrefix
 from halo_lib.tasks import Task
 
@@ -269,10 +270,12 @@ class TrainResult:
     metrics: list[dict]
 
 
-def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = False, dry_run: bool = False,
+def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: bool = False, dry_run: bool = False,
           rewards: RewardConfig | None = None, env_config: EnvConfig | None = None, sampler=None,
           on_iteration: Callable[[dict], None] | None = None, policy: PolicyModel | None = None) -> TrainResult:
-    """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation).
+    """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation), each a
+    ``Task`` (episodes start at its start) or a ``Start`` (they may start along its scripted solution); iteration i
+    takes the next ``tasks_per_iteration`` of them, cycling.
 
     ``sampler``: None samples in-process with the trained model itself; otherwise an object with
     ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir)`` called after every
@@ -286,6 +289,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
 
     if not tasks:
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
+    starts = [t if isinstance(t, Start) else Start(t) for t in tasks]
     run_dir = Path(run_dir)
     rewards = rewards or RewardConfig()
     env_config = env_config or EnvConfig(max_steps=cfg.max_steps)
@@ -306,7 +310,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.json", json.dumps(
             {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config),
-             "git_revision": git_revision(), "tasks": [t.id for t in tasks], "resumed_at": start if resume else None},
+             "git_revision": git_revision(), "tasks": [s.label for s in starts], "resumed_at": start if resume else None},
             indent=2, default=str))
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
@@ -327,15 +331,15 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
         async with EnvPool(concurrent_groups * cfg.group_size, env_config) as pool:
             for it in range(start, start + iterations if dry_run else iterations):
                 t0 = time.perf_counter()
-                batch_tasks = [tasks[(it * cfg.tasks_per_iteration + j) % len(tasks)]
-                               for j in range(cfg.tasks_per_iteration)]
+                batch = [starts[(it * cfg.tasks_per_iteration + j) % len(starts)]
+                         for j in range(cfg.tasks_per_iteration)]
                 # 1-2. rollouts with dense rewards
                 policy.model.eval()
                 groups = []
-                for k in range(0, len(batch_tasks), concurrent_groups):
+                for k in range(0, len(batch), concurrent_groups):
                     groups += await asyncio.gather(*(
-                        collect_group(pool, task, rollout_policy, cfg.group_size, rewards, first_env=j * cfg.group_size)
-                        for j, task in enumerate(batch_tasks[k:k + concurrent_groups])))
+                        collect_group(pool, origin, rollout_policy, cfg.group_size, rewards, first_env=j * cfg.group_size)
+                        for j, origin in enumerate(batch[k:k + concurrent_groups])))
                 t_rollout = time.perf_counter() - t0
                 # 3. advantages, 4-5. update
                 samples, advantages = training_samples(groups, acting.model_inputs, cfg, keep_zero=dry_run)
@@ -344,7 +348,7 @@ def train(cfg: GRPOConfig, tasks: list[Task], run_dir: Path, resume: bool = Fals
                 steps = [s for ep in episodes for s in ep.steps]
                 metrics = {
                     "iteration": it + 1,
-                    "tasks": [t.id for t in batch_tasks],
+                    "tasks": [s.label for s in batch],  # task id, "@k" after k oracle steps
                     "reward_mean": sum(ep.ret for ep in episodes) / len(episodes),
                     "success_rate": sum(ep.success for ep in episodes) / len(episodes),
                     "episode_steps": sum(len(ep.steps) for ep in episodes) / len(episodes),
