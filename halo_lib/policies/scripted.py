@@ -58,6 +58,11 @@ class ScriptedPolicy:
     def reset(self) -> None:
         self._next, self._misses = 0, 0
 
+    @property
+    def played(self) -> int:
+        """Steps of the plan played so far (waits for a missing target do not count)."""
+        return self._next
+
     def _text_for(self, obs) -> str:
         if self._next >= len(self.steps):
             return "send_msg_to_user('done')"

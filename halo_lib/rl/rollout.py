@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from halo_lib.env.environment import BrowserEnv
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
-from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
 from halo_lib.errors import HaloError
+from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
 from halo_lib.tasks import Task
 
 
@@ -72,8 +72,9 @@ class EpisodeRollout:
     def to_dict(self) -> dict:
         """What the episode did and earned, step by step (the model's reply, its parse or execution error, the reward
         term by term): a JSON line of the run's ``rollouts.jsonl``."""
-        return {"task_id": self.task_id, "start_step": self.start_step, "success": self.success, "status": self.status, "return": self.ret,
-                "seconds": round(self.seconds, 3), "milestones": self.milestones,
+        return {"task_id": self.task_id, "start_step": self.start_step, "success": self.success,
+                "status": self.status, "return": self.ret, "seconds": round(self.seconds, 3),
+                "milestones": self.milestones,
                 "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
                            "reward": s.reward.to_dict()} for s in self.steps]}
 
@@ -99,18 +100,19 @@ async def play_oracle_prefix(env: BrowserEnv, task: Task, obs, n_steps: int):
     if n_steps >= env.config.max_steps:
         raise HaloError(f"{task.id}: oracle_steps={n_steps} leaves the policy no step of the budget "
                         f"(EnvConfig.max_steps={env.config.max_steps}): start earlier or raise max_steps")
-    while plan._next < n_steps:  # a missing target costs a harmless waiting step, as in demonstrations
+    while plan.played < n_steps:  # a missing target costs a harmless waiting step, as in demonstrations
         obs, _, done, info = await env.step(await plan.act(obs))
         if done or obs.last_action_error:
-            raise HaloError(f"{task.id}: its scripted solution failed at step {plan._next} while replaying the "
+            raise HaloError(f"{task.id}: its scripted solution failed at step {plan.played} while replaying the "
                             f"first {n_steps}: {info.get('error') or obs.last_action_error or info.get('status')}")
     return obs
 
 
 async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardConfig, run_id: str = "grpo",
                           oracle_steps: int = 0) -> EpisodeRollout:
-    """reset -> [oracle prefix] -> (sample -> step -> dense reward)* -> success bonus. Errors end the episode,
-    never the run. Milestones the prefix reached never pay; its states are not novel."""
+    """reset -> [oracle prefix] -> (sample -> step -> dense reward)* -> success bonus. The policy's errors end the
+    episode, never the run (a prefix that cannot be replayed raises: the setup is wrong, not the policy).
+    Milestones the prefix reached never pay; its states are not novel."""
     start = time.perf_counter()
     episode = EpisodeRollout(task.id, start_step=oracle_steps)
     rewarder = EpisodeRewarder(task, rewards)

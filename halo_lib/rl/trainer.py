@@ -310,7 +310,8 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.json", json.dumps(
             {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config),
-             "git_revision": git_revision(), "tasks": [s.label for s in starts], "resumed_at": start if resume else None},
+             "git_revision": git_revision(), "tasks": [s.label for s in starts],
+             "resumed_at": start if resume else None},
             indent=2, default=str))
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
@@ -338,7 +339,8 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                 groups = []
                 for k in range(0, len(batch), concurrent_groups):
                     groups += await asyncio.gather(*(
-                        collect_group(pool, origin, rollout_policy, cfg.group_size, rewards, first_env=j * cfg.group_size)
+                        collect_group(pool, origin, rollout_policy, cfg.group_size, rewards,
+                                      first_env=j * cfg.group_size)
                         for j, origin in enumerate(batch[k:k + concurrent_groups])))
                 t_rollout = time.perf_counter() - t0
                 # 3. advantages, 4-5. update
