@@ -406,7 +406,8 @@ def bench_learn(
     from halo_lib.bench.learn_bench import run_learn_bench, summary_line
 
     cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
-                  train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks, heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
+                  train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks,
+                  heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
                   backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, out_dir=out_dir,
