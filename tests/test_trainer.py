@@ -192,10 +192,53 @@ def test_an_error_mid_training_leaves_a_resumable_checkpoint(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
                      max_completion_length=6, iterations=3, checkpoint_interval=0, compact_axtree=True,
-                     axtree_chars=1500)
+                     axtree_chars=1500, beta=0.05)
     with SitesInThread(["omnizon"]):
         with pytest.raises(ConnectionError):
             train(cfg, tasks, tmp_path, sampler=DiesAfterOneUpdate())
         assert (tmp_path / "checkpoints" / "step-000001" / "adapter" / "adapter_config.json").exists()
+        assert (tmp_path / "reference_adapter.safetensors").exists()  # the KL's reference, for the resumed run
         resumed = train(cfg, tasks, tmp_path, resume=True, sampler=SplitGroup())
     assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]
+    assert resumed.metrics[0]["kl"] == pytest.approx(0.0, abs=1e-6) and resumed.metrics[-1]["kl"] > 0
+
+
+def test_kl_reference_is_the_adapter_the_run_started_from(smol, tmp_path):
+    """After a warm start the KL's reference is the warm-started adapter, not the base model: the first update's KL
+    is 0 (the policy IS its reference), the next one's is not; with no reference given it is the base model. The
+    reference survives a save / load, and swapping it in for a forward leaves the trained weights as they were."""
+    from halo_lib.errors import HaloError
+    from halo_lib.policies.assets import sequence_logprobs
+    from halo_lib.rl.reference import ReferenceWeights
+
+    cfg, policy = smol
+    cfg = dataclasses.replace(cfg, beta=0.1)
+    start = lora_state(policy.model)
+    params = [p for p in policy.model.parameters() if p.requires_grad]
+    torch.manual_seed(0)
+    with torch.no_grad():  # a "warm start": an adapter that is not the base model (peft starts lora_B at 0)
+        for name, p in policy.model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.02)
+    samples = toy_samples(policy)
+    reference = ReferenceWeights.snapshot(policy.model)
+    opt = torch.optim.SGD(params, lr=0.5)
+    first = grpo_update(policy, opt, samples, cfg, reference)
+    assert first["kl"] == pytest.approx(0.0, abs=1e-6)
+    second = grpo_update(policy, opt, samples, cfg, reference)
+    assert second["kl"] > 1e-6
+    assert grpo_update(policy, torch.optim.SGD(params, lr=0.0), samples, cfg)["kl"] > second["kl"]  # the base's
+
+    trained = lora_state(policy.model)
+    reference.save(tmp_path / "ref.safetensors")
+    loaded = ReferenceWeights.load(policy.model, tmp_path / "ref.safetensors")
+    s = samples[0]
+    with loaded.active():
+        in_reference = sequence_logprobs(policy.model, s.inputs, s.completion_ids)
+    with reference.active():
+        assert torch.equal(in_reference, sequence_logprobs(policy.model, s.inputs, s.completion_ids))
+    assert not torch.allclose(in_reference, sequence_logprobs(policy.model, s.inputs, s.completion_ids))
+    assert all(torch.equal(v, lora_state(policy.model)[k]) for k, v in trained.items())  # put back exactly
+    with pytest.raises(HaloError, match="cannot be restored"):
+        ReferenceWeights.load(policy.model, tmp_path / "missing.safetensors")
+    policy.model.load_state_dict(start, strict=False)

@@ -71,6 +71,10 @@ class LearnConfig:
     max_completion_length: int = 48
     temperature: float = 1.0
     """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
+    kl_beta: float = 0.1
+    """Weight of GRPO's KL penalty to the policy it starts from, BC's (``GRPOConfig.beta``). Without it, the runs
+    that learned GoMail's star flow (select, "More email options", "Add star") often carried it over to held-out
+    archive tasks BC had solved (select, "Archive"): the lost pairs that kept the interval from clearing 0."""
     backplay: float = 0.5
     """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
     reaches after k steps (per site, k walks back from the last action towards the first, visit by visit: a reverse
@@ -106,7 +110,8 @@ class LearnConfig:
 
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                         "grpo_learning_rate", "temperature", "backplay", "novelty_cap", "out_dir", "reuse"})
+                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "out_dir",
+                         "reuse"})
 """LearnConfig fields that only shape the online phase: a run may differ from the one it reuses in these."""
 
 
@@ -375,7 +380,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     result.sites = [site_of[i] for i in result.tasks]
     grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=16, lora_alpha=32, lora_dropout=0.0, seed=cfg.seed,
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
-                          max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
+                          max_completion_length=cfg.max_completion_length, temperature=cfg.temperature, beta=cfg.kl_beta,
                           iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           checkpoint_interval=0, compact_axtree=True, axtree_chars=cfg.axtree_chars,
                           goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,

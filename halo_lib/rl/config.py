@@ -87,7 +87,8 @@ class GRPOConfig:
     epsilon_high: float = 0.2
     """Upper clip: r is clipped at 1 + epsilon_high (acts on tokens with A > 0); DAPO's clip-higher uses 0.28."""
     beta: float = 0.0
-    """Weight of the k3 KL penalty to the reference (LoRA-disabled) policy; 0 skips the reference forward."""
+    """Weight of the k3 KL penalty to the reference: the policy the run started from (its adapter then, e.g. behaviour
+    cloning's; the base model for a fresh LoRA). 0 skips the reference forward."""
     kl_bias_correction: bool = True
     """Multiply the KL term by r (TRL's ``use_bias_correction_kl``, default True; DeepSeek-V3.2)."""
 

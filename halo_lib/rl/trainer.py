@@ -5,7 +5,8 @@
                       scripted solution: ``Start``), sampled by the policy
         2. rewards    dense per-step rewards (milestones, novelty, loops) + the success bonus -> returns
         3. advantages A = R - mean(R_group)                                   (Dr. GRPO, no std scaling)
-        4. old logps  recomputed by the trainer itself (fp32 log-softmax); the gap to the sampler's logps is logged
+        4. old logps  recomputed by the trainer itself (fp32 log-softmax); the gap to the sampler's logps is logged;
+                      with beta > 0 also the reference's: the adapter the run started from (``ReferenceWeights``)
         5. update     every step's completion trained with its episode's advantage (dr_grpo loss), LoRA only
         6. sync       save the adapter; a vLLM sampler hot-reloads it, so the next rollouts use the new weights
         7. log        metrics.jsonl, rollouts.jsonl (episodes), TensorBoard; atomic checkpoints every N iterations
@@ -29,6 +30,7 @@ from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
 from halo_lib.rl.shared_prefix import SharedPrefix
@@ -36,6 +38,7 @@ from halo_lib.tasks import Task
 
 log = logging.getLogger(__name__)
 MAX_CONTEXTS = 16
+REFERENCE_FILE = "reference_adapter.safetensors"
 """Most browser contexts the rollouts use at once (groups beyond them wait their turn)."""
 
 
@@ -124,8 +127,12 @@ class TrainSample:
     sampler_logprobs: list[float]
 
 
-def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg: GRPOConfig) -> dict:
+def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg: GRPOConfig,
+                reference: ReferenceWeights | None = None) -> dict:
     """``updates_per_batch`` optimizer steps on ``samples``; returns metrics.
+
+    With ``cfg.beta`` > 0 the KL penalty's reference is ``reference`` (``train`` passes the adapter the run started
+    from), or, given none, the adapter-disabled base model (what TRL does with a peft model).
 
     Samples are processed one at a time (gradient accumulation) so long multimodal prompts fit in memory; each
     sample's loss is weighted so the sum equals the chosen full-batch aggregation exactly:
@@ -151,8 +158,9 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
         ref = None
         if cfg.beta != 0.0:
-            with model.disable_adapter():
-                ref = [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
+            with reference.active() if reference is not None else model.disable_adapter():
+                shared = SharedPrefix(model, [s.inputs for s in samples] if cfg.share_prompt_prefix else [])
+                ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
     gaps: list[float] = []
 
     def sampler_gap(logp, s: TrainSample) -> None:
@@ -241,7 +249,8 @@ def _tensors_key(inputs) -> tuple:
 def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
                      keep_zero: bool = False) -> tuple[list, list]:
     """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)).
-    Zero-advantage samples carry no gradient and are dropped unless ``keep_zero`` (a dry run exercises them)."""
+    Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
+    keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them)."""
     import torch
 
     from halo_lib.rl.losses import group_advantages
@@ -313,6 +322,15 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
              "git_revision": git_revision(), "tasks": [s.label for s in starts],
              "resumed_at": start if resume else None},
             indent=2, default=str))
+    # the KL reference: the adapter this run started from, kept with the run so --resume uses the same one
+    reference = None
+    if cfg.beta != 0.0:
+        if resume:
+            reference = ReferenceWeights.load(policy.model, run_dir / REFERENCE_FILE)
+        else:
+            reference = ReferenceWeights.snapshot(policy.model)
+            if not dry_run:
+                reference.save(run_dir / REFERENCE_FILE)
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
                       config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
@@ -344,8 +362,10 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                         for j, origin in enumerate(batch[k:k + concurrent_groups])))
                 t_rollout = time.perf_counter() - t0
                 # 3. advantages, 4-5. update
-                samples, advantages = training_samples(groups, acting.model_inputs, cfg, keep_zero=dry_run)
-                update = grpo_update(policy, optimizer, samples, cfg) if samples else {"loss": 0.0, "skipped": 1}
+                samples, advantages = training_samples(groups, acting.model_inputs, cfg,
+                                                       keep_zero=dry_run or cfg.beta != 0.0)
+                update = grpo_update(policy, optimizer, samples, cfg, reference) if samples else {
+                    "loss": 0.0, "skipped": 1}
                 episodes = [ep for g in groups for ep in g]
                 steps = [s for ep in episodes for s in ep.steps]
                 metrics = {
