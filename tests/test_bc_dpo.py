@@ -85,6 +85,32 @@ def test_dpo_prefers_the_chosen_reply(policy, demos):
     assert history[-1]["loss"] < history[0]["loss"] and history[-1]["accuracy"] == 1.0
 
 
+def test_dpo_reference_is_the_policy_it_starts_from(policy, demos):
+    """After a warm start (an adapter that is not the base model) DPO's implicit rewards start at 0: with a learning
+    rate of 0 every pair's loss is -log sigmoid(0) = log 2. (A base-model reference gives other losses.)"""
+    import math
+
+    tok = policy.processor
+    prompt = demos[0].prompt
+    good = tok(demos[0].action_text, add_special_tokens=False)["input_ids"]
+    bad = tok("report_infeasible('no idea')", add_special_tokens=False)["input_ids"]
+    pair = PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt), 1.0)
+    before = {n: p.detach().clone() for n, p in policy.model.named_parameters() if p.requires_grad}
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for name, p in policy.model.named_parameters():
+            if "lora_B" in name:
+                p.add_(torch.randn_like(p) * 0.05)
+    try:
+        history = dpo_train(policy, [pair], beta=0.5, epochs=1, learning_rate=0.0)
+        assert history[0]["loss"] == pytest.approx(math.log(2), abs=1e-4)
+    finally:
+        with torch.no_grad():
+            for name, p in policy.model.named_parameters():
+                if name in before:
+                    p.copy_(before[name])
+
+
 def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos, monkeypatch):
     """cpu_bf16 runs the matmuls in bfloat16 (3x faster on AVX512-BF16 CPUs): log-probs move by rounding only,
     and what is trained (LoRA) and returned (log-probs) stays fp32. (The CPU's native bf16 is assumed here so the

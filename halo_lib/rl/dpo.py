@@ -3,7 +3,8 @@ a baseline beside online GRPO. Rafailov et al. 2023, "Direct Preference Optimiza
 
     L_DPO = - log sigmoid( beta * [ (log pi(y_w|x) - log pi_ref(y_w|x)) - (log pi(y_l|x) - log pi_ref(y_l|x)) ] )
 
-The reference policy is the same model with its LoRA adapter disabled.
+The reference policy is the policy DPO starts from (its adapter then, e.g. behaviour cloning's: DPO's reference is
+the SFT model), frozen (``ReferenceWeights``).
 """
 
 from __future__ import annotations
@@ -49,12 +50,13 @@ def dpo_train(policy, pairs: list[PreferencePair], beta: float = 0.1, epochs: in
 
     from halo_lib.policies.assets import sequence_logprobs
     from halo_lib.policies.hf import HFPolicy
+    from halo_lib.rl.reference import ReferenceWeights
 
     inputs_of = HFPolicy(policy.model, policy.processor, policy.modality).model_inputs
     params = [p for p in policy.model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=learning_rate)
     prepared = []
-    with torch.no_grad(), policy.model.disable_adapter():
+    with ReferenceWeights.snapshot(policy.model).active():
         for pair in pairs:
             inputs = inputs_of(pair.chosen.prompt)
             ref = sequence_logprobs(policy.model, inputs, [pair.chosen.token_ids, pair.rejected.token_ids])
