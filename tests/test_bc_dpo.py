@@ -94,7 +94,8 @@ def test_dpo_reference_is_the_policy_it_starts_from(policy, demos):
     prompt = demos[0].prompt
     good = tok(demos[0].action_text, add_special_tokens=False)["input_ids"]
     bad = tok("report_infeasible('no idea')", add_special_tokens=False)["input_ids"]
-    pair = PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt), 1.0)
+    pair = PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt),
+                          1.0)
     before = {n: p.detach().clone() for n, p in policy.model.named_parameters() if p.requires_grad}
     torch.manual_seed(0)
     with torch.no_grad():

@@ -380,7 +380,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     result.sites = [site_of[i] for i in result.tasks]
     grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=16, lora_alpha=32, lora_dropout=0.0, seed=cfg.seed,
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
-                          max_completion_length=cfg.max_completion_length, temperature=cfg.temperature, beta=cfg.kl_beta,
+                          max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
+                          beta=cfg.kl_beta,
                           iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           checkpoint_interval=0, compact_axtree=True, axtree_chars=cfg.axtree_chars,
                           goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,

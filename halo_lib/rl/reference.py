@@ -1,4 +1,4 @@
-"""The reference policy of GRPO's KL penalty: the policy as the run found it.
+"""The reference policy of GRPO's KL penalty (and of DPO): the policy as the run found it.
 
 After a LoRA warm start (behaviour cloning), disabling the adapter gives the base model, not the policy training
 started from, so a KL penalty to it would pull the policy back towards the untrained base (0% on the learn
