@@ -75,13 +75,17 @@ def test_dpo_loss_is_the_logsigmoid_of_the_reward_margin():
     assert float(loss) == pytest.approx(float(-torch.nn.functional.logsigmoid(torch.tensor(0.5 * 2.0))))
 
 
-def test_dpo_prefers_the_chosen_reply(policy, demos):
+def demo_vs_giving_up(policy, demos) -> PreferencePair:
+    """The first demonstration's action preferred to giving up, at its prompt."""
     tok = policy.processor
     prompt = demos[0].prompt
     good = tok(demos[0].action_text, add_special_tokens=False)["input_ids"]
     bad = tok("report_infeasible('no idea')", add_special_tokens=False)["input_ids"]
-    pair = PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt), 1.0)
-    history = dpo_train(policy, [pair], beta=0.5, epochs=3, learning_rate=5e-4)
+    return PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt), 1.0)
+
+
+def test_dpo_prefers_the_chosen_reply(policy, demos):
+    history = dpo_train(policy, [demo_vs_giving_up(policy, demos)], beta=0.5, epochs=3, learning_rate=5e-4)
     assert history[-1]["loss"] < history[0]["loss"] and history[-1]["accuracy"] == 1.0
 
 
@@ -90,12 +94,7 @@ def test_dpo_reference_is_the_policy_it_starts_from(policy, demos):
     rate of 0 every pair's loss is -log sigmoid(0) = log 2. (A base-model reference gives other losses.)"""
     import math
 
-    tok = policy.processor
-    prompt = demos[0].prompt
-    good = tok(demos[0].action_text, add_special_tokens=False)["input_ids"]
-    bad = tok("report_infeasible('no idea')", add_special_tokens=False)["input_ids"]
-    pair = PreferencePair(Candidate("", token_ids=good, prompt=prompt), Candidate("", token_ids=bad, prompt=prompt),
-                          1.0)
+    pair = demo_vs_giving_up(policy, demos)
     before = {n: p.detach().clone() for n, p in policy.model.named_parameters() if p.requires_grad}
     torch.manual_seed(0)
     with torch.no_grad():

@@ -38,8 +38,9 @@ from halo_lib.tasks import Task
 
 log = logging.getLogger(__name__)
 MAX_CONTEXTS = 16
-REFERENCE_FILE = "reference_adapter.safetensors"
 """Most browser contexts the rollouts use at once (groups beyond them wait their turn)."""
+REFERENCE_FILE = "reference_adapter.safetensors"
+"""In a run's folder: the KL penalty's reference (the adapter the run started from), which --resume restores."""
 
 
 # ----------------------------------------------------------------------------------------------------------
