@@ -1,5 +1,6 @@
-"""The shared prompt prefix: one forward-backward of the prefix gives the log-probs and the LoRA gradients that one
-full forward-backward per sample gives; prompts that share too little, or carry images, run in full."""
+"""The shared prompt prefix: one forward-backward of the prefix (and of each prompt several samples share) gives the
+log-probs and the LoRA gradients that one full forward-backward per sample gives; prompts that share too little, or
+carry images, run in full."""
 
 import pytest
 import torch
@@ -72,6 +73,56 @@ def test_shared_prefix_gives_the_full_forward_logprobs_and_gradients(smol):
     layer0 = next(n for n in expected if ".layers.0." in n and "lora_A" in n)
     assert not torch.allclose(before_prefix.get(layer0, torch.zeros_like(expected[layer0])), expected[layer0],
                               rtol=1e-3, atol=1e-7)
+
+
+def full_and_shared(model, inputs, completions, weights, min_tokens=32):
+    """(log-probs, LoRA grads) of one full forward-backward per sample, then of ``SharedPrefix``."""
+    model.train()
+    runs = []
+    for shared in (False, True):
+        model.zero_grad(set_to_none=True)
+        prefix = SharedPrefix(model, inputs, min_tokens) if shared else None
+        logps = []
+        for x, c, w in zip(inputs, completions, weights):
+            logp = prefix.logprobs(x, c) if prefix else sequence_logprobs(model, x, c)
+            (w * logp.sum()).backward()
+            logps.append(logp.detach())
+        if prefix:
+            prefix.backward()
+        runs.append((logps, lora_grads(model), prefix))
+    return runs
+
+
+@pytest.mark.parametrize("min_tokens", [32, 10_000])  # with and without a common prefix under the shared prompts
+def test_prompts_several_samples_share_run_once_with_the_same_logprobs_and_gradients(smol, min_tokens):
+    model, tok = smol.model, smol.processor
+    a, b, c = prompts(tok, ["archive the email from Ana", "star the email from Bo", "delete the lunch event"])
+    # a group's episodes share their first state; here one of its samples comes after another prompt's
+    inputs = [a, a, b, c, a, c]
+    completions = [tok(x)["input_ids"] for x in (" click('12')", " fill('3', 'hi')", " click('12')",
+                                                  " press('12', 'Enter')", " click('7')", " click('12')")]
+    weights = [0.5, -1.0, 0.25, 0.75, -0.5, 1.5]
+    (full, expected, _), (shared, got, prefix) = full_and_shared(model, inputs, completions, weights, min_tokens)
+    assert prefix.shared_prompts == 2 and (prefix.length >= 32) == (min_tokens == 32)
+    for x, y in zip(full, shared):
+        torch.testing.assert_close(y, x, rtol=1e-4, atol=1e-5)
+    assert got.keys() == expected.keys()
+    for name in expected:  # fp32 sums in another order: equal up to rounding, relative to each tensor's scale
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-3, atol=1e-4 * float(expected[name].abs().max()))
+
+
+def test_shared_prompts_without_grad_give_the_same_logprobs(smol):
+    model, tok = smol.model, smol.processor
+    a, b = prompts(tok, ["archive the email from Ana", "star the email from Bo"])
+    completions = [tok(x)["input_ids"] for x in (" click('12')", " fill('3', 'hi')", " click('5')")]
+    with torch.no_grad():
+        prefix = SharedPrefix(model, [a, a, b])
+        got = [prefix.logprobs(x, y) for x, y in zip([a, a, b], completions)]
+        prefix.backward()
+        expected = [sequence_logprobs(model, x, y) for x, y in zip([a, a, b], completions)]
+    assert prefix.shared_prompts == 1
+    for x, y in zip(expected, got):
+        torch.testing.assert_close(y, x, rtol=1e-4, atol=1e-5)
 
 
 def test_too_little_shared_or_one_prompt_runs_in_full(smol):

@@ -99,6 +99,7 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
     single = grpo_update(policy, opt, batch, dataclasses.replace(cfg, updates_per_batch=2))
     after_single = lora_state(policy.model)
     assert merged["forward_passes"] == 4 and single["forward_passes"] == 7
+    assert merged["shared_prompts"] == single["shared_prompts"] == 1  # all share one prompt, run once per pass
     assert any(not torch.equal(start[k], after_merged[k]) for k in start)
     for k in start:
         # fp32 summation order differs (one pass weighted 3x vs three passes): agreement to ~1e-4 relative

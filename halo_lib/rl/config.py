@@ -100,8 +100,9 @@ class GRPOConfig:
     grad_clip: float = 1.0
     """Max global grad norm (TRL's ``max_grad_norm``); 0 turns clipping off."""
     share_prompt_prefix: bool = True
-    """Text policies: run the prompt prefix every sample of a batch shares (the system prompt) forward and backward
-    once per update instead of once per sample; the gradients are the same (``halo_lib.rl.shared_prefix``)."""
+    """Text policies: run the prompt prefix every sample of a batch shares (the system prompt), and each prompt that
+    several samples share (a group's common states), forward and backward once per update instead of once per
+    sample; the gradients are the same (``halo_lib.rl.shared_prefix``)."""
 
     # ---- bookkeeping -----------------------------------------------------------------------------------------
     checkpoint_interval: int = 10

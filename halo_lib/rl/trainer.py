@@ -152,6 +152,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     # less compute. Several updates per batch need them frozen first.
     on_policy = cfg.updates_per_batch == 1
     samples, copies = merge_identical(samples) if on_policy else (samples, [1] * n_samples)
+    samples, copies = by_prompt(samples, copies)  # a prompt's samples in a row: its shared graph lives while they run
     weights = [c * (len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / n_samples)
                for s, c in zip(samples, copies)]
     model.eval()
@@ -213,6 +214,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics["completion_tokens"] = n_tokens
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
     metrics["shared_prefix_tokens"] = prefix.length  # prompt tokens run once per update instead of once per sample
+    metrics["shared_prompts"] = prefix.shared_prompts  # prompts several samples share, run once each
     return metrics
 
 
@@ -235,6 +237,15 @@ def merge_identical(samples: list[TrainSample]) -> tuple[list[TrainSample], list
         advantages[merged[key]].append(s.advantage)
     out = [replace(s, advantage=sum(a) / len(a)) for s, a in zip(unique, advantages)]
     return out, [len(a) for a in advantages]
+
+
+def by_prompt(samples: list[TrainSample], copies: list[int]) -> tuple[list[TrainSample], list[int]]:
+    """The samples (and their copy counts) reordered so those with one prompt come in a row, prompts in order of
+    first appearance (the update's sum does not depend on the order)."""
+    first: dict[tuple, int] = {}
+    keys = [first.setdefault(_tensors_key(s.inputs), len(first)) for s in samples]
+    order = sorted(range(len(samples)), key=lambda i: keys[i])
+    return [samples[i] for i in order], [copies[i] for i in order]
 
 
 def _tensors_key(inputs) -> tuple:
