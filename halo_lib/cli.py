@@ -449,8 +449,21 @@ def bench_vllm_lora(
     typer.echo(summary_line(timings))
 
 
+def exit_on_sigterm() -> None:
+    """Make SIGTERM (``kill``, a scheduler stopping a job) unwind the program as Ctrl-C does, instead of ending it
+    on the spot: ``finally`` blocks and ``atexit`` handlers run, so a vLLM server or browser started for the command
+    is stopped, not orphaned, and ``halo train`` checkpoints its finished iterations (then ``--resume``)."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:  # pragma: no cover
     logging.basicConfig(level=logging.WARNING)
+    exit_on_sigterm()
     app()
 
 

@@ -1,5 +1,6 @@
 """The `halo` command as a user meets it: clear errors before heavy work, eval/smoke end to end, clean stops."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -82,6 +83,43 @@ def test_sites_serve_stops_cleanly_on_ctrl_c_and_term(sig):
     assert proc.returncode == 0 and "sites stopped" in out and "Traceback" not in out
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the port is free again
+
+
+CHILD_SERVER = """
+import atexit, subprocess, sys, time
+from halo_lib.cli import exit_on_sigterm
+if sys.argv[1] == "handled":
+    exit_on_sigterm()
+# a server the command started, stopped at exit (as VLLMServer does): its own session, so no signal reaches it
+server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True,
+                          stdout=subprocess.DEVNULL)
+atexit.register(server.kill)
+try:
+    print(server.pid, flush=True)
+    time.sleep(120)
+finally:
+    print("cleaned up", flush=True)
+"""
+
+
+@pytest.mark.parametrize("handled", [True, False])
+def test_sigterm_stops_what_the_command_started(handled):
+    """``halo`` turns SIGTERM into an orderly exit: finally blocks and atexit run, so a vLLM server it started is
+    stopped (``kill`` of a learn bench once left its server running). Unhandled, the server outlives it."""
+    proc = subprocess.Popen([sys.executable, "-c", CHILD_SERVER, "handled" if handled else "default"],
+                            stdout=subprocess.PIPE, text=True)
+    server = int(proc.stdout.readline())
+    try:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=20)
+        time.sleep(0.5)
+        alive = subprocess.run(["ps", "-o", "stat=", "-p", str(server)], capture_output=True, text=True).stdout
+        alive = bool(alive.strip()) and not alive.strip().startswith("Z")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(server, signal.SIGKILL)
+    assert proc.returncode == (143 if handled else -signal.SIGTERM)
+    assert ("cleaned up" in out) is handled and alive is not handled
 
 
 def test_train_dry_run_checks_everything_and_writes_nothing(tmp_path, monkeypatch):
