@@ -434,6 +434,20 @@ def bench_grpo(
         _fail(err)
 
 
+@bench_app.command("update")
+def bench_update(
+    prompts: int = typer.Option(4, help="Observations in the batch (each one prompt)."),
+    group_size: int = typer.Option(4, help="Completions per prompt (a group's episodes at one state)."),
+    page_lines: int = typer.Option(40, help="Elements on each synthetic page (the prompt shows the top and the goal's)."),
+    repetitions: int = typer.Option(3, help="Timed repetitions of each side (median compared)."),
+):
+    """The GRPO update sharing prompt tokens (system prompt, repeated prompts) vs one full pass per sample."""
+    from halo_lib.bench.update_bench import run_update_bench, summary_line
+
+    result = run_update_bench(prompts, group_size, page_lines, repetitions, say=typer.echo)
+    typer.echo(summary_line(result))
+
+
 @bench_app.command("vllm-lora")
 def bench_vllm_lora(
     requests: int = typer.Option(16, help="Timed requests per model and server (~900-token prompts)."),

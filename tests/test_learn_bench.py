@@ -111,11 +111,19 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
         run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
     assert not any(tmp_path.iterdir())
     said: list[str] = []
+    # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
     again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, reuse=str(run),
-                                                out_dir=str(tmp_path)), say=said.append)
+                                                heldout_tasks_per_site=2, out_dir=str(tmp_path)), say=said.append)
     text = "\n".join(said)
-    assert again.base == first.base and again.bc == first.bc and len(again.grpo) == 1
+    reused = again.tasks.index(first.tasks[0])
+    assert len(again.tasks) == len(again.base) == len(again.bc) == len(again.grpo) == 2
+    assert again.base[reused] == first.base[0] and again.bc[reused] == first.bc[0]
+    assert text.count("1 episodes reused from") == 2 and text.count("1 evaluated now") == 2
     assert "reused from" in text and "demonstrations from" not in text and re.search(r"iter 1: reward", text)
+    out = next(tmp_path.iterdir())
+    for phase in ("base", "bc"):  # this run's record holds both, so it can be reused in turn
+        assert sorted(l.split(",")[0] for l in (out / phase / "episodes.csv").read_text().splitlines()[1:]) == \
+            again.tasks
     # backplay 1: the one group started after BC's task's oracle actions, and the trainer logged it so
     grpo_dir = next(tmp_path.iterdir()) / "grpo"
     assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text

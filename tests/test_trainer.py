@@ -172,9 +172,16 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
         assert (tmp_path / "tb").is_dir() and json.loads((tmp_path / "config.json").read_text())["grpo"]["group_size"] == 2
         with pytest.raises(Exception, match="--resume"):
             train(cfg, tasks, tmp_path, sampler=SplitGroup())  # never silently overwrites a run
+        # a run killed after logging iteration 3 but before checkpointing it: the resumed run logs 3 again, once
+        for name in ("metrics.jsonl", "rollouts.jsonl"):
+            with open(tmp_path / name, "a") as f:
+                f.write(json.dumps({"iteration": 3, "killed": True}) + "\n" + '{"iteration": 3, "torn')
         resumed = train(dataclasses.replace(cfg, iterations=3), tasks, tmp_path, resume=True, sampler=SplitGroup())
     assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]
-    assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 3
+    logged = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [m["iteration"] for m in logged] == [1, 2, 3] and "killed" not in logged[2]
+    episodes = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
+    assert [e["iteration"] for e in episodes] == [1, 1, 2, 2, 3, 3]
 
 
 class DiesAfterOneUpdate(SplitGroup):

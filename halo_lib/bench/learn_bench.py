@@ -111,8 +111,9 @@ class LearnConfig:
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
                          "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "out_dir",
-                         "reuse"})
-"""LearnConfig fields that only shape the online phase: a run may differ from the one it reuses in these."""
+                         "reuse", "heldout_tasks_per_site"})
+"""LearnConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
+held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
 
 @dataclass
@@ -179,8 +180,12 @@ def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, co
     return successes
 
 
-def _reused(cfg: LearnConfig, name: str, tasks, say) -> list[bool]:
-    """A phase's successes read back from the reused run (``<reuse>/<name>/episodes.csv``), sorted by task id."""
+def _reused(cfg: LearnConfig, name: str, tasks, say, evaluate=None, out: Path | None = None) -> list[bool]:
+    """A phase's successes read back from the reused run (``<reuse>/<name>/episodes.csv``), sorted by task id.
+
+    Tasks that run did not evaluate (this run asks for more held-out tasks) are evaluated now by ``evaluate(tasks)``
+    (the same greedy player: the base model, or the reused BC adapter), and the phase's episodes, reused and new,
+    are written to ``<out>/<name>/episodes.csv``, so this run can be reused in turn."""
     import pandas as pd
 
     path = Path(cfg.reuse) / name / "episodes.csv"
@@ -188,11 +193,21 @@ def _reused(cfg: LearnConfig, name: str, tasks, say) -> list[bool]:
         return []
     if not path.is_file():
         raise HaloError(f"--reuse {cfg.reuse}: {path} is missing (did that run finish its {name} evaluation?)")
-    frame = pd.read_csv(path).sort_values("task_id")
-    if sorted(frame["task_id"]) != sorted(t.id for t in tasks):
+    frame = pd.read_csv(path)
+    frame = frame[frame["task_id"].isin({t.id for t in tasks})]
+    missing = [t for t in tasks if t.id not in set(frame["task_id"])]
+    if missing and evaluate is None:
         raise HaloError(f"--reuse {cfg.reuse}: {path} evaluated other tasks than this run's {name} phase")
+    if missing:
+        say(f"  {name:<10} {len(frame)} episodes reused from {cfg.reuse}; {len(missing)} held-out tasks it did not "
+            "evaluate:")
+        evaluate(missing)
+        frame = pd.concat([frame, pd.read_csv(out / name / "episodes.csv")], ignore_index=True)
+        write_text_atomic(out / name / "episodes.csv", frame.to_csv(index=False))
+    frame = frame.sort_values("task_id")
     successes = [bool(s) for s in frame["success"]]
-    say(f"  {name:<10} success {sum(successes)}/{len(successes)} (reused from {cfg.reuse})")
+    say(f"  {name:<10} success {sum(successes)}/{len(successes)} (reused from {cfg.reuse}"
+        + (f", {len(missing)} evaluated now)" if missing else ")"))
     return successes
 
 
@@ -399,12 +414,14 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
         if reused is not None:
             say(f"[1/4] base and [2/4] BC phases reused from {reused}")
             result.notes.append(f"base and BC phases reused from {reused}")
-            result.base = _reused(cfg, "base", heldout, say)
-            result.bc = _reused(cfg, "bc", heldout, say)
-            bc_real = _reused(cfg, "bc_real", real, say)
+            result.base = _reused(cfg, "base", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
+                judges.acting("base"), tasks, cfg, out, "base", say, judges.concurrency))
             _load_adapter_weights(policy.model, reused / "bc_adapter")
             if server is not None:
                 server.load_adapter("bc", reused / "bc_adapter")
+            result.bc = _reused(cfg, "bc", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
+                judges.acting("bc", "bc"), tasks, cfg, out, "bc", say, judges.concurrency))
+            bc_real = _reused(cfg, "bc_real", real, say)
         else:
             say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
             result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)

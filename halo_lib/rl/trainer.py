@@ -281,6 +281,32 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     return samples, advantages
 
 
+LOGS = ("metrics.jsonl", "rollouts.jsonl")
+"""A run's per-iteration logs, one JSON object per line, each with its ``iteration``."""
+
+
+def drop_logged_after(run_dir: Path, iteration: int) -> None:
+    """Remove the log lines of iterations after ``iteration`` (the checkpoint a resumed run starts from), and a line
+    torn by a kill mid-write: a run stopped between logging an iteration and checkpointing it logs that iteration
+    again when it resumes."""
+
+    def before_checkpoint(line: str) -> bool:
+        try:
+            return json.loads(line)["iteration"] <= iteration
+        except ValueError:
+            return False  # torn
+
+    for name in LOGS:
+        path = run_dir / name
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            kept = [line for line in lines if before_checkpoint(line)]
+            if len(kept) < len(lines):
+                write_text_atomic(path, "".join(kept))
+                log.info("%s: dropped %d lines logged after the checkpoint at iteration %d", path,
+                         len(lines) - len(kept), iteration)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # The loop
 # ----------------------------------------------------------------------------------------------------------
@@ -327,6 +353,8 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
         log.info("resumed %s at iteration %d", resumed.path, start)
     elif latest_checkpoint(run_dir) is not None and not dry_run:
         raise HaloError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --run")
+    if resume and not dry_run:
+        drop_logged_after(run_dir, start)
     if not dry_run:  # a dry run writes nothing
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.json", json.dumps(
@@ -349,7 +377,8 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                                             seed=cfg.seed + start * 1000,
                                             prompt=cfg.prompt_options()))
     rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
-    tb = None if dry_run else SummaryWriter(str(run_dir / "tb"))
+    # a resumed run's TensorBoard drops what the stopped run logged after its checkpoint, as the JSONL logs do
+    tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
     iterations = 1 if dry_run else cfg.iterations
 
     if sampler is not None:
