@@ -438,7 +438,7 @@ def bench_grpo(
 def bench_update(
     prompts: int = typer.Option(4, help="Observations in the batch (each one prompt)."),
     group_size: int = typer.Option(4, help="Completions per prompt (a group's episodes at one state)."),
-    page_lines: int = typer.Option(40, help="Elements on each synthetic page (the prompt shows the top and the goal's)."),
+    page_lines: int = typer.Option(40, help="Elements on each synthetic page (a prompt shows its top and the goal's)."),
     repetitions: int = typer.Option(3, help="Timed repetitions of each side (median compared)."),
 ):
     """The GRPO update sharing prompt tokens (system prompt, repeated prompts) vs one full pass per sample."""

@@ -10,8 +10,9 @@ hot-reloaded after every update; if it cannot start, the run falls back to in-pr
 
 What keeps it inside a CPU budget: prompts of ~700 tokens (the top of the compact tree plus the lines that name
 the goal's rarest words, the five needed actions one line each), the system prompt and every prompt several
-samples share run once per GRPO update (``halo_lib.rl.shared_prefix``), episodes cut after 3 replies without an action, and bfloat16 autocast where the
-CPU has native bf16. ``reuse`` runs only the online phase on an earlier run's base and BC. Ends with one line:
+samples share run once per GRPO update (``halo_lib.rl.shared_prefix``), episodes cut after 3 replies without an
+action, and bfloat16 autocast where the CPU has native bf16. ``reuse`` runs only the online phase on an earlier
+run's base and BC. Ends with one line:
 
     learn bench: success base <a>%, bc <b>%, grpo <c>% on <n> held-out episodes (95% CI of grpo-bc: [<lo>, <hi>])
 """
