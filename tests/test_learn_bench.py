@@ -125,7 +125,7 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
         assert sorted(l.split(",")[0] for l in (out / phase / "episodes.csv").read_text().splitlines()[1:]) == \
             again.tasks
     # backplay 1: the one group started after BC's task's oracle actions, and the trainer logged it so
-    grpo_dir = next(tmp_path.iterdir()) / "grpo"
+    grpo_dir = out / "grpo"
     assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text
     assert re.fullmatch(r"gen\.omnizon-cart-\d+@\d", json.loads((grpo_dir / "metrics.jsonl").read_text())["tasks"][0])
     episodes = [json.loads(line) for line in (grpo_dir / "rollouts.jsonl").read_text().splitlines()]
