@@ -107,6 +107,33 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
     policy.model.load_state_dict(start, strict=False)
 
 
+def test_a_reply_that_did_not_parse_never_gets_positive_credit():
+    """An unparsed reply changes nothing on the page: in the better episode of a group its advantage is capped at 0
+    (so it is dropped), in the worse one its negative advantage stays; ``credit_unparsed`` restores the old rule."""
+    from halo_lib.rl.rewards import RewardPieces
+    from halo_lib.rl.rollout import EpisodeRollout, StepSample
+    from halo_lib.rl.trainer import training_samples
+
+    def step(text, reward=0.0):
+        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
+                                prompt=text)
+        return StepSample(c, RewardPieces(success=reward))
+
+    won = EpisodeRollout("t", [step("please choose item."), step("click('12')", reward=1.0)], success=True)
+    lost = EpisodeRollout("t", [step("click('1"), step("click('13')")])
+    assert won.steps[0].candidate.action is None and lost.steps[0].candidate.action is None
+    cfg = GRPOConfig(model="smollm2", group_size=2)
+    samples, advantages = training_samples([[won, lost]], lambda prompt: prompt, cfg)
+    assert advantages == [0.5, -0.5]
+    assert [(s.inputs, s.advantage) for s in samples] == [("click('12')", 0.5), ("click('1", -0.5),
+                                                          ("click('13')", -0.5)]
+    kept, _ = training_samples([[won, lost]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert [s.advantage for s in kept] == [0.0, 0.5, -0.5, -0.5]  # kept for the KL term, with no credit
+    old_rule, _ = training_samples([[won, lost]], lambda prompt: prompt,
+                                   dataclasses.replace(cfg, credit_unparsed=True))
+    assert [s.advantage for s in old_rule] == [0.5, 0.5, -0.5, -0.5]
+
+
 class SplitGroup:
     """A sampler for the toy loop: the model's own tokens are trained, but episode 0 of each group also clicks
     the search box (a new state: novelty), so the two episodes' returns differ and advantages are non-zero."""

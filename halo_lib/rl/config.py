@@ -91,6 +91,11 @@ class GRPOConfig:
     cloning's; the base model for a fresh LoRA). 0 skips the reference forward."""
     kl_bias_correction: bool = True
     """Multiply the KL term by r (TRL's ``use_bias_correction_kl``, default True; DeepSeek-V3.2)."""
+    credit_unparsed: bool = False
+    """Whether a reply with no action in it (it did not parse) shares its episode's advantage like every other step.
+    False caps its advantage at 0: such a reply changes nothing on the page, so it cannot have caused the episode's
+    success, and crediting it taught prose and broken syntax wherever a lucky episode contained some (3-7 such
+    steps per learn-bench run); its negative advantage in a failed episode stays."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5

@@ -260,7 +260,8 @@ def _tensors_key(inputs) -> tuple:
 
 def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
                      keep_zero: bool = False) -> tuple[list, list]:
-    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)).
+    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)); a reply that did not
+    parse gets min(A, 0) unless ``cfg.credit_unparsed``. Returns (samples, the episodes' advantages).
     Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
     keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them)."""
     import torch
@@ -274,10 +275,11 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     for ep, adv in zip(episodes, advantages):
         for step in ep.steps:
             c = step.candidate
-            if not c.token_ids or c.prompt is None or (adv == 0.0 and not keep_zero):
+            step_adv = adv if c.action is not None or cfg.credit_unparsed else min(adv, 0.0)
+            if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
                 continue  # nothing to learn: no tokens (policy failure) or no signal in this group
             ids = c.token_ids[: cfg.max_completion_length]
-            samples.append(TrainSample(policy_inputs(c.prompt), ids, adv, c.logprobs[: len(ids)]))
+            samples.append(TrainSample(policy_inputs(c.prompt), ids, step_adv, c.logprobs[: len(ids)]))
     return samples, advantages
 
 
