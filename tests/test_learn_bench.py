@@ -8,8 +8,8 @@ import re
 import numpy as np
 import pytest
 
-from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, grpo_starts, paired_bootstrap_ci,
-                                        run_learn_bench, summary_line, training_tasks)
+from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, check_reusable, grpo_starts,
+                                        paired_bootstrap_ci, run_learn_bench, summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
@@ -124,6 +124,9 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     for phase in ("base", "bc"):  # this run's record holds both, so it can be reused in turn
         assert sorted(l.split(",")[0] for l in (out / phase / "episodes.csv").read_text().splitlines()[1:]) == \
             again.tasks
+    assert check_reusable(dataclasses.replace(cfg, reuse=str(out))) == out  # BC's adapter came along
+    assert (out / "bc_adapter" / "adapter_model.safetensors").read_bytes() == \
+        (run / "bc_adapter" / "adapter_model.safetensors").read_bytes()
     # backplay 1: the one group started after BC's task's oracle actions, and the trainer logged it so
     grpo_dir = out / "grpo"
     assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text

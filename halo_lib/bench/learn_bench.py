@@ -25,6 +25,7 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,8 +188,8 @@ def _reused(cfg: LearnConfig, name: str, tasks, say, evaluate=None, out: Path | 
     """A phase's successes read back from the reused run (``<reuse>/<name>/episodes.csv``), sorted by task id.
 
     Tasks that run did not evaluate (this run asks for more held-out tasks) are evaluated now by ``evaluate(tasks)``
-    (the same greedy player: the base model, or the reused BC adapter), and the phase's episodes, reused and new,
-    are written to ``<out>/<name>/episodes.csv``, so this run can be reused in turn."""
+    (the same greedy player: the base model, or the reused BC adapter). Given ``out``, the phase's episodes, reused
+    and new, are written to ``<out>/<name>/episodes.csv``, so this run can be reused in turn."""
     import pandas as pd
 
     path = Path(cfg.reuse) / name / "episodes.csv"
@@ -206,6 +207,7 @@ def _reused(cfg: LearnConfig, name: str, tasks, say, evaluate=None, out: Path | 
             "evaluate:")
         evaluate(missing)
         frame = pd.concat([frame, pd.read_csv(out / name / "episodes.csv")], ignore_index=True)
+    if out is not None:
         write_text_atomic(out / name / "episodes.csv", frame.to_csv(index=False))
     frame = frame.sort_values("task_id")
     successes = [bool(s) for s in frame["success"]]
@@ -419,12 +421,14 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             result.notes.append(f"base and BC phases reused from {reused}")
             result.base = _reused(cfg, "base", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
                 judges.acting("base"), tasks, cfg, out, "base", say, judges.concurrency))
-            _load_adapter_weights(policy.model, reused / "bc_adapter")
+            # this run's folder gets BC's adapter too, so it can be reused in turn
+            shutil.copytree(reused / "bc_adapter", out / "bc_adapter")
+            _load_adapter_weights(policy.model, out / "bc_adapter")
             if server is not None:
-                server.load_adapter("bc", reused / "bc_adapter")
+                server.load_adapter("bc", out / "bc_adapter")
             result.bc = _reused(cfg, "bc", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
                 judges.acting("bc", "bc"), tasks, cfg, out, "bc", say, judges.concurrency))
-            bc_real = _reused(cfg, "bc_real", real, say)
+            bc_real = _reused(cfg, "bc_real", real, say, out=out)
         else:
             say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
             result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
