@@ -58,8 +58,8 @@ class LearnConfig:
     no demonstration, so it can practise on tasks BC never saw; GRPO takes them sites in turn)."""
     heldout_tasks_per_site: int = 16
     """Generated held-out tasks per site (never trained on; a site with fewer gives all it has: GoCalendar's delete
-    family has 6). 16 (38 episodes) rather than 10 (26): GRPO's gain is a handful of paired wins, which 26 episodes
-    could not tell from 0 in half the runs."""
+    family has 6). 16 (38 episodes) rather than 10 (26) for the interval's sake: GRPO's gain is a handful of paired
+    wins (3-6 per run so far), and the interval narrows with the episodes."""
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated and reported separately (0 to skip)."""
     max_steps: int = 8

@@ -94,8 +94,8 @@ class GRPOConfig:
     credit_unparsed: bool = False
     """Whether a reply with no action in it (it did not parse) shares its episode's advantage like every other step.
     False caps its advantage at 0: such a reply changes nothing on the page, so it cannot have caused the episode's
-    success, and crediting it taught prose and broken syntax wherever a lucky episode contained some (3-7 such
-    steps per learn-bench run); its negative advantage in a failed episode stays."""
+    success; crediting it reinforces prose and broken calls wherever a lucky episode contained some (1-7 such steps
+    per learn-bench run). Its negative advantage in a failed episode stays."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5
