@@ -75,6 +75,25 @@ def test_by_site_counts_each_sites_successes_and_the_pairs_grpo_won_and_lost():
     assert rows == {"gomail": [2, 0, 1, 2, 1, 0], "omnizon": [3, 1, 1, 1, 1, 1], "all": [5, 1, 2, 3, 2, 1]}
 
 
+def test_a_reused_phase_is_recorded_in_the_new_run_so_it_can_be_reused_in_turn(tmp_path):
+    """Every reused phase (base, bc, and bc_real, which the toy run skips) is written to the new run's folder, sorted
+    back by task id, even with nothing to evaluate now: a reuse of that folder reads it there."""
+    from types import SimpleNamespace
+
+    from halo_lib.bench.learn_bench import _reused
+
+    previous, new = tmp_path / "previous", tmp_path / "new"
+    (previous / "bc_real").mkdir(parents=True)
+    (previous / "bc_real" / "episodes.csv").write_text("task_id,success\nreal.b,True\nreal.a,False\nreal.c,True\n")
+    cfg = LearnConfig(reuse=str(previous))
+    tasks = [SimpleNamespace(id="real.b"), SimpleNamespace(id="real.a")]  # real.c is not this run's
+    said: list[str] = []
+    assert _reused(cfg, "bc_real", tasks, said.append, out=new) == [False, True]
+    assert (new / "bc_real" / "episodes.csv").read_text().split() == ["task_id,success", "real.b,True",
+                                                                      "real.a,False"]
+    assert _reused(dataclasses.replace(cfg, reuse=str(new)), "bc_real", tasks, said.append) == [False, True]
+
+
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""

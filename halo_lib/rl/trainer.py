@@ -277,7 +277,7 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
             c = step.candidate
             step_adv = adv if c.action is not None or cfg.credit_unparsed else min(adv, 0.0)
             if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
-                continue  # nothing to learn: no tokens (policy failure) or no signal in this group
+                continue  # nothing to learn: no tokens (policy failure) or no signal (a zero advantage)
             ids = c.token_ids[: cfg.max_completion_length]
             samples.append(TrainSample(policy_inputs(c.prompt), ids, step_adv, c.logprobs[: len(ids)]))
     return samples, advantages
