@@ -112,7 +112,7 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     (so it is dropped), in the worse one its negative advantage stays; ``credit_unparsed`` restores the old rule."""
     from halo_lib.rl.rewards import RewardPieces
     from halo_lib.rl.rollout import EpisodeRollout, StepSample
-    from halo_lib.rl.trainer import training_samples
+    from halo_lib.rl.trainer import capped_credit, training_samples
 
     def step(text, reward=0.0):
         c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
@@ -132,6 +132,44 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     old_rule, _ = training_samples([[won, lost]], lambda prompt: prompt,
                                    dataclasses.replace(cfg, credit_unparsed=True))
     assert [s.advantage for s in old_rule] == [0.5, 0.5, -0.5, -0.5]
+    # the per-iteration metric counts the one denied step (the won episode's prose), not the lost one's
+    assert capped_credit([won, lost], advantages, cfg) == 1
+    assert capped_credit([won, lost], advantages, dataclasses.replace(cfg, credit_unparsed=True)) == 0
+
+
+def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
+    """A failed episode that opened the product and added it to the cart, then wandered: its wandering steps (no
+    reward from them on) and its answer share no positive advantage; its rewarded steps keep it. A stopped episode
+    that did worse keeps its negative advantage on every step; ``credit_after_last_reward`` restores the old rule."""
+    from halo_lib.rl.rewards import RewardPieces
+    from halo_lib.rl.rollout import EpisodeRollout, StepSample
+    from halo_lib.rl.trainer import capped_credit, rewarded_from, training_samples
+
+    def step(text, progress=0.0, loop=0.0):
+        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
+                                prompt=text)
+        return StepSample(c, RewardPieces(progress=progress, loop=loop))
+
+    wandered = EpisodeRollout("t", [step("click('212')", progress=0.4), step("click('315')", progress=0.2),
+                                    step("fill('417', 'x')"), step("click('437')", loop=-0.5),
+                                    step("click('438')"), step("send_msg_to_user('done')")])
+    stopped = EpisodeRollout("t", [step("click('212')", progress=0.4), step("send_msg_to_user('done')")])
+    assert wandered.ret == pytest.approx(0.1) and stopped.ret == pytest.approx(0.4)
+    assert rewarded_from(wandered) == [True, True, False, False, False, False]
+    cfg = GRPOConfig(model="smollm2", group_size=2)
+    # the wandering episode did worse: every step keeps its negative advantage
+    samples, advantages = training_samples([[wandered, stopped]], lambda prompt: prompt, cfg)
+    assert advantages == pytest.approx([-0.15, 0.15])
+    assert [s.advantage for s in samples] == pytest.approx([-0.15] * 6 + [0.15])  # its answer: no credit, dropped
+    # the wandering episode did better (the other one earned less): only its two rewarded steps get credit
+    poorer = EpisodeRollout("t", [step("click('999')"), step("send_msg_to_user('done')")])
+    samples, advantages = training_samples([[wandered, poorer]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert advantages == pytest.approx([0.05, -0.05])
+    assert [s.advantage for s in samples] == pytest.approx([0.05, 0.05, 0.0, 0.0, 0.0, 0.0, -0.05, -0.05])
+    assert capped_credit([wandered, poorer], advantages, cfg) == 4
+    old_rule, _ = training_samples([[wandered, poorer]], lambda prompt: prompt,
+                                   dataclasses.replace(cfg, credit_after_last_reward=True))
+    assert [s.advantage for s in old_rule] == pytest.approx([0.05] * 6 + [-0.05] * 2)
 
 
 class SplitGroup:

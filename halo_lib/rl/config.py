@@ -96,6 +96,14 @@ class GRPOConfig:
     False caps its advantage at 0: such a reply changes nothing on the page, so it cannot have caused the episode's
     success; crediting it reinforces prose and broken calls wherever a lucky episode contained some (1-7 such steps
     per learn-bench run). Its negative advantage in a failed episode stays."""
+    credit_after_last_reward: bool = False
+    """Whether the steps after an episode's last positively rewarded one (from them on, nothing the episode did was
+    rewarded: no milestone, no novelty, no success) share its positive advantage like every other step. False caps
+    theirs at 0, like an unparsed reply's: in a failed episode that earned milestones early and then wandered until the
+    step budget ran out, the wandering cannot have earned the return, yet it shared the episode's advantage; a
+    learn-bench run that trained Omnizon groups so (added to the cart, then filled and clicked on) lost two 1-item
+    carts BC had solved, whose GRPO policy no longer stopped after "Add to Cart". A successful episode has no such
+    tail (its last step carries the success bonus). A negative advantage stays."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5

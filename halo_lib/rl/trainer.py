@@ -258,10 +258,36 @@ def _tensors_key(inputs) -> tuple:
         v, torch.Tensor) else repr(v)) for k, v in sorted(dict(inputs).items()))
 
 
+def step_advantage(episode_advantage: float, parsed: bool, rewarded_from_here: bool, cfg: GRPOConfig) -> float:
+    """The advantage a step's completion is trained with: its episode's, capped at min(A, 0) for a reply that did
+    not parse (it changed nothing on the page) unless ``cfg.credit_unparsed``, and for a step from which on nothing
+    was rewarded (``rewarded_from_here`` False: it and every later step of the episode earned no positive reward)
+    unless ``cfg.credit_after_last_reward``. Neither can have earned the episode's return."""
+    if (not parsed and not cfg.credit_unparsed) or (not rewarded_from_here and not cfg.credit_after_last_reward):
+        return min(episode_advantage, 0.0)
+    return episode_advantage
+
+
+def rewarded_from(episode: EpisodeRollout) -> list[bool]:
+    """Per step: whether it or a later step of the episode earned a positive reward."""
+    out, later = [], False
+    for s in reversed(episode.steps):
+        later = later or s.reward.total > 0
+        out.append(later)
+    return out[::-1]
+
+
+def capped_credit(episodes: list[EpisodeRollout], advantages: list[float], cfg: GRPOConfig) -> int:
+    """How many steps ``step_advantage`` denied their episode's positive advantage (logged per iteration)."""
+    return sum(step_advantage(adv, s.candidate.action is not None, later, cfg) != adv
+               for ep, adv in zip(episodes, advantages) for s, later in zip(ep.steps, rewarded_from(ep)))
+
+
 def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
                      keep_zero: bool = False) -> tuple[list, list]:
     """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)); a reply that did not
-    parse gets min(A, 0) unless ``cfg.credit_unparsed``. Returns (samples, the episodes' advantages).
+    parse, and a step after the episode's last positive reward, get min(A, 0) (``step_advantage``). Returns (samples,
+    the episodes' advantages).
     Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
     keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them)."""
     import torch
@@ -273,9 +299,9 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     samples = []
     episodes = [ep for group in groups for ep in group]
     for ep, adv in zip(episodes, advantages):
-        for step in ep.steps:
+        for step, later in zip(ep.steps, rewarded_from(ep)):
             c = step.candidate
-            step_adv = adv if c.action is not None or cfg.credit_unparsed else min(adv, 0.0)
+            step_adv = step_advantage(adv, c.action is not None, later, cfg)
             if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
                 continue  # nothing to learn: no tokens (policy failure) or no signal (a zero advantage)
             ids = c.token_ids[: cfg.max_completion_length]
@@ -421,6 +447,7 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                     "action_error_rate": sum(s.error is not None for s in steps) / max(len(steps), 1),
                     "errors": sum(ep.status == "error" for ep in episodes),
                     "advantage_abs_mean": sum(abs(a) for a in advantages) / len(advantages),
+                    "credit_capped_steps": capped_credit(episodes, advantages, cfg),  # see step_advantage
                     "train_samples": len(samples),
                     "rollout_s": t_rollout,
                     "iteration_s": time.perf_counter() - t0,
