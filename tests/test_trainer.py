@@ -138,9 +138,10 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
 
 
 def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
-    """A failed episode that opened the product and added it to the cart, then wandered: its wandering steps (no
-    reward from them on) and its answer share no positive advantage; its rewarded steps keep it. A stopped episode
-    that did worse keeps its negative advantage on every step; ``credit_after_last_reward`` restores the old rule."""
+    """A failed episode that opened the product and added it to the cart, then wandered: when it did better than
+    the rest of its group, its wandering steps (no reward from them on) and its answer share no positive advantage
+    and its rewarded steps keep it; when it did worse, every step keeps its negative advantage.
+    ``credit_after_last_reward`` restores the old rule."""
     from halo_lib.rl.rewards import RewardPieces
     from halo_lib.rl.rollout import EpisodeRollout, StepSample
     from halo_lib.rl.trainer import capped_credit, rewarded_from, training_samples
