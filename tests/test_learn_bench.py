@@ -100,7 +100,7 @@ def toy_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("learn")
     cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
                       real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
-                      max_steps=4, use_vllm=False, out_dir=str(out))
+                      max_steps=4, max_completion_length=20, max_unparsed_replies=2, use_vllm=False, out_dir=str(out))
     said: list[str] = []
     result = run_learn_bench(cfg, say=said.append)
     return cfg, result, "\n".join(said), next(out.iterdir())
