@@ -7,6 +7,7 @@ import torch
 
 from halo_lib.bench.learn_bench import PROMPT_ACTIONS
 from halo_lib.config import EnvConfig
+from halo_lib.errors import HaloError
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.prompts import PromptOptions
@@ -68,6 +69,40 @@ def test_bc_makes_the_demonstrated_actions_likelier(policy, demos):
     after = [demo_logprob(policy, d) for d in demos[:3]]
     assert history[-1]["nll"] < history[0]["nll"]
     assert sum(after) > sum(before) + 1.0
+
+
+def test_bc_batches_share_the_prompt_prefix_with_the_per_demonstration_gradient(policy, demos):
+    """A batch's system prompt runs once (SharedPrefix), yet its gradient is the mean of the demonstrations' own
+    full-forward gradients (read after one step at learning rate 0, so the weights stay as they are)."""
+    from halo_lib.policies.assets import sequence_logprobs
+    from halo_lib.policies.hf import HFPolicy
+
+    batch = demos[:3]
+    eos = policy.processor.convert_tokens_to_ids("<|im_end|>")
+    lora = {n: p for n, p in policy.model.named_parameters() if p.requires_grad}
+    with torch.no_grad():  # a trained-looking adapter: at peft's init (B = 0) the gradients of A vanish
+        saved = {n: p.clone() for n, p in lora.items()}
+        for n, p in lora.items():
+            if "lora_B" in n:
+                p.normal_(0, 0.02)
+    try:
+        policy.model.zero_grad(set_to_none=True)
+        policy.model.train()
+        for d in batch:
+            inputs = HFPolicy(policy.model, policy.processor, "text").model_inputs(d.prompt)
+            target = policy.processor(d.action_text, add_special_tokens=False)["input_ids"] + [eos]
+            (-sequence_logprobs(policy.model, inputs, target).mean() / len(batch)).backward()
+        expected = {n: p.grad.clone() for n, p in lora.items()}
+        bc_train(policy, batch, epochs=1, learning_rate=0.0, grad_clip=0.0, batch_size=len(batch))
+        for n, p in lora.items():
+            torch.testing.assert_close(p.grad, expected[n], rtol=1e-3, atol=1e-4 * float(expected[n].abs().max()))
+        with pytest.raises(HaloError, match="batch_size"):
+            bc_train(policy, batch, batch_size=0)
+    finally:
+        with torch.no_grad():
+            for n, p in lora.items():
+                p.copy_(saved[n])
+        policy.model.zero_grad(set_to_none=True)
 
 
 def test_dpo_loss_is_the_logsigmoid_of_the_reward_margin():
