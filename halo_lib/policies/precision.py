@@ -1,13 +1,25 @@
 """bfloat16 autocast for CPU forward and backward passes, where the CPU does bfloat16 in hardware.
 
-On CPUs with AVX512-BF16 (or AMX) the matmuls of a small model run about 3x faster in bfloat16 than in fp32
-(measured on SmolLM2-135M, 900-token prompt: forward 1.21 s -> 0.37 s, forward+backward 5.4 s -> 1.8 s). On CPUs
+On CPUs with AVX512-BF16 (or AMX) the matmuls of a small model run several times faster in bfloat16 than in fp32
+(one 656x576x1536 matmul on 2 Xeon cores with AMX: 5.1 ms -> 0.8 ms), though a whole pass gains less, its elementwise
+ops and attention's backward being memory-bound (SmolLM2-135M, 639-token prompt, same machine: forward 1.24 s ->
+0.78 s, forward+backward 3.48 s -> 2.80 s; an earlier AVX512-BF16 machine measured 1.21 s -> 0.37 s and 5.4 s ->
+1.8 s on 900 tokens). On CPUs
 without it (AVX2 only) bfloat16 is emulated and far slower: measured on a 2-core AMD EPYC (AVX2), 720 tokens,
 forward+backward 7.2 s in fp32 and 176 s under bf16 autocast. So bf16 is used only where the CPU has it
-(``cpu_has_native_bf16``); elsewhere fp32 runs. The weights, LoRA parameters, optimizer state and the log-probs
-(``log_softmax`` of fp32 logits) stay fp32 either way; only the matmuls round to bf16. A model opts in once
+(``cpu_has_native_bf16``); elsewhere fp32 runs. What is trained (LoRA parameters), the optimizer state and the
+log-probs (``log_softmax`` of fp32 logits) stay fp32 either way; only the matmuls round to bf16. A model opts in once
 (``enable_cpu_bf16``); every forward of ``halo_lib`` goes through ``autocast_for(model)``. Autocast is
 thread-local, so it is entered where the compute runs, not by the caller.
+
+Two things autocast alone does badly, done once at opt-in instead:
+- It re-casts every frozen weight to bf16 at every forward (its cast cache keeps only weights that require grad), so
+  the frozen Linear weights are stored in bf16 outright: the same values autocast would compute from them (bit for
+  bit), half the memory, no cast per forward.
+- It runs the output head in bf16, which for a tied head means casting the whole embedding matrix (49152 x 576 for
+  SmolLM2: ~90 ms) to compute a few rows of logits; the head runs in fp32 instead, on just the positions asked for
+  (``logits_to_keep``), which costs less and rounds less.
+``halo bench precision`` measures the three side by side (fp32, autocast alone, this).
 """
 
 from __future__ import annotations
@@ -38,15 +50,49 @@ def cpu_dtype() -> str:
     return "bfloat16" if cpu_has_native_bf16() else "float32"
 
 
-def enable_cpu_bf16(model) -> bool:
+def enable_cpu_bf16(model, store_bf16: bool = True) -> bool:
     """Run this model's CPU forwards (sampling, log-probs, training) under bfloat16 autocast, if the CPU has native
-    bf16. Returns whether it was enabled."""
+    bf16; with ``store_bf16`` also store its frozen Linear weights in bf16 and run its output head in fp32 (see the
+    module's docstring). Call it once the trainable parameters (LoRA) exist: weights frozen then are cast. Returns
+    whether it was enabled."""
     if not cpu_has_native_bf16():
         log.info("cpu_bf16: this CPU has no native bfloat16 (AVX512-BF16/AMX), where emulated bf16 is ~25x slower "
                  "than fp32: staying in fp32")
         return False
     object.__setattr__(model, _FLAG, True)
+    if not store_bf16:  # autocast alone (``halo bench precision``'s baseline)
+        return True
+    head = model.get_output_embeddings()
+    _frozen_linears_to_bf16(model, skip=head)
+    if head is not None:
+        _run_in_fp32(head)
     return True
+
+
+def _frozen_linears_to_bf16(model, skip=None) -> None:
+    """Store every frozen ``nn.Linear`` weight (and bias) in bf16, but ``skip``'s (a tied output head shares the
+    input embeddings' weight, whose lookups must stay fp32). Trainable weights (LoRA) stay fp32."""
+    import torch
+
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear) and module is not skip and not module.weight.requires_grad:
+            module.weight.data = module.weight.data.to(torch.bfloat16)
+            if module.bias is not None and not module.bias.requires_grad:
+                module.bias.data = module.bias.data.to(torch.bfloat16)
+
+
+def _run_in_fp32(head) -> None:
+    """Make the output head compute its logits in fp32, outside autocast."""
+    import types
+
+    import torch
+
+    def forward(self, hidden):
+        with torch.autocast("cpu", enabled=False):
+            return torch.nn.functional.linear(hidden.float(), self.weight.float(),
+                                              None if self.bias is None else self.bias.float())
+
+    head.forward = types.MethodType(forward, head)
 
 
 def uses_cpu_bf16(model) -> bool:
