@@ -387,6 +387,8 @@ def bench_learn(
     heldout_tasks: int = typer.Option(_LEARN.heldout_tasks_per_site, help="Generated held-out tasks per site."),
     real_tasks: int = typer.Option(_LEARN.real_tasks_per_site, help="REAL v2 tasks per site, reported separately."),
     bc_epochs: int = typer.Option(_LEARN.bc_epochs, help="Behaviour-cloning passes over the demonstrations."),
+    bc_batch_size: int = typer.Option(_LEARN.bc_batch_size, help="Demonstrations per BC optimizer step."),
+    bc_lr: float = typer.Option(_LEARN.bc_learning_rate, help="BC learning rate (LoRA)."),
     grpo_iterations: int = typer.Option(_LEARN.grpo_iterations, help="GRPO iterations after BC."),
     tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
     group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
@@ -409,7 +411,8 @@ def bench_learn(
     cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks,
                   heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
-                  bc_epochs=bc_epochs, grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
+                  bc_epochs=bc_epochs, bc_batch_size=bc_batch_size, bc_learning_rate=bc_lr,
+                  grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
                   backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, kl_beta=kl_beta,
                   out_dir=out_dir, reuse=reuse)
@@ -445,6 +448,22 @@ def bench_update(
     from halo_lib.bench.update_bench import run_update_bench, summary_line
 
     result = run_update_bench(prompts, group_size, page_lines, repetitions, say=typer.echo)
+    typer.echo(summary_line(result))
+
+
+@bench_app.command("precision")
+def bench_precision(
+    page_lines: int = typer.Option(40, help="Elements on the synthetic page (the learn bench's prompt shape)."),
+    repetitions: int = typer.Option(3, help="Timed repetitions of each mode (median compared)."),
+    decode_tokens: int = typer.Option(16, help="Tokens decoded in-process per repetition."),
+):
+    """CPU precision of the trainer's model: fp32, bf16 autocast alone, and cpu_bf16 (bf16 weights, fp32 head)."""
+    from halo_lib.bench.precision_bench import run_precision_bench, summary_line
+
+    try:
+        result = run_precision_bench(page_lines, repetitions, decode_tokens, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
     typer.echo(summary_line(result))
 
 

