@@ -261,8 +261,8 @@ class _Evaluators:
 
     @property
     def concurrency(self) -> int:
-        # the server batches concurrent episodes (8 played BC's 38 held-out episodes in 148 s, 4 in 199 s, one run,
-        # 2 cores); in-process sampling does not batch
+        # the server batches concurrent episodes; on 2 cores 8 at once played ~1.5 s per step, as 4 did (1.4-1.6 s in
+        # earlier runs): the browser and the server share the cores. In-process sampling does not batch.
         return 8 if self.server is not None else 2
 
 
@@ -363,9 +363,10 @@ def _behaviour_cloning(policy, bc_tasks, cfg: LearnConfig, grpo_cfg, say) -> Non
 
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
-    for m in bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
-                      batch_size=cfg.bc_batch_size, seed=cfg.seed):
-        say(f"  epoch {m['epoch']}: nll {m['nll']:.3f}")
+    t0 = time.perf_counter()
+    bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
+             batch_size=cfg.bc_batch_size, seed=cfg.seed,  # each epoch said as it ends
+             on_epoch=lambda m: say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)"))
 
 
 def _load_adapter_weights(model, adapter_dir: Path) -> None:
