@@ -389,6 +389,7 @@ def bench_learn(
     bc_epochs: int = typer.Option(_LEARN.bc_epochs, help="Behaviour-cloning passes over the demonstrations."),
     bc_batch_size: int = typer.Option(_LEARN.bc_batch_size, help="Demonstrations per BC optimizer step."),
     bc_lr: float = typer.Option(_LEARN.bc_learning_rate, help="BC learning rate (LoRA)."),
+    lora_top_layers: int = typer.Option(_LEARN.lora_top_layers, help="LoRA on the model's top N layers (0: all)."),
     grpo_iterations: int = typer.Option(_LEARN.grpo_iterations, help="GRPO iterations after BC."),
     tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
     group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
@@ -412,6 +413,7 @@ def bench_learn(
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks,
                   heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
                   bc_epochs=bc_epochs, bc_batch_size=bc_batch_size, bc_learning_rate=bc_lr,
+                  lora_top_layers=lora_top_layers,
                   grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
                   backplay=backplay, novelty_cap=novelty_cap, temperature=temperature, kl_beta=kl_beta,
@@ -462,6 +464,22 @@ def bench_precision(
 
     try:
         result = run_precision_bench(page_lines, repetitions, decode_tokens, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    typer.echo(summary_line(result))
+
+
+@bench_app.command("lora-layers")
+def bench_lora_layers(
+    top_layers: int = typer.Option(15, help="LoRA on the language model's top N layers, against every layer."),
+    page_lines: int = typer.Option(40, help="Elements on the synthetic page (the learn bench's prompt shape)."),
+    repetitions: int = typer.Option(3, help="Timed repetitions of each side (median compared)."),
+):
+    """The GRPO update with LoRA on the top layers only vs on every layer (backward stops at the lowest adapter)."""
+    from halo_lib.bench.lora_layers_bench import run_lora_layers_bench, summary_line
+
+    try:
+        result = run_lora_layers_bench(top_layers, page_lines=page_lines, repetitions=repetitions, say=typer.echo)
     except HaloError as err:
         _fail(err)
     typer.echo(summary_line(result))

@@ -319,3 +319,29 @@ def test_kl_reference_is_the_adapter_the_run_started_from(smol, tmp_path):
     with pytest.raises(HaloError, match="cannot be restored"):
         ReferenceWeights.load(policy.model, tmp_path / "missing.safetensors")
     policy.model.load_state_dict(start, strict=False)
+
+
+def test_lora_top_layers_adapts_only_the_last_layers_and_backward_stops_below_them():
+    """``lora_top_layers``: LoRA in the last N decoder layers only, so nothing below them needs a gradient (autograd
+    keeps no graph there: the saving); a count the model does not have is refused with the fix."""
+    from halo_lib.errors import HaloError
+
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, lora_top_layers=2)
+    model = load_policy_model(cfg).model
+    n = model.config.num_hidden_layers
+    adapted = {int(name.split(".layers.")[1].split(".")[0]) for name, p in model.named_parameters() if p.requires_grad}
+    assert adapted == {n - 2, n - 1}
+    model.train()
+    hidden = model(input_ids=torch.tensor([[1, 2, 3, 4]]), output_hidden_states=True).hidden_states
+    # hidden[i] is layer i's input: the first adapted layer's input needs no grad, its output does
+    assert not hidden[n - 2].requires_grad and hidden[n - 1].requires_grad
+
+    vision = load_policy_model(GRPOConfig(model="tiny-qwen3vl", lora_rank=4, lora_alpha=8, lora_top_layers=1)).model
+    last = vision.config.text_config.num_hidden_layers - 1
+    names = [name for name, p in vision.named_parameters() if p.requires_grad]
+    assert names and all("visual" not in x and f"language_model.layers.{last}." in x for x in names)
+
+    with pytest.raises(HaloError, match=f"has {n} layers"):
+        load_policy_model(dataclasses.replace(cfg, lora_top_layers=n + 1))
+    with pytest.raises(HaloError, match="lora_top_layers must be >= 0"):
+        GRPOConfig(lora_top_layers=-1)

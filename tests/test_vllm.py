@@ -464,3 +464,26 @@ def test_trainer_sync_makes_the_server_sample_with_the_updated_adapter(server, h
     after = run(policy.sample_actions(obs, 2))
     assert sync.syncs == 2
     assert max_diff(after, hf_logprobs(hf, after[0].prompt, after, adapter=True)) < 1e-3  # server == new weights
+
+
+def test_an_adapter_on_the_top_layers_only_serves_the_trainers_log_probs(server, smol_dir, tmp_path):
+    """``lora_top_layers``: an adapter whose lower layers have no LoRA weights at all loads into the server, and
+    its log-probs are the trainer's (the layers without weights run the base model, as in peft)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoTokenizer, LlamaForCausalLM
+
+    model = LlamaForCausalLM.from_pretrained(smol_dir, dtype=torch.float32, local_files_only=True).eval()
+    layers = model.config.num_hidden_layers
+    top = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=["q_proj", "v_proj"],
+                                           layers_to_transform=[layers - 2, layers - 1])).eval()
+    assert {int(n.split(".layers.")[1].split(".")[0]) for n, _ in top.named_parameters() if "lora_" in n} == {
+        layers - 2, layers - 1}
+    set_lora(top, seed=11, std=0.2)
+    top.save_pretrained(tmp_path / "top")
+    server.load_adapter("top-layers", tmp_path / "top")
+    policy = VLLMPolicy(server.base_url, "top-layers", "text", temperature=1.0, max_tokens=12, seed=2)
+    cands = run(policy.sample_prompt(SHORT, 2))
+    tok = AutoTokenizer.from_pretrained(smol_dir, local_files_only=True)
+    assert max_diff(cands, hf_logprobs((top, tok), SHORT, cands, adapter=True)) < LOGPROB_TOL
+    assert max_diff(cands, hf_logprobs((top, tok), SHORT, cands, adapter=False)) > 10 * LOGPROB_TOL  # it acts
+    server.unload_adapter("top-layers")

@@ -73,7 +73,8 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
         modality = "text"
     else:
         path = assets.resolve_model(cfg.model)
-        if torch.cuda.is_available() and _unsloth_available():
+        # Unsloth's LoRA covers every language layer: lora_top_layers goes through peft
+        if torch.cuda.is_available() and _unsloth_available() and not cfg.lora_top_layers:
             return _load_with_unsloth(path, cfg)
         from transformers import Qwen3VLForConditionalGeneration
 
@@ -81,7 +82,8 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
                                                                 device_map="auto")
         processor, modality = assets.load_qwen3vl_processor(path), "vision"
     lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=_language_only(model, cfg.lora_target_modules), task_type="CAUSAL_LM")
+                      target_modules=_language_only(model, cfg.lora_target_modules),
+                      layers_to_transform=_top_layers(model, cfg.lora_top_layers), task_type="CAUSAL_LM")
     peft_model = get_peft_model(model, lora)
     if cfg.cpu_bf16:
         enable_cpu_bf16(peft_model)
@@ -97,6 +99,17 @@ def _language_only(model, names: list[str]) -> list[str]:
     if not language:
         raise HaloError(f"no module named {sorted(wanted)} in the model's language layers: fix lora_target_modules")
     return sorted(wanted & {n.rsplit(".", 1)[-1] for n in language}) if language == modules else language
+
+
+def _top_layers(model, n: int) -> list[int] | None:
+    """The indices of the language model's last ``n`` decoder layers (None for every layer, ``n`` = 0)."""
+    if n == 0:
+        return None
+    config = getattr(model.config, "text_config", model.config)
+    total = config.num_hidden_layers
+    if n > total:
+        raise HaloError(f"lora_top_layers={n}, but the language model has {total} layers: use 1-{total}, or 0 for all")
+    return list(range(total - n, total))
 
 
 def _unsloth_available() -> bool:
