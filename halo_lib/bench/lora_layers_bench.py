@@ -38,7 +38,7 @@ def run_lora_layers_bench(top_layers: int = 15, prompts: int = 2, group_size: in
                           repetitions: int = 3, say=print) -> LoraLayersBenchResult:
     import torch
 
-    from halo_lib.bench.update_bench import batch
+    from halo_lib.bench.update_bench import batch, lora_as_if_trained
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.reference import ReferenceWeights
     from halo_lib.rl.trainer import grpo_update, load_policy_model
@@ -50,10 +50,7 @@ def run_lora_layers_bench(top_layers: int = 15, prompts: int = 2, group_size: in
     for name, cfg in sides.items():
         torch.manual_seed(0)
         policy = load_policy_model(cfg)
-        with torch.no_grad():  # a trained-looking adapter: at peft's init (B = 0) the gradients of A vanish
-            for n, p in policy.model.named_parameters():
-                if "lora_B" in n:
-                    p.normal_(0, 0.02)
+        lora_as_if_trained(policy.model)
         params = [p for p in policy.model.parameters() if p.requires_grad]
         runs[name] = (policy, cfg, torch.optim.SGD(params, lr=0.0), ReferenceWeights.snapshot(policy.model))
     policy = runs["all"][0]

@@ -85,6 +85,16 @@ def batch(policy, prompts: int, group_size: int, page_lines: int, seed: int = 0)
     return samples
 
 
+def lora_as_if_trained(model, std: float = 0.02) -> None:
+    """Random LoRA B matrices: at peft's init (B = 0) the gradients of A vanish, which no trained adapter has."""
+    import torch
+
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, std)
+
+
 def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40, repetitions: int = 3,
                      say=print) -> UpdateBenchResult:
     import torch
@@ -96,10 +106,7 @@ def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40
     cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
                      max_completion_length=48)
     policy = load_policy_model(cfg)
-    with torch.no_grad():  # a trained-looking adapter: at peft's init (B = 0) the gradients of A vanish
-        for name, p in policy.model.named_parameters():
-            if "lora_B" in name:
-                p.normal_(0, 0.02)
+    lora_as_if_trained(policy.model)
     reference = ReferenceWeights.snapshot(policy.model)
     samples = batch(policy, prompts, group_size, page_lines)
     params = {n: p for n, p in policy.model.named_parameters() if p.requires_grad}
