@@ -57,6 +57,9 @@ def demo_logprob(policy, demo) -> float:
 
 def test_demonstrations_round_trip_and_are_element_actions(demos, tmp_path):
     assert len(demos) >= 4 and all("(" in d.action_text for d in demos)
+    # in the tasks' order and each task's step order, whichever episode ended first: BC's batches are reproducible
+    order = [t.id for t in resolve_tasks("gen:omnizon:train:2")]
+    assert [(order.index(d.task_id), d.step) for d in demos] == sorted((order.index(d.task_id), d.step) for d in demos)
     save_demonstrations(demos, tmp_path / "demos.jsonl")
     again = load_demonstrations(tmp_path / "demos.jsonl")
     assert [d.action_text for d in again] == [d.action_text for d in demos]

@@ -58,19 +58,20 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
     element action is played as the ``computer_use`` actions that do the same on screen (``as_computer_use``:
     clicks at the element's centre, typing, keys), each on the screenshot prompt it was chosen on, so a vision
     policy imitates its own action space (the pool's environments need ``use_screenshot``). A plan step a pointer
-    cannot do (a native <select>) ends that task's episode unsolved."""
+    cannot do (a native <select>) ends that task's episode unsolved. The demonstrations come in the tasks' order,
+    whichever episode ends first (BC's seeded shuffle then gives the same batches every run)."""
     from halo_lib.actions import ELEMENT, ActionExecutionError, as_computer_use
     from halo_lib.tasks.generator import oracle_steps
 
     if modality not in ("text", "vision"):
         raise ValueError(f"modality must be 'text' or 'vision', got {modality!r}")
-    demos: list[Demonstration] = []
+    kept: list[list[Demonstration]] = [[] for _ in tasks]  # per task, in the tasks' order
     solved = 0
     free: asyncio.Queue = asyncio.Queue()
     for env in pool.envs:
         free.put_nowait(env)
 
-    async def one(task) -> None:
+    async def one(index: int, task) -> None:
         nonlocal solved
         env = await free.get()
         try:
@@ -96,13 +97,13 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
                                                action.to_text()))
                     obs, _, done, info = await env.step(action)
             if info.get("success"):
-                demos.extend(steps)
+                kept[index] = steps
                 solved += 1
         finally:
             free.put_nowait(env)
 
-    await asyncio.gather(*(one(t) for t in tasks))
-    return demos, solved
+    await asyncio.gather(*(one(i, t) for i, t in enumerate(tasks)))
+    return [d for steps in kept for d in steps], solved
 
 
 def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate: float = 2e-4, seed: int = 0,
