@@ -46,7 +46,8 @@ PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
 
 @dataclass
 class LearnConfig:
-    """Sizes of the learn bench (defaults: 16-36 minutes on 2 cores in three runs, as the machine's speed drifted: README)."""
+    """Sizes of the learn bench (defaults: 16-36 minutes on 2 cores in three runs, as the machine's speed drifted:
+    README)."""
 
     model: str = "smollm2"
     """The policy: ``smollm2`` (text, real weights) or ``tiny-qwen3vl`` (the vision path end to end)."""
