@@ -425,6 +425,22 @@ def bench_learn(
     typer.echo(summary_line(result))
 
 
+@bench_app.command("learn-runs")
+def bench_learn_runs(
+    runs: List[str] = typer.Argument(..., help="Folders of finished `halo bench learn` runs of one configuration "
+                                      "(results/learn_bench/<time>)."),
+):
+    """Several learn-bench runs pooled: a row per run, GRPO-BC over all of them with a two-level bootstrap CI."""
+    from pathlib import Path
+
+    from halo_lib.bench.learn_runs import run_learn_runs
+
+    try:
+        typer.echo(run_learn_runs([Path(r) for r in runs], say=typer.echo))
+    except HaloError as err:
+        _fail(err)
+
+
 @bench_app.command("grpo")
 def bench_grpo(
     repetitions: int = typer.Option(15, help="Timed repetitions of each update (median reported)."),

@@ -1,0 +1,119 @@
+"""``halo bench learn-runs``: several finished ``halo bench learn`` runs of one configuration, read back and pooled.
+
+One run's interval says whether that run's GRPO beat its BC; whether the recipe does so reliably takes several runs
+(the vLLM rollouts are unseeded and BC differs from run to run). This reads each run's ``result.json``, prints one
+row per run and ends with one line:
+
+    learn runs: grpo-bc <d> points over <k> runs (<n> paired episodes; 95% CI: [<lo>, <hi>]); <c> of <k> single-run intervals above 0
+
+The pooled interval is a two-level bootstrap (runs resampled, then each chosen run's paired episodes), so it counts
+the run-to-run spread as well as the evaluation's; the point estimate weighs every run alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from halo_lib.errors import HaloError
+
+NOT_COMPARED = frozenset({"out_dir", "reuse"})
+"""Config fields runs may differ in and still be pooled (where a run wrote, and whether it took an earlier run's base
+and BC: such a run is listed as a reuse)."""
+
+
+@dataclass
+class LearnRun:
+    name: str
+    config: dict
+    bc: np.ndarray  # per held-out episode, success (0/1), in the run's task order
+    grpo: np.ndarray
+    base: np.ndarray
+    ci: tuple[float, float]
+    minutes: float
+    real: dict
+
+    @property
+    def wins(self) -> int:
+        return int(((self.grpo == 1) & (self.bc == 0)).sum())
+
+    @property
+    def losses(self) -> int:
+        return int(((self.grpo == 0) & (self.bc == 1)).sum())
+
+
+def load_run(path: Path) -> LearnRun:
+    """A finished learn-bench run (its ``result.json`` and ``config.json``); a clear error for anything else."""
+    path = Path(path)
+    try:
+        result = json.loads((path / "result.json").read_text())
+        config = json.loads((path / "config.json").read_text())
+    except FileNotFoundError as err:
+        raise HaloError(f"{path}: no {Path(err.filename).name}: name the folders of finished `halo bench learn` runs "
+                        "(results/learn_bench/<time>; a run writes result.json when it ends)") from None
+    except ValueError as err:
+        raise HaloError(f"{path}: unreadable JSON ({err})") from None
+    phases = {k: np.asarray(result.get(k, []), dtype=float) for k in ("base", "bc", "grpo")}
+    if not len(phases["grpo"]) or len(phases["bc"]) != len(phases["grpo"]):
+        raise HaloError(f"{path}/result.json holds no paired bc and grpo episodes")
+    return LearnRun(path.name, config, phases["bc"], phases["grpo"], phases["base"], tuple(result["ci"]),
+                    result.get("seconds", 0.0) / 60, result.get("real", {}))
+
+
+def check_same_config(runs: list[LearnRun]) -> None:
+    """Pooling runs of different settings would mix two recipes: raise HaloError naming the fields that differ."""
+    first = runs[0]
+    for run in runs[1:]:
+        keys = (set(first.config) | set(run.config)) - NOT_COMPARED
+        differ = sorted(k for k in keys if first.config.get(k) != run.config.get(k))
+        if differ:
+            raise HaloError(f"{run.name} ran with other settings than {first.name}: "
+                            + ", ".join(f"{k}={run.config.get(k)!r} (there {first.config.get(k)!r})" for k in differ)
+                            + "; pool runs of one configuration")
+
+
+def pooled_difference(runs: list[LearnRun], n: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean over runs of mean(grpo - bc), and its 95% interval from a two-level percentile bootstrap: each replicate
+    draws k runs with replacement and, independently for each draw, that run's episodes with replacement."""
+    diffs = [r.grpo - r.bc for r in runs]
+    k = len(diffs)
+    rng = np.random.default_rng(seed)
+    # column b*k + j: the j-th draw of replicate b, an episode resample of every run (the drawn run's is used)
+    episode_means = np.stack([d[rng.integers(0, d.size, size=(n * k, d.size))].mean(axis=1) for d in diffs])
+    chosen = rng.integers(0, k, size=(n, k))
+    replicates = episode_means[chosen, np.arange(n * k).reshape(n, k)].mean(axis=1)
+    estimate = float(np.mean([d.mean() for d in diffs]))
+    return estimate, float(np.percentile(replicates, 2.5)), float(np.percentile(replicates, 97.5))
+
+
+def runs_table(runs: list[LearnRun]) -> str:
+    import pandas as pd
+
+    pct = lambda xs: f"{100 * xs.mean():.0f}%"  # noqa: E731
+    rows = [{"run": r.name + (" (reuse)" if r.config.get("reuse") else ""), "minutes": f"{r.minutes:.1f}",
+             "episodes": len(r.grpo), "base": pct(r.base) if len(r.base) else "-", "bc": pct(r.bc),
+             "grpo": pct(r.grpo), "wins": r.wins, "losses": r.losses,
+             "95% CI grpo-bc": f"[{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}]",
+             "REAL bc/grpo": f"{sum(r.real.get('bc', []))}/{sum(r.real.get('grpo', []))} of "
+                             f"{len(r.real.get('tasks', []))}"} for r in runs]
+    return pd.DataFrame(rows).to_string(index=False)
+
+
+def summary_line(runs: list[LearnRun], estimate: float, lo: float, hi: float) -> str:
+    above = sum(r.ci[0] > 0 for r in runs)
+    return (f"learn runs: grpo-bc {100 * estimate:+.0f} points over {len(runs)} runs "
+            f"({sum(len(r.grpo) for r in runs)} paired episodes; 95% CI: [{100 * lo:.0f}, {100 * hi:.0f}]); "
+            f"{above} of {len(runs)} single-run intervals above 0")
+
+
+def run_learn_runs(paths: list[Path], say=print) -> str:
+    """Read, check and summarise the runs in ``paths``; says the table and returns the summary line."""
+    if not paths:
+        raise HaloError("name at least one learn-bench run folder (results/learn_bench/<time>)")
+    runs = [load_run(p) for p in paths]
+    check_same_config(runs)
+    say(runs_table(runs))
+    return summary_line(runs, *pooled_difference(runs))

@@ -1,0 +1,81 @@
+"""``halo bench learn-runs``: finished learn-bench runs read back (in the format the learn bench writes) and pooled."""
+
+import json
+import re
+from dataclasses import asdict, replace
+
+import pytest
+from typer.testing import CliRunner
+
+from halo_lib.bench.learn_bench import LearnConfig, LearnResult, paired_bootstrap_ci
+from halo_lib.bench.learn_runs import load_run, pooled_difference, run_learn_runs
+from halo_lib.cli import app
+from halo_lib.errors import HaloError
+
+LINE = re.compile(r"learn runs: grpo-bc ([+-]\d+) points over (\d+) runs \((\d+) paired episodes; "
+                  r"95% CI: \[(-?\d+), (-?\d+)\]\); (\d+) of (\d+) single-run intervals above 0")
+
+
+def write_run(folder, bc, grpo, config=None, minutes=20.0):
+    """A run folder as ``run_learn_bench`` leaves it: config.json (LearnConfig) and result.json (LearnResult)."""
+    folder.mkdir(parents=True)
+    result = LearnResult(tasks=[f"t{i}" for i in range(len(bc))], sites=["gomail"] * len(bc), base=[False] * len(bc),
+                         bc=bc, grpo=grpo, ci=paired_bootstrap_ci(grpo, bc), seconds=60 * minutes,
+                         real={"tasks": ["r1", "r2"], "bc": [False, False], "grpo": [True, False]})
+    (folder / "config.json").write_text(json.dumps(asdict(config or LearnConfig())))
+    (folder / "result.json").write_text(json.dumps(asdict(result)))
+    return folder
+
+
+def test_the_line_pools_the_runs_and_counts_the_single_run_intervals_above_zero(tmp_path):
+    n = 20
+    clear = write_run(tmp_path / "a", [False] * n, [True] * 8 + [False] * 12)  # 8 wins: its interval clears 0
+    level = write_run(tmp_path / "b", [True] * 4 + [False] * 16, [True] * 4 + [False] * 16)  # no pair differs
+    said = []
+    line = run_learn_runs([clear, level], say=said.append)
+    got = LINE.fullmatch(line)
+    assert got, line
+    estimate, runs, episodes, lo, hi, above, of = map(int, got.groups())
+    assert (estimate, runs, episodes, above, of) == (20, 2, 40, 1, 2)  # (8/20 + 0/20) / 2 = 20 points
+    assert lo <= 0 < estimate < hi  # one run of the two showed nothing: the pooled interval reaches 0
+    table = said[0]
+    assert "a" in table and "b" in table and "1/0 of 2" not in table and "0/1 of 2" in table  # REAL bc/grpo
+
+
+def test_the_pooled_interval_counts_the_spread_between_runs_not_only_between_episodes(tmp_path):
+    n = 30
+    up = load_run(write_run(tmp_path / "up", [False] * n, [True] * n))  # every pair a win
+    flat = load_run(write_run(tmp_path / "flat", [False] * n, [False] * n))  # none
+    estimate, lo, hi = pooled_difference([up, flat])
+    # each run on its own is certain (its episodes all agree); all the uncertainty is which runs one gets: a bootstrap
+    # of the 60 pooled episodes alone would give about [0.37, 0.63]
+    assert estimate == pytest.approx(0.5)
+    assert (lo, hi) == (0.0, 1.0)
+    same = pooled_difference([up, load_run(write_run(tmp_path / "up2", [False] * n, [True] * n))])
+    assert same == (1.0, 1.0, 1.0)
+
+
+def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_what_is_missing(tmp_path):
+    a = write_run(tmp_path / "a", [False, True], [True, True])
+    b = write_run(tmp_path / "b", [False, True], [True, True], config=replace(LearnConfig(), kl_beta=0.0))
+    with pytest.raises(HaloError, match=r"kl_beta=0\.0 \(there 0\.1\)"):
+        run_learn_runs([a, b], say=lambda _: None)
+    reused = write_run(tmp_path / "c", [False, True], [True, True],
+                       config=replace(LearnConfig(), reuse=str(a), out_dir="elsewhere"))
+    assert LINE.fullmatch(run_learn_runs([a, reused], say=lambda _: None))  # where it wrote and reuse: not settings
+    unfinished = tmp_path / "d"
+    unfinished.mkdir()
+    (unfinished / "config.json").write_text(json.dumps(asdict(LearnConfig())))
+    with pytest.raises(HaloError, match="no result.json"):
+        load_run(unfinished)
+
+
+def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):
+    a = write_run(tmp_path / "a", [False] * 10, [True] * 3 + [False] * 7)
+    b = write_run(tmp_path / "b", [False] * 10, [True] * 5 + [False] * 5)
+    result = CliRunner().invoke(app, ["bench", "learn-runs", str(a), str(b)])
+    assert result.exit_code == 0, result.output
+    assert LINE.fullmatch(result.output.strip().splitlines()[-1])
+    assert "+40 points over 2 runs" in result.output  # (3/10 + 5/10) / 2
+    missing = CliRunner().invoke(app, ["bench", "learn-runs", str(tmp_path / "nowhere")])
+    assert missing.exit_code != 0 and "no result.json" in missing.output
