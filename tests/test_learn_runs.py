@@ -61,8 +61,9 @@ def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_w
     with pytest.raises(HaloError, match=r"kl_beta=0\.0 \(there 0\.1\)"):
         run_learn_runs([a, b], say=lambda _: None)
     reused = write_run(tmp_path / "c", [False, True], [True, True],
-                       config=replace(LearnConfig(), reuse=str(a), out_dir="elsewhere"))
-    assert LINE.fullmatch(run_learn_runs([a, reused], say=lambda _: None))  # where it wrote and reuse: not settings
+                       config=replace(LearnConfig(), reuse=str(a), out_dir="elsewhere", seed=1))
+    # where it wrote, what it reused and its seed (a replicate) are not settings
+    assert LINE.fullmatch(run_learn_runs([a, reused], say=lambda _: None))
     unfinished = tmp_path / "d"
     unfinished.mkdir()
     (unfinished / "config.json").write_text(json.dumps(asdict(LearnConfig())))

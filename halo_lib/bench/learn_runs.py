@@ -20,9 +20,10 @@ import numpy as np
 
 from halo_lib.errors import HaloError
 
-NOT_COMPARED = frozenset({"out_dir", "reuse"})
-"""Config fields runs may differ in and still be pooled (where a run wrote, and whether it took an earlier run's base
-and BC: such a run is listed as a reuse)."""
+NOT_COMPARED = frozenset({"out_dir", "reuse", "seed"})
+"""Config fields runs may differ in and still be pooled: where a run wrote, whether it took an earlier run's base and
+BC (such a run is listed as a reuse), and the seed (replicates of one recipe: its held-out and training tasks, LoRA
+initialisation and BC batches differ)."""
 
 
 @dataclass
