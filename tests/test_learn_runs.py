@@ -69,6 +69,9 @@ def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_w
     (unfinished / "config.json").write_text(json.dumps(asdict(LearnConfig())))
     with pytest.raises(HaloError, match="no result.json"):
         load_run(unfinished)
+    (unfinished / "result.json").write_text(json.dumps({"bc": [True], "grpo": [True]}))  # not the learn bench's
+    with pytest.raises(HaloError, match="is it a learn-bench result"):
+        load_run(unfinished)
 
 
 def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):

@@ -58,8 +58,9 @@ def load_run(path: Path) -> LearnRun:
     except ValueError as err:
         raise HaloError(f"{path}: unreadable JSON ({err})") from None
     phases = {k: np.asarray(result.get(k, []), dtype=float) for k in ("base", "bc", "grpo")}
-    if not len(phases["grpo"]) or len(phases["bc"]) != len(phases["grpo"]):
-        raise HaloError(f"{path}/result.json holds no paired bc and grpo episodes")
+    if not len(phases["grpo"]) or len(phases["bc"]) != len(phases["grpo"]) or "ci" not in result:
+        raise HaloError(f"{path}/result.json holds no paired bc and grpo episodes with their interval (ci): is it a "
+                        "learn-bench result?")
     return LearnRun(path.name, config, phases["bc"], phases["grpo"], phases["base"], tuple(result["ci"]),
                     result.get("seconds", 0.0) / 60, result.get("real", {}))
 
