@@ -131,8 +131,9 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     assert not any(tmp_path.iterdir())
     said: list[str] = []
     # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
-    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, reuse=str(run),
-                                                heldout_tasks_per_site=2, out_dir=str(tmp_path)), say=said.append)
+    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, step_cost=0.1,
+                                                reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
+                            say=said.append)
     text = "\n".join(said)
     reused = again.tasks.index(first.tasks[0])
     assert len(again.tasks) == len(again.base) == len(again.bc) == len(again.grpo) == 2
@@ -152,6 +153,9 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     assert re.fullmatch(r"gen\.omnizon-cart-\d+@\d", json.loads((grpo_dir / "metrics.jsonl").read_text())["tasks"][0])
     episodes = [json.loads(line) for line in (grpo_dir / "rollouts.jsonl").read_text().splitlines()]
     assert len(episodes) == cfg.group_size and all(ep["start_step"] >= 1 for ep in episodes)
+    # the step cost (an online setting the reuse allows) reached GRPO's rewards, every step of every episode
+    assert [s["reward"]["step_cost"] for ep in episodes for s in ep["steps"]] == pytest.approx(
+        [-0.1] * sum(len(ep["steps"]) for ep in episodes))
     assert any("reused" in n for n in again.notes)
 
 

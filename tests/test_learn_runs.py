@@ -83,3 +83,16 @@ def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):
     assert "+40 points over 2 runs" in result.output  # (3/10 + 5/10) / 2
     missing = CliRunner().invoke(app, ["bench", "learn-runs", str(tmp_path / "nowhere")])
     assert missing.exit_code != 0 and "no result.json" in missing.output
+
+
+def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_in_effect(tmp_path):
+    old = write_run(tmp_path / "old", [False, True], [True, True])
+    saved = json.loads((old / "config.json").read_text())
+    del saved["step_cost"], saved["lora_top_layers"]  # as a run made before either field wrote it
+    (old / "config.json").write_text(json.dumps(saved))
+    new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(LearnConfig(), lora_top_layers=0))
+    assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))  # no step cost and every layer, both
+    top = write_run(tmp_path / "top", [False, True], [True, True])  # the default: the top 15 layers
+    with pytest.raises(HaloError, match=r"lora_top_layers=15 \(there 0\)"):
+        run_learn_runs([old, top], say=lambda _: None)
+

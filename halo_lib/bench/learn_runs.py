@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from halo_lib.bench.learn_bench import run_setting
 from halo_lib.errors import HaloError
 
 NOT_COMPARED = frozenset({"out_dir", "reuse", "seed"})
@@ -70,10 +71,11 @@ def check_same_config(runs: list[LearnRun]) -> None:
     first = runs[0]
     for run in runs[1:]:
         keys = (set(first.config) | set(run.config)) - NOT_COMPARED
-        differ = sorted(k for k in keys if first.config.get(k) != run.config.get(k))
+        differ = sorted(k for k in keys if run_setting(first.config, k) != run_setting(run.config, k))
         if differ:
             raise HaloError(f"{run.name} ran with other settings than {first.name}: "
-                            + ", ".join(f"{k}={run.config.get(k)!r} (there {first.config.get(k)!r})" for k in differ)
+                            + ", ".join(f"{k}={run_setting(run.config, k)!r} (there {run_setting(first.config, k)!r})"
+                                        for k in differ)
                             + "; pool runs of one configuration")
 
 
