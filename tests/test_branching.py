@@ -9,6 +9,7 @@ from halo_lib.policies.base import Candidate
 from halo_lib.rl.dpo import pairs_from_branches
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import branch_at_state
+from halo_lib.rl.trainer import dawdled as dawdled_steps
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 
@@ -50,6 +51,21 @@ class Stopper:
         return Candidate.from_text("send_msg_to_user('done')", "element", token_ids=[1], logprobs=[-1.0])
 
 
+class Dawdler:
+    """Types into the search box once (the cart does not change), then answers."""
+
+    def __init__(self):
+        self.acted = 0
+
+    async def act(self, obs):
+        import re
+
+        self.acted += 1
+        box = re.search(r"\[(\d+)\] searchbox", obs.axtree).group(1)
+        text = f"fill('{box}', 'pillow')" if self.acted % 2 else "send_msg_to_user('done')"
+        return Candidate.from_text(text, "element", token_ids=[1], logprobs=[-1.0])
+
+
 def test_a_group_started_along_the_oracle_solution_continues_from_its_state():
     """Backplay: after all of the task's oracle actions the policy only has to stop, and stopping succeeds; after
     all but the last it does not. The prefix's milestones are not the policy's: they never pay."""
@@ -67,6 +83,7 @@ def test_a_group_started_along_the_oracle_solution_continues_from_its_state():
             done = await collect_group(pool, Start(task, n), policy, 2, rewards)
             seen_after_all = policy.seen
             short = await collect_group(pool, Start(task, n - 1), policy, 2, rewards)
+            dawdled = await collect_group(pool, Start(task, n), Dawdler(), 1, rewards)
             refused = []
             for start, max_steps in ((Start(task, n + 1), 8), (Start(task, n), n)):  # past the plan; no step left
                 pool.config.max_steps = max_steps  # (the pool's contexts share its config)
@@ -74,12 +91,17 @@ def test_a_group_started_along_the_oracle_solution_continues_from_its_state():
                     await collect_group(pool, start, policy, 2, rewards)
                 except HaloError as err:
                     refused.append(str(err))
-            return done, seen_after_all, short, refused
+            return done, seen_after_all, short, dawdled, refused
 
     with SitesInThread(["omnizon"]):
-        done, seen, short, refused = asyncio.run(main())
+        done, seen, short, dawdled, refused = asyncio.run(main())
     assert all(ep.success and ep.start_step == n and len(ep.steps) == 1 for ep in done)
     assert [ep.ret for ep in done] == [rewards.success] * 2  # no milestone of the prefix paid again
     assert seen.step == n and len(seen.history) == n and "Cart, 1 item" in seen.axtree
     assert not any(ep.success for ep in short) and all(ep.ret == 0.0 for ep in short)
     assert f"oracle_steps must be in 1..{n}" in refused[0] and "leaves the policy no step" in refused[1]
+    # the task's own check, read from the site before each step: after the whole plan the page already satisfies it
+    assert all(ep.steps[0].after_done for ep in done) and not any(s.after_done for ep in short for s in ep.steps)
+    (idle,) = dawdled
+    assert idle.success and [s.after_done for s in idle.steps] == [True, True]
+    assert dawdled_steps(idle) == [True, False]  # the typing could not help; the answer ends the episode

@@ -173,6 +173,42 @@ def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
     assert [s.advantage for s in old_rule] == pytest.approx([0.05] * 6 + [-0.05] * 2)
 
 
+def test_steps_between_the_tasks_completion_and_the_answer_never_get_positive_credit():
+    """An episode that deleted the event, clicked on twice on the finished page and then answered succeeds as one that
+    answered at once: with ``credit_after_done`` False its two idle clicks share no positive advantage (its answer and
+    the steps that did the task keep it); by default they do. In a group where it did worse, they keep their
+    negative one."""
+    from halo_lib.rl.rewards import RewardPieces
+    from halo_lib.rl.rollout import EpisodeRollout, StepSample
+    from halo_lib.rl.trainer import capped_credit, dawdled, training_samples
+
+    def step(text, after_done=False, **reward):
+        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
+                                prompt=text)
+        return StepSample(c, RewardPieces(**reward), after_done=after_done)
+
+    idle = EpisodeRollout("t", [step("click('161')", progress=0.2), step("click('423')", progress=0.2),
+                                step("click('551')", after_done=True, novelty=0.2),  # a new page: still rewarded
+                                step("click('826')", after_done=True),
+                                step("send_msg_to_user('done')", after_done=True, success=1.0)])
+    failed = EpisodeRollout("t", [step("click('12')"), step("send_msg_to_user('done')")])
+    assert dawdled(idle) == [False, False, True, True, False]
+    ran_out = EpisodeRollout("t", idle.steps[:4], status="max_steps")  # no answer: its last click is idle too
+    assert dawdled(ran_out) == [False, False, True, True]
+    cfg = GRPOConfig(model="smollm2", group_size=2, credit_after_done=False)
+    samples, advantages = training_samples([[idle, failed]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert advantages == pytest.approx([0.8, -0.8])
+    assert [s.advantage for s in samples] == pytest.approx([0.8, 0.8, 0.0, 0.0, 0.8, -0.8, -0.8])
+    assert capped_credit([idle, failed], advantages, cfg) == 2
+    credited, _ = training_samples([[idle, failed]], lambda prompt: prompt, GRPOConfig(model="smollm2", group_size=2))
+    assert [s.advantage for s in credited] == pytest.approx([0.8] * 5 + [-0.8] * 2)
+    prompt_answer = EpisodeRollout("t", [step("click('161')", progress=0.2), step("click('423')", progress=0.2),
+                                         step("send_msg_to_user('done')", after_done=True, success=1.0)])
+    samples, advantages = training_samples([[idle, prompt_answer]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert advantages[0] == pytest.approx(0.1)  # the novelty it earned on the way: its idle clicks still get none
+    assert [s.advantage for s in samples][:5] == pytest.approx([0.1, 0.1, 0.0, 0.0, 0.1])
+
+
 class SplitGroup:
     """A sampler for the toy loop: the model's own tokens are trained, but episode 0 of each group also clicks
     the search box (a new state: novelty), so the two episodes' returns differ and advantages are non-zero."""

@@ -108,6 +108,14 @@ class GRPOConfig:
     learn-bench run that trained Omnizon groups so (added to the cart, then filled and clicked on) lost two 1-item
     carts BC had solved, whose GRPO policy no longer stopped after "Add to Cart". A successful episode has no such
     tail (its last step carries the success bonus). A negative advantage stays."""
+    credit_after_done: bool = True
+    """Whether the steps taken on a page that already satisfied the task (its own check, on the site's state), other
+    than the answer that ended the episode, share its positive advantage like every other step. False caps theirs at
+    0: only the answer was still needed, and an episode that deletes an event, clicks on and then answers succeeds as
+    one that answers at once. In two learn-bench runs whose policies deleted held-out events and then clicked on until
+    the step budget ran out (failing deletes BC had solved), 18 and 19 such clicks had been reinforced; but a run with
+    the cap overran the same way (4 of 6 GoCalendar episodes out of steps), so the default keeps crediting them.
+    Tasks without a state-only check (REAL ones) never cap. A negative advantage stays."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5

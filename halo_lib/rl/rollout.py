@@ -46,6 +46,22 @@ class StepSample:
     candidate: Candidate
     reward: RewardPieces
     error: str | None = None
+    after_done: bool = False
+    """The page already satisfied the task's own check when this step was taken: only the final answer could still
+    earn anything (``task_done``)."""
+
+
+def task_done(task: Task, state: dict | None) -> bool:
+    """Whether a ``/finish`` state already satisfies the task's own check, which for a generated task reads the state
+    alone (its answer is unused). False for a task without one (a REAL task's scripts may need the answer) and for a
+    state that could not be read or checked."""
+    check = getattr(task, "check", None)
+    if check is None or not state:
+        return False
+    try:
+        return bool(check(state))
+    except Exception:  # a checker bug must not crash a rollout (the evaluator reports it at the end)
+        return False
 
 
 @dataclass
@@ -76,7 +92,7 @@ class EpisodeRollout:
                 "status": self.status, "return": self.ret, "seconds": round(self.seconds, 3),
                 "milestones": self.milestones,
                 "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
-                           "reward": s.reward.to_dict()} for s in self.steps]}
+                           "after_done": s.after_done, "reward": s.reward.to_dict()} for s in self.steps]}
 
 
 def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
@@ -119,9 +135,11 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
     obs = await env.reset(task, run_id=run_id)
     if oracle_steps:
         obs = await play_oracle_prefix(env, task, obs, oracle_steps)
-    rewarder.reset(state_signature(obs), await env.read_state())
+    state = await env.read_state()
+    rewarder.reset(state_signature(obs), state)
     done = False
     while not done:
+        was_done = task_done(task, state)
         try:
             candidate = await policy.act(obs)
         except Exception as err:  # e.g. the sampling server died: this episode ends as an error
@@ -134,7 +152,7 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         if done:
             episode.success, episode.status = info["success"], info["status"]
             pieces = _merge(pieces, rewarder.finish(info["success"]))
-        episode.steps.append(StepSample(candidate, pieces, obs.last_action_error))
+        episode.steps.append(StepSample(candidate, pieces, obs.last_action_error, after_done=was_done))
     episode.seconds = time.perf_counter() - start
     return episode
 
