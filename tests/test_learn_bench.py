@@ -120,8 +120,13 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
     assert saved["tasks"] == sorted(evaluated) and len(evaluated) == 1 and saved["sites"] == ["omnizon"]
     assert re.search(r"held-out successes by site.*\nsite.*\nomnizon\s+1\s", text, re.S)
     assert json.loads((run / "config.json").read_text())["families"] == ["omnizon/cart"]
-    assert (run / "grpo" / "metrics.jsonl").exists() and (run / "bc_adapter" / "adapter_config.json").exists()
-    assert np.isfinite(json.loads((run / "grpo" / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
+    training = run / "grpo_training"
+    assert (training / "metrics.jsonl").exists() and (run / "bc_adapter" / "adapter_config.json").exists()
+    assert np.isfinite(json.loads((training / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
+    # the training run's settings survive its evaluation (which once wrote its own config.json over them)
+    trained = json.loads((training / "config.json").read_text())
+    assert trained["grpo"]["group_size"] == cfg.group_size and trained["rewards"]["novelty_cap"] == cfg.novelty_cap
+    assert json.loads((run / "grpo" / "config.json").read_text())["mode"] == "grpo"
 
 
 def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy_run, tmp_path):
@@ -148,7 +153,7 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     assert (out / "bc_adapter" / "adapter_model.safetensors").read_bytes() == \
         (run / "bc_adapter" / "adapter_model.safetensors").read_bytes()
     # backplay 1: the one group started after BC's task's oracle actions, and the trainer logged it so
-    grpo_dir = out / "grpo"
+    grpo_dir = out / "grpo_training"
     assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text
     assert re.fullmatch(r"gen\.omnizon-cart-\d+@\d", json.loads((grpo_dir / "metrics.jsonl").read_text())["tasks"][0])
     episodes = [json.loads(line) for line in (grpo_dir / "rollouts.jsonl").read_text().splitlines()]

@@ -7,18 +7,25 @@ from dataclasses import asdict, replace
 import pytest
 from typer.testing import CliRunner
 
-from halo_lib.bench.learn_bench import LearnConfig, LearnResult, paired_bootstrap_ci
+from halo_lib.bench.learn_bench import TRAINING_DIR, LearnConfig, LearnResult, paired_bootstrap_ci
 from halo_lib.bench.learn_runs import load_run, pooled_difference, run_learn_runs
 from halo_lib.cli import app
 from halo_lib.errors import HaloError
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.rewards import RewardConfig
 
 LINE = re.compile(r"learn runs: grpo-bc ([+-]\d+) points over (\d+) runs \((\d+) paired episodes; "
                   r"95% CI: \[(-?\d+), (-?\d+)\]\); (\d+) of (\d+) single-run intervals above 0")
 
 
-def write_run(folder, bc, grpo, config=None, minutes=20.0):
-    """A run folder as ``run_learn_bench`` leaves it: config.json (LearnConfig) and result.json (LearnResult)."""
+def write_run(folder, bc, grpo, config=None, minutes=20.0, grpo_config=None):
+    """A run folder as ``run_learn_bench`` leaves it: config.json (LearnConfig), result.json (LearnResult) and, given
+    ``grpo_config``, the GRPO run's own config.json (as ``train`` writes it)."""
     folder.mkdir(parents=True)
+    if grpo_config is not None:
+        (folder / TRAINING_DIR).mkdir()
+        (folder / TRAINING_DIR / "config.json").write_text(json.dumps(
+            {"grpo": asdict(grpo_config), "rewards": asdict(RewardConfig()), "git_revision": "abc"}))
     result = LearnResult(tasks=[f"t{i}" for i in range(len(bc))], sites=["gomail"] * len(bc), base=[False] * len(bc),
                          bc=bc, grpo=grpo, ci=paired_bootstrap_ci(grpo, bc), seconds=60 * minutes,
                          real={"tasks": ["r1", "r2"], "bc": [False, False], "grpo": [True, False]})
@@ -95,4 +102,14 @@ def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_i
     top = write_run(tmp_path / "top", [False, True], [True, True])  # the default: the top 15 layers
     with pytest.raises(HaloError, match=r"lora_top_layers=15 \(there 0\)"):
         run_learn_runs([old, top], say=lambda _: None)
+
+
+def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp_path):
+    capped = GRPOConfig(model="smollm2", credit_after_done=False)
+    a = write_run(tmp_path / "a", [False, True], [True, True], grpo_config=capped)
+    b = write_run(tmp_path / "b", [False, True], [True, True], grpo_config=replace(capped, seed=7))  # a replicate
+    assert LINE.fullmatch(run_learn_runs([a, b], say=lambda _: None))
+    credited = write_run(tmp_path / "c", [False, True], [True, True], grpo_config=GRPOConfig(model="smollm2"))
+    with pytest.raises(HaloError, match=r"grpo\.credit_after_done=True \(there False\)"):
+        run_learn_runs([a, credited], say=lambda _: None)
 

