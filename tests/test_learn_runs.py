@@ -109,6 +109,10 @@ def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp
     a = write_run(tmp_path / "a", [False, True], [True, True], grpo_config=capped)
     b = write_run(tmp_path / "b", [False, True], [True, True], grpo_config=replace(capped, seed=7))  # a replicate
     assert LINE.fullmatch(run_learn_runs([a, b], say=lambda _: None))
+    said = []
+    older = write_run(tmp_path / "older", [False, True], [True, True])  # made before grpo_training/
+    assert LINE.fullmatch(run_learn_runs([a, older], say=said.append))
+    assert "note: older recorded no GRPO settings" in said[-1]
     credited = write_run(tmp_path / "c", [False, True], [True, True], grpo_config=GRPOConfig(model="smollm2"))
     with pytest.raises(HaloError, match=r"grpo\.credit_after_done=True \(there False\)"):
         run_learn_runs([a, credited], say=lambda _: None)

@@ -1,7 +1,7 @@
 """``halo bench learn-runs``: several finished ``halo bench learn`` runs of one configuration, read back and pooled.
 
 One run's interval says whether that run's GRPO beat its BC; whether the recipe does so reliably takes several runs
-(the vLLM rollouts are unseeded and BC differs from run to run). This reads each run's ``result.json``, prints one
+(the vLLM rollouts are unseeded, so GRPO differs from run to run). This reads each run's ``result.json``, prints one
 row per run and ends with one line:
 
     learn runs: grpo-bc <d> points over <k> runs (<n> paired episodes; 95% CI: [<lo>, <hi>]); <c> of <k> single-run intervals above 0
@@ -136,4 +136,8 @@ def run_learn_runs(paths: list[Path], say=print) -> str:
     runs = [load_run(p) for p in paths]
     check_same_config(runs)
     say(runs_table(runs))
+    unrecorded = [r.name for r in runs if not r.training]
+    if unrecorded and len(unrecorded) < len(runs):
+        say(f"note: {', '.join(unrecorded)} recorded no GRPO settings of their own (made before {TRAINING_DIR}/): only "
+            "their learn-bench settings were compared")
     return summary_line(runs, *pooled_difference(runs))
