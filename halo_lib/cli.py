@@ -417,8 +417,8 @@ def bench_learn(
                   lora_top_layers=lora_top_layers,
                   grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  backplay=backplay, novelty_cap=novelty_cap, step_cost=step_cost, temperature=temperature, kl_beta=kl_beta,
-                  out_dir=out_dir, reuse=reuse)
+                  backplay=backplay, novelty_cap=novelty_cap, step_cost=step_cost, temperature=temperature,
+                  kl_beta=kl_beta, out_dir=out_dir, reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)
     except HaloError as err:

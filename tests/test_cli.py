@@ -150,8 +150,9 @@ def test_bench_learn_options_reach_the_learn_config(monkeypatch):
 
     monkeypatch.setattr(learn_bench, "run_learn_bench", fake_run)
     result = runner.invoke(app, ["bench", "learn", "--temperature", "0.7", "--backplay", "0.25", "--novelty-cap", "0.3",
-                                 "--step-cost", "0.05", "--grpo-lr", "1e-4", "--group-size", "8", "--beta", "0.02", "--bc-batch-size", "2",
-                                 "--bc-lr", "5e-4", "--lora-top-layers", "0", "--reuse", "results/learn_bench/x"])
+                                 "--step-cost", "0.05", "--grpo-lr", "1e-4", "--group-size", "8", "--beta", "0.02",
+                                 "--bc-batch-size", "2", "--bc-lr", "5e-4", "--lora-top-layers", "0",
+                                 "--reuse", "results/learn_bench/x"])
     assert result.exit_code == 0, result.output
     (cfg,) = seen
     assert (cfg.temperature, cfg.backplay, cfg.novelty_cap, cfg.grpo_learning_rate, cfg.group_size, cfg.kl_beta,

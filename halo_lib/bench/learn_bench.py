@@ -132,8 +132,8 @@ class LearnConfig:
 
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost", "out_dir",
-                         "reuse", "heldout_tasks_per_site"})
+                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
+                         "out_dir", "reuse", "heldout_tasks_per_site"})
 """LearnConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
 held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
@@ -495,7 +495,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                          f"({m['iteration_s']:.0f} s)"))
         say("[4/4] evaluation after GRPO")
         if sampler is not None:
-            sampler.sync(policy.model, out / TRAINING_DIR)  # the final weights (the loop syncs before each next rollout)
+            # the final weights (the loop syncs before each next rollout)
+            sampler.sync(policy.model, out / TRAINING_DIR)
         grpo_name = sampler.adapter_name if sampler is not None else None
         result.grpo = _evaluate(judges.acting("grpo", grpo_name), heldout, cfg, out, "grpo", say, judges.concurrency)
         grpo_real = _evaluate(judges.acting("grpo_real", grpo_name), real, cfg, out, "grpo_real", say,
