@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 from halo_lib.env.environment import BrowserEnv
+from halo_lib.env.evaluation import evaluate_task
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.errors import HaloError
@@ -53,15 +54,9 @@ class StepSample:
 
 def task_done(task: Task, state: dict | None) -> bool:
     """Whether a ``/finish`` state already satisfies the task's own check, which for a generated task reads the state
-    alone (its answer is unused). False for a task without one (a REAL task's scripts may need the answer) and for a
-    state that could not be read or checked."""
-    check = getattr(task, "check", None)
-    if check is None or not state:
-        return False
-    try:
-        return bool(check(state))
-    except Exception:  # a checker bug must not crash a rollout (the evaluator reports it at the end)
-        return False
+    alone (its answer is unused). False for a task without one (a REAL task's scripts may need the answer), for a
+    state that could not be read, and where the check fails with an error (``evaluate_task`` reports it so)."""
+    return getattr(task, "check", None) is not None and bool(state) and evaluate_task(task, state).success
 
 
 @dataclass
