@@ -116,4 +116,6 @@ def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp
     credited = write_run(tmp_path / "c", [False, True], [True, True], grpo_config=GRPOConfig(model="smollm2"))
     with pytest.raises(HaloError, match=r"grpo\.credit_after_done=True \(there False\)"):
         run_learn_runs([a, credited], say=lambda _: None)
+    with pytest.raises(HaloError, match=r"grpo\.credit_after_done"):  # an older run first hides nothing
+        run_learn_runs([older, a, credited], say=lambda _: None)
 

@@ -12,6 +12,7 @@ the run-to-run spread as well as the evaluation's; the point estimate weighs eve
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +83,10 @@ def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
 
 
 def check_same_config(runs: list[LearnRun]) -> None:
-    """Pooling runs of different settings would mix two recipes: raise HaloError naming the fields that differ."""
-    first = runs[0]
-    for run in runs[1:]:
+    """Pooling runs of different settings would mix two recipes: raise HaloError naming the fields that differ.
+    Every pair is compared: two runs' GRPO settings count only where both recorded them, so an older run first in
+    the list must not hide a difference between two newer ones."""
+    for first, run in itertools.combinations(runs, 2):
         there, here = _settings(first, run)
         keys = (set(there) | set(here)) - NOT_COMPARED - {"grpo.seed"}
         differ = sorted(k for k in keys if run_setting(there, k) != run_setting(here, k))
