@@ -398,6 +398,8 @@ def bench_learn(
                                    "(reverse curriculum, last decision first) instead of at a fresh task's start."),
     novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
     step_cost: float = typer.Option(_LEARN.step_cost, help="Subtracted from GRPO's reward on every step."),
+    out_of_steps: float = typer.Option(_LEARN.out_of_steps, help="GRPO's reward (<= 0) for an episode whose step "
+                                       "budget ran out before it answered."),
     temperature: float = typer.Option(_LEARN.temperature, help="Sampling temperature of the GRPO rollouts."),
     kl_beta: float = typer.Option(_LEARN.kl_beta, "--beta", help="Weight of GRPO's KL penalty to BC's policy."),
     max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
@@ -417,7 +419,8 @@ def bench_learn(
                   lora_top_layers=lora_top_layers,
                   grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
                   group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  backplay=backplay, novelty_cap=novelty_cap, step_cost=step_cost, temperature=temperature,
+                  backplay=backplay, novelty_cap=novelty_cap, step_cost=step_cost, out_of_steps=out_of_steps,
+                  temperature=temperature,
                   kl_beta=kl_beta, out_dir=out_dir, reuse=reuse)
     try:
         result = run_learn_bench(cfg, say=typer.echo)

@@ -3,6 +3,8 @@ own context, scored by its dense step reward; best vs worst becomes a DPO prefer
 
 import asyncio
 
+import pytest
+
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
@@ -64,6 +66,38 @@ class Dawdler:
         box = re.search(r"\[(\d+)\] searchbox", obs.axtree).group(1)
         text = f"fill('{box}', 'pillow')" if self.acted % 2 else "send_msg_to_user('done')"
         return Candidate.from_text(text, "element", token_ids=[1], logprobs=[-1.0])
+
+
+class Typist:
+    """Types into the search box on every step and never answers."""
+
+    async def act(self, obs):
+        import re
+
+        box = re.search(r"\[(\d+)\] searchbox", obs.axtree).group(1)
+        return Candidate.from_text(f"fill('{box}', 'pillow')", "element", token_ids=[1], logprobs=[-1.0])
+
+
+def test_an_episode_that_runs_out_of_steps_pays_the_penalty_on_its_last_step():
+    from halo_lib.rl.rollout import collect_group
+
+    task = resolve_tasks("gen:omnizon/cart:train:1")[0]
+
+    async def main():
+        async with EnvPool(2, EnvConfig(max_steps=3, use_screenshot=False)) as pool:
+            timed_out = await collect_group(pool, task, Typist(), 1, RewardConfig(out_of_steps=-1.0))
+            unpenalised = await collect_group(pool, task, Typist(), 1, RewardConfig())
+            answered = await collect_group(pool, task, Stopper(), 1, RewardConfig(out_of_steps=-1.0))
+            return timed_out[0], unpenalised[0], answered[0]
+
+    with SitesInThread(["omnizon"]):
+        timed_out, unpenalised, answered = asyncio.run(main())
+    assert timed_out.status == unpenalised.status == "max_steps" and len(timed_out.steps) == 3
+    assert [s.reward.out_of_steps for s in timed_out.steps] == [0.0, 0.0, -1.0]
+    # the same episode's dense terms stay; only the penalty comes on top
+    assert timed_out.ret == pytest.approx(unpenalised.ret - 1.0)
+    assert timed_out.ret == pytest.approx(sum(s.reward.total for s in timed_out.steps))
+    assert answered.status == "failure" and answered.ret == 0.0 and answered.steps[-1].reward.out_of_steps == 0.0
 
 
 def test_a_group_started_along_the_oracle_solution_continues_from_its_state():

@@ -150,13 +150,13 @@ def test_bench_learn_options_reach_the_learn_config(monkeypatch):
 
     monkeypatch.setattr(learn_bench, "run_learn_bench", fake_run)
     result = runner.invoke(app, ["bench", "learn", "--temperature", "0.7", "--backplay", "0.25", "--novelty-cap", "0.3",
-                                 "--step-cost", "0.05", "--grpo-lr", "1e-4", "--group-size", "8", "--beta", "0.02",
+                                 "--step-cost", "0.05", "--out-of-steps", "-1", "--grpo-lr", "1e-4", "--group-size", "8", "--beta", "0.02",
                                  "--bc-batch-size", "2", "--bc-lr", "5e-4", "--lora-top-layers", "0",
                                  "--reuse", "results/learn_bench/x"])
     assert result.exit_code == 0, result.output
     (cfg,) = seen
     assert (cfg.temperature, cfg.backplay, cfg.novelty_cap, cfg.grpo_learning_rate, cfg.group_size, cfg.kl_beta,
-            cfg.reuse, cfg.bc_batch_size, cfg.bc_learning_rate, cfg.lora_top_layers, cfg.step_cost) == (
-        0.7, 0.25, 0.3, 1e-4, 8, 0.02, "results/learn_bench/x", 2, 5e-4, 0, 0.05)
+            cfg.reuse, cfg.bc_batch_size, cfg.bc_learning_rate, cfg.lora_top_layers, cfg.step_cost, cfg.out_of_steps) == (
+        0.7, 0.25, 0.3, 1e-4, 8, 0.02, "results/learn_bench/x", 2, 5e-4, 0, 0.05, -1.0)
     assert cfg.bc_epochs == learn_bench.LearnConfig().bc_epochs  # an option not given keeps the config's default
     assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")

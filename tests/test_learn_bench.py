@@ -133,11 +133,13 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     cfg, first, _, run = toy_run
     with pytest.raises(HaloError, match=r"bc_epochs=1 \(here 2\)"):  # refused before any work
         run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
+    with pytest.raises(HaloError, match=r"out_of_steps is a penalty: give a value <= 0"):
+        run_learn_bench(dataclasses.replace(cfg, out_of_steps=1.0, reuse=str(run), out_dir=str(tmp_path)))
     assert not any(tmp_path.iterdir())
     said: list[str] = []
     # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
     again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, step_cost=0.1,
-                                                reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
+                                                out_of_steps=-0.5, reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
                             say=said.append)
     text = "\n".join(said)
     reused = again.tasks.index(first.tasks[0])
@@ -161,6 +163,7 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     # the step cost (an online setting the reuse allows) reached GRPO's rewards, every step of every episode
     assert [s["reward"]["step_cost"] for ep in episodes for s in ep["steps"]] == pytest.approx(
         [-0.1] * sum(len(ep["steps"]) for ep in episodes))
+    assert json.loads((grpo_dir / "config.json").read_text())["rewards"]["out_of_steps"] == -0.5  # and the penalty
     assert any("reused" in n for n in again.notes)
 
 

@@ -95,7 +95,7 @@ def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):
 def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_in_effect(tmp_path):
     old = write_run(tmp_path / "old", [False, True], [True, True])
     saved = json.loads((old / "config.json").read_text())
-    del saved["step_cost"], saved["lora_top_layers"]  # as a run made before either field wrote it
+    del saved["step_cost"], saved["lora_top_layers"], saved["out_of_steps"]  # as a run made before these fields
     (old / "config.json").write_text(json.dumps(saved))
     new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(LearnConfig(), lora_top_layers=0))
     assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))  # no step cost and every layer, both

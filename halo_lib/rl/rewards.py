@@ -13,7 +13,8 @@ Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pay
 * ``loop``: for taking an action already taken on the same state;
 * ``step_cost``: a constant per step (0 by default);
 
-and ``finish(success)`` pays ``success`` from the task's evaluator at the end.
+and ``finish(success, status)`` pays ``success`` from the task's evaluator at the end, or ``out_of_steps`` when the
+step budget ran out before the agent answered.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class RewardConfig:
     """Paid at the end when the task's evaluator says success."""
     step_cost: float = 0.0
     """Subtracted on every step (a push towards short episodes)."""
+    out_of_steps: float = 0.0
+    """Paid (a penalty, e.g. -1.0) at the end of an episode whose step budget ran out before the agent gave its final
+    answer. Such an episode fails, as a wrong answer does, yet it has had every step to earn milestones and novelty
+    that an episode which answers stops earning: without a penalty, within a group, clicking on until the budget runs
+    out pays more than answering, and the policy learns not to answer (0: no penalty, the old reward)."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +69,14 @@ class RewardPieces:
     success: float = 0.0
     step_cost: float = 0.0
     """Already negative: ``-config.step_cost``."""
+    out_of_steps: float = 0.0
+    """``config.out_of_steps`` at the end of an episode that ran out of steps without an answer."""
     milestones: tuple[str, ...] = ()
     """The milestones newly reached at this step, in order."""
 
     @property
     def total(self) -> float:
-        return self.progress + self.novelty + self.loop + self.success + self.step_cost
+        return self.progress + self.novelty + self.loop + self.success + self.step_cost + self.out_of_steps
 
     def to_dict(self) -> dict:
         return dict(asdict(self), milestones=list(self.milestones), total=self.total)
@@ -413,9 +421,12 @@ class EpisodeRewarder:
         self.reached.extend(new)
         return new
 
-    def finish(self, success: bool) -> RewardPieces:
-        """The end-of-episode reward: ``success`` when the task's evaluator said so (paid once)."""
-        pieces = RewardPieces(success=self.config.success if success and not self._finished else 0.0)
+    def finish(self, success: bool, status: str = "") -> RewardPieces:
+        """The end-of-episode reward (paid once): ``success`` when the task's evaluator said so; ``out_of_steps`` when
+        the environment's ``status`` is ``max_steps`` (the budget ran out before an answer)."""
+        first = not self._finished
+        pieces = RewardPieces(success=self.config.success if success and first else 0.0,
+                              out_of_steps=self.config.out_of_steps if status == "max_steps" and first else 0.0)
         self._finished = True
         self.history.append(pieces)
         return pieces
