@@ -18,14 +18,14 @@ LINE = re.compile(r"learn runs: grpo-bc ([+-]\d+) points over (\d+) runs \((\d+)
                   r"95% CI: \[(-?\d+), (-?\d+)\]\); (\d+) of (\d+) single-run intervals above 0")
 
 
-def write_run(folder, bc, grpo, config=None, minutes=20.0, grpo_config=None):
+def write_run(folder, bc, grpo, config=None, minutes=20.0, grpo_config=None, rewards=None):
     """A run folder as ``run_learn_bench`` leaves it: config.json (LearnConfig), result.json (LearnResult) and, given
     ``grpo_config``, the GRPO run's own config.json (as ``train`` writes it)."""
     folder.mkdir(parents=True)
     if grpo_config is not None:
         (folder / TRAINING_DIR).mkdir()
         (folder / TRAINING_DIR / "config.json").write_text(json.dumps(
-            {"grpo": asdict(grpo_config), "rewards": asdict(RewardConfig()), "git_revision": "abc"}))
+            {"grpo": asdict(grpo_config), "rewards": asdict(rewards or RewardConfig()), "git_revision": "abc"}))
     result = LearnResult(tasks=[f"t{i}" for i in range(len(bc))], sites=["gomail"] * len(bc), base=[False] * len(bc),
                          bc=bc, grpo=grpo, ci=paired_bootstrap_ci(grpo, bc), seconds=60 * minutes,
                          real={"tasks": ["r1", "r2"], "bc": [False, False], "grpo": [True, False]})
@@ -118,4 +118,18 @@ def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp
         run_learn_runs([a, credited], say=lambda _: None)
     with pytest.raises(HaloError, match=r"grpo\.credit_after_done"):  # an older run first hides nothing
         run_learn_runs([older, a, credited], say=lambda _: None)
+
+
+def test_a_reward_setting_added_after_a_run_counts_with_the_value_it_had_in_effect(tmp_path):
+    grpo = GRPOConfig(model="smollm2")
+    old = write_run(tmp_path / "old", [False, True], [True, True], grpo_config=grpo)
+    record = json.loads((old / TRAINING_DIR / "config.json").read_text())
+    del record["rewards"]["out_of_steps"]  # as a run made before the penalty existed wrote it
+    (old / TRAINING_DIR / "config.json").write_text(json.dumps(record))
+    new = write_run(tmp_path / "new", [False, True], [True, True], grpo_config=grpo)  # out_of_steps 0: no penalty
+    assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))
+    penalised = write_run(tmp_path / "penalised", [False, True], [True, True], grpo_config=grpo,
+                          rewards=RewardConfig(out_of_steps=-1.0))
+    with pytest.raises(HaloError, match=r"rewards\.out_of_steps=-1\.0 \(there 0\.0\)"):
+        run_learn_runs([old, penalised], say=lambda _: None)
 

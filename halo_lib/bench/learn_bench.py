@@ -142,9 +142,11 @@ ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_it
 held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
 
-ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0}
-"""LearnConfig fields newer than some runs' config.json, with the value those runs had in effect (LoRA on every
-layer; no step cost, no out-of-steps penalty): what ``run_setting`` reads for a run that does not name them."""
+ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "rewards.out_of_steps": 0.0}
+"""Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
+cost, no out-of-steps penalty): what ``run_setting`` reads for a run that does not name them. LearnConfig fields by
+name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as ``rewards.<field>`` / ``grpo.<field>`` (as
+``halo bench learn-runs`` compares them)."""
 
 
 def run_setting(config: dict, name: str):
