@@ -62,10 +62,11 @@ class LearnConfig:
     grpo_tasks_per_site: int = 8
     """Further generated training tasks per site for GRPO (none of BC's: online RL needs only a task and its check,
     no demonstration, so it can practise on tasks BC never saw; GRPO takes them sites in turn)."""
-    heldout_tasks_per_site: int = 16
+    heldout_tasks_per_site: int = 24
     """Generated held-out tasks per site (never trained on; a site with fewer gives all it has: GoCalendar's delete
-    family has 6). 16 (38 episodes) rather than 10 (26) for the interval's sake: GRPO's gain is a handful of paired
-    wins (3-6 per run so far), and the interval narrows with the episodes."""
+    family has 6, GoMail's three families 24). 24 (54 episodes) rather than 16 (38) or 10 (26) for the interval's sake:
+    GRPO's gain is a handful of paired wins (2-9 per run so far, nearly all GoMail's), and the interval narrows with
+    them; all 24 of GoMail's held-out tasks add about 35 s to each evaluation."""
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated and reported separately (0 to skip)."""
     max_steps: int = 8
@@ -81,7 +82,10 @@ class LearnConfig:
     backpropagates through those only (a GRPO update 1.4x faster: ``halo bench lora-layers``), at a small cost in
     imitation (held-out demonstration NLL 0.387 against 0.354 on every layer, measured once: README). SmolLM2 only:
     ``tiny-qwen3vl`` (random weights, a wiring check) keeps LoRA on its every layer."""
-    grpo_iterations: int = 8
+    grpo_iterations: int = 12
+    """GRPO iterations (updates). With 2 tasks per iteration and backplay 0.5, an iteration's two groups are one
+    site's (a fresh start and a backplay start), sites in turn: in 8 iterations GoMail, where GRPO gains over BC, got
+    3 iterations (6 groups); in 12 it gets 4 (8 groups), for about 5 more minutes (README)."""
     tasks_per_iteration: int = 2
     """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
     group_size: int = 4
