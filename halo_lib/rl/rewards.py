@@ -56,7 +56,7 @@ class RewardConfig:
     """Paid (a penalty, e.g. -1.0) at the end of an episode whose step budget ran out before the agent gave its final
     answer. Such an episode fails, as a wrong answer does, yet it has had every step to earn milestones and novelty
     that an episode which answers stops earning: without a penalty, within a group, clicking on until the budget runs
-    out pays more than answering, and the policy learns not to answer (0: no penalty, the old reward)."""
+    out pays more than answering early, which pushes the policy away from answering (0: no penalty, the old reward)."""
 
 
 @dataclass(frozen=True)
