@@ -52,8 +52,9 @@ async def wait_site_idle(page, timeout_ms: int = 5_000) -> None:
 
 
 async def read_finish_state(context, base_url: str, timeout_ms: int = 10_000) -> dict:
-    """Fetch ``/finish`` with the browser context's cookies (no page navigation needed)."""
-    resp = await context.request.get(f"{base_url}/finish", timeout=timeout_ms)
+    """Fetch ``/finish`` with the browser context's cookies (no page navigation needed). A connection reset is retried
+    (Playwright's ``max_retries``): on a loaded machine one reset once stopped a learn-bench run in its last iteration."""
+    resp = await context.request.get(f"{base_url}/finish", timeout=timeout_ms, max_retries=3)
     text = await resp.text()
     if not resp.ok:
         raise HaloError(f"{base_url}/finish answered HTTP {resp.status}: {re.sub('<[^>]+>', ' ', text).strip()[:300]}")
