@@ -133,7 +133,7 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     cfg, first, _, run = toy_run
     with pytest.raises(HaloError, match=r"bc_epochs=1 \(here 2\)"):  # refused before any work
         run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
-    with pytest.raises(HaloError, match=r"out_of_steps is a penalty: give a value <= 0"):
+    with pytest.raises(HaloError, match=r"RewardConfig.out_of_steps is a penalty: give a value <= 0"):
         run_learn_bench(dataclasses.replace(cfg, out_of_steps=1.0, reuse=str(run), out_dir=str(tmp_path)))
     assert not any(tmp_path.iterdir())
     said: list[str] = []

