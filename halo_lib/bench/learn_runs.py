@@ -39,6 +39,7 @@ class LearnRun:
     minutes: float
     real: dict
     training: dict  # the GRPO run's own config.json (its GRPOConfig and RewardConfig); {} where a run has none
+    resumed: int = 0  # times it was resumed after it stopped (its minutes then count only the kept work)
 
     @property
     def wins(self) -> int:
@@ -67,7 +68,7 @@ def load_run(path: Path) -> LearnRun:
     training_config = path / TRAINING_DIR / "config.json"
     training = json.loads(training_config.read_text()) if training_config.is_file() else {}
     return LearnRun(path.name, config, phases["bc"], phases["grpo"], phases["base"], tuple(result["ci"]),
-                    result.get("seconds", 0.0) / 60, result.get("real", {}), training)
+                    result.get("seconds", 0.0) / 60, result.get("real", {}), training, result.get("resumed", 0))
 
 
 def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
@@ -115,7 +116,8 @@ def runs_table(runs: list[LearnRun]) -> str:
     import pandas as pd
 
     pct = lambda xs: f"{100 * xs.mean():.0f}%"  # noqa: E731
-    rows = [{"run": r.name + (" (reuse)" if r.config.get("reuse") else ""), "minutes": f"{r.minutes:.1f}",
+    rows = [{"run": r.name + (" (reuse)" if r.config.get("reuse") else "") + (" (resumed)" if r.resumed else ""),
+             "minutes": f"{r.minutes:.1f}",
              "episodes": len(r.grpo), "base": pct(r.base) if len(r.base) else "-", "bc": pct(r.bc),
              "grpo": pct(r.grpo), "wins": r.wins, "losses": r.losses,
              "95% CI grpo-bc": f"[{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}]",

@@ -7,14 +7,12 @@ so a crash mid-write leaves the previous checkpoint intact; ``latest`` names the
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from halo_lib.atomic import write_text_atomic
+from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.errors import HaloError
 
 
@@ -53,17 +51,10 @@ def save_checkpoint(run_dir: Path, step: int, model, optimizer, extra: dict | No
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
     final = root / f"step-{step:06d}"
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".step-{step:06d}."))
-    try:
+    with folder_atomic(final) as tmp:
         model.save_pretrained(tmp / "adapter")
         torch.save({"optimizer": optimizer.state_dict(), "rng": _rng_state()}, tmp / "trainer_state.pt")
         (tmp / "meta.json").write_text(json.dumps({"step": step, "extra": extra or {}}, indent=2, default=str))
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     write_text_atomic(root / "latest", final.name)
     older = sorted(p for p in root.glob("step-*") if p != final)
     for old in older[: max(len(older) - (keep - 1), 0)]:  # keep the newest `keep` in all
