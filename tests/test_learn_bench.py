@@ -94,6 +94,48 @@ def test_a_reused_phase_is_recorded_in_the_new_run_so_it_can_be_reused_in_turn(t
     assert _reused(new, "bc_real", tasks, said.append) == [False, True]
 
 
+class DiesOnce:
+    """Answers 'done' at once, but its first ``deaths`` calls raise as a dead model server does."""
+    name, modality = "dies-once", "text"
+
+    def __init__(self, deaths: int):
+        self.deaths = deaths
+
+    async def act(self, obs):
+        from halo_lib.actions import ELEMENT
+        from halo_lib.policies.base import Candidate
+
+        if self.deaths > 0:
+            self.deaths -= 1
+            raise ConnectionError("vLLM server at 127.0.0.1:1 is not answering")
+        return Candidate.from_text("send_msg_to_user('done')", family=ELEMENT)
+
+    async def sample_actions(self, obs, n):
+        return [await self.act(obs) for _ in range(n)]
+
+
+def test_an_episode_without_a_verdict_is_played_again_and_a_phase_that_keeps_erring_stops(tmp_path):
+    """An evaluation episode that ended with an error (a dead server) is not the policy's failure: it is played once
+    more, and if it errs again the phase stops instead of counting it (a dead server once made GRPO read 0/54)."""
+    from halo_lib.bench.learn_bench import _evaluate
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks import resolve_tasks
+
+    tasks = resolve_tasks("gen:gocalendar/delete:heldout:2", 0)
+    cfg = LearnConfig(max_steps=2)
+    said: list[str] = []
+    with SitesInThread(["gocalendar"]):
+        successes = _evaluate(DiesOnce(deaths=1), tasks, cfg, tmp_path, "bc", said.append, concurrency=1)
+        assert successes == [False, False]  # both have a verdict now: 'done' without deleting fails
+        assert "1 episodes ended with an error, not a verdict" in said[0] and "not answering" in said[0]
+        table = (tmp_path / "bc" / "episodes.csv").read_text()
+        assert "error" not in {line.split(",")[6] for line in table.splitlines()[1:]} and table.count("\n") == 3
+        with pytest.raises(HaloError, match="ended with an error twice.*not answering"):
+            _evaluate(DiesOnce(deaths=99), tasks, cfg, tmp_path, "grpo", said.append, concurrency=1)
+    assert not (tmp_path / "grpo" / "episodes.csv").exists()  # a resume plays the phase again
+    assert (tmp_path / "grpo" / "episodes.errored.csv").is_file()
+
+
 @pytest.fixture(scope="module")
 def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""

@@ -68,7 +68,14 @@ def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes
         asyncio.run(main())
     finally:
         bar.close()
-    frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS).sort_values(["task_id", "episode"], ignore_index=True)
+    frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+    return write_episodes(run_dir, frame, mode)
+
+
+def write_episodes(run_dir: str | Path, frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """Write an evaluation's table (``episodes.csv``, sorted by task and episode) and its ``summary.json``."""
+    run_dir = Path(run_dir)
+    frame = frame.sort_values(["task_id", "episode"], ignore_index=True)
     write_text_atomic(run_dir / "episodes.csv", frame.to_csv(index=False))
     summary = {"mode": mode, "episodes": len(frame), "success_rate": float(frame["success"].mean()) if len(frame) else 0.0,
                "per_site": frame.groupby("site")["success"].mean().round(4).to_dict() if len(frame) else {}}

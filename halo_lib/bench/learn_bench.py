@@ -216,12 +216,32 @@ def _env_config(cfg: LearnConfig, modality: str) -> EnvConfig:
 
 
 def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
-    """Success per task (sorted by id, so phases pair up), one near-greedy episode each."""
-    from halo_lib.agent.evaluate import run_eval
+    """Success per task (sorted by id, so phases pair up), one near-greedy episode each.
+
+    An episode that ended with an error has no verdict (its reset, the policy's server or the browser failed: not the
+    policy's failure), so it is played once more (``<name>/again/``); if it errs again the phase stops with a
+    HaloError, and its table is kept as ``episodes.errored.csv`` (a resume plays the phase again). Counted as failures,
+    such episodes once made a run whose vLLM server had died report GRPO at 0/54."""
+    import pandas as pd
+
+    from halo_lib.agent.evaluate import run_eval, write_episodes
 
     t0 = time.perf_counter()
-    frame = run_eval(tasks, acting, run_dir / name, name, episodes=1, concurrency=concurrency,
-                     env_config=_env_config(cfg, acting.modality), progress=False)
+    play = lambda some, folder: run_eval(some, acting, folder, name, episodes=1, concurrency=concurrency,  # noqa: E731
+                                         env_config=_env_config(cfg, acting.modality), progress=False)
+    frame = play(tasks, run_dir / name)
+    errored = frame[frame["status"] == "error"]
+    if len(errored):
+        say(f"  {name:<10} {len(errored)} episodes ended with an error, not a verdict (first: "
+            f"{str(errored['error'].iloc[0])[:160]}): playing them once more")
+        again = play([t for t in tasks if t.id in set(errored["task_id"])], run_dir / name / "again")
+        frame = write_episodes(run_dir / name, pd.concat([frame[frame["status"] != "error"], again]), name)
+        errored = again[again["status"] == "error"]
+        if len(errored):
+            os.replace(run_dir / name / "episodes.csv", run_dir / name / "episodes.errored.csv")
+            raise HaloError(f"{len(errored)} {name} episodes ended with an error twice (first: "
+                            f"{str(errored['error'].iloc[0])[:300]}); they have no verdict, so the phase is not "
+                            f"counted (its episodes: {run_dir / name / 'episodes.errored.csv'})")
     successes = [bool(s) for s in frame.sort_values("task_id")["success"]]
     say(f"  {name:<10} success {sum(successes)}/{len(successes)} ({time.perf_counter() - t0:.0f} s)")
     return successes
