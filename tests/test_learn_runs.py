@@ -115,6 +115,9 @@ def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp
     a = write_run(tmp_path / "a", [False, True], [True, True], grpo_config=capped)
     b = write_run(tmp_path / "b", [False, True], [True, True], grpo_config=replace(capped, seed=7))  # a replicate
     assert LINE.fullmatch(run_learn_runs([a, b], say=lambda _: None))
+    saved = write_run(tmp_path / "saved", [False, True], [True, True],
+                      grpo_config=replace(capped, checkpoint_interval=1))  # how often it saved is not a setting
+    assert LINE.fullmatch(run_learn_runs([a, saved], say=lambda _: None))
     said = []
     older = write_run(tmp_path / "older", [False, True], [True, True])  # made before grpo_training/
     assert LINE.fullmatch(run_learn_runs([a, older], say=said.append))

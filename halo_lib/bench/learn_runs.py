@@ -22,10 +22,11 @@ import numpy as np
 from halo_lib.bench.learn_bench import TRAINING_DIR, run_setting
 from halo_lib.errors import HaloError
 
-NOT_COMPARED = frozenset({"out_dir", "reuse", "seed"})
+NOT_COMPARED = frozenset({"out_dir", "reuse", "seed", "grpo.seed", "grpo.checkpoint_interval"})
 """Config fields runs may differ in and still be pooled: where a run wrote, whether it took an earlier run's base and
-BC (such a run is listed as a reuse), and the seed (replicates of one recipe: its held-out and training tasks, LoRA
-initialisation and BC batches differ)."""
+BC (such a run is listed as a reuse), the seed (replicates of one recipe: its held-out and training tasks, LoRA
+initialisation and BC batches differ), and how often GRPO saved a checkpoint (every iteration since the learn bench
+resumes; a run resumed after that change records it)."""
 
 
 @dataclass
@@ -89,7 +90,7 @@ def check_same_config(runs: list[LearnRun]) -> None:
     the list must not hide a difference between two newer ones."""
     for first, run in itertools.combinations(runs, 2):
         there, here = _settings(first, run)
-        keys = (set(there) | set(here)) - NOT_COMPARED - {"grpo.seed"}
+        keys = (set(there) | set(here)) - NOT_COMPARED
         differ = sorted(k for k in keys if run_setting(there, k) != run_setting(here, k))
         if differ:
             raise HaloError(f"{run.name} ran with other settings than {first.name}: "
