@@ -264,8 +264,12 @@ def test_load_learn_config_fills_fields_newer_than_the_run_and_refuses_unknown_o
     cfg = load_learn_config(tmp_path)
     assert (cfg.grpo_iterations, cfg.out_of_steps, cfg.lora_top_layers) == (3, 0.0, 0)  # what that run had in effect
     (tmp_path / "config.json").write_text(json.dumps({**saved, "future_knob": 1}))
-    with pytest.raises(HaloError, match="future_knob"):
+    with pytest.raises(HaloError, match="settings unknown here: future_knob"):
         load_learn_config(tmp_path)
+    del saved["backplay"]  # not a field added after runs were recorded: its value in that run is unknown
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(HaloError, match="--reuse .*settings it lacks: backplay"):
+        load_learn_config(tmp_path, "--reuse")
 
 
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):

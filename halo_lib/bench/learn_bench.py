@@ -284,20 +284,37 @@ def check_reusable(cfg: LearnConfig) -> Path:
     """The run ``cfg.reuse`` names, checked: its config matches ``cfg`` outside ``ONLINE_ONLY`` and it holds a BC
     adapter. Raises HaloError naming what differs or is missing."""
     run = Path(cfg.reuse)
-    try:
-        previous = json.loads((run / "config.json").read_text())
-    except (OSError, ValueError) as err:
-        raise HaloError(f"--reuse {run}: no readable config.json there ({err}); name a folder a learn-bench run "
-                        "wrote (results/learn_bench/<time>)") from None
-    mine = asdict(cfg)
-    differ = sorted(k for k in mine if k not in ONLINE_ONLY and run_setting(previous, k) != mine[k])
+    previous, mine = asdict(load_learn_config(run, "--reuse")), asdict(cfg)
+    differ = sorted(k for k in mine if k not in ONLINE_ONLY and previous[k] != mine[k])
     if differ:
         raise HaloError(f"--reuse {run}: its base and BC phases ran with other settings: "
-                        + ", ".join(f"{k}={run_setting(previous, k)!r} (here {mine[k]!r})" for k in differ)
+                        + ", ".join(f"{k}={previous[k]!r} (here {mine[k]!r})" for k in differ)
                         + "; run with the same settings or without --reuse")
     if not (run / "bc_adapter" / "adapter_config.json").is_file():
         raise HaloError(f"--reuse {run}: it holds no bc_adapter/ (that run stopped before BC finished)")
     return run
+
+
+def load_learn_config(run: Path, option: str = "--resume") -> LearnConfig:
+    """The LearnConfig a run folder's ``config.json`` holds, for ``option`` (``--resume``, ``--reuse``): a field newer
+    than the run takes the value it had in effect (``ADDED_FIELDS``); one it lacks otherwise, or one this version does
+    not know, is an error."""
+    from dataclasses import fields
+
+    try:
+        saved = json.loads((Path(run) / "config.json").read_text())
+    except (OSError, ValueError) as err:
+        raise HaloError(f"{option} {run}: no readable config.json there ({err}); name a folder a learn-bench run "
+                        "wrote (results/learn_bench/<time>)") from None
+    names = {f.name for f in fields(LearnConfig)}
+    unknown = sorted(set(saved) - names)
+    lacking = sorted(names - set(saved) - set(ADDED_FIELDS))
+    if unknown or lacking:
+        raise HaloError(f"{option} {run}: its config.json was written by another version of the learn bench ("
+                        + "; ".join(f"{what}: {', '.join(keys)}" for what, keys in
+                                    (("settings unknown here", unknown), ("settings it lacks", lacking)) if keys)
+                        + "); use the version that made it")
+    return LearnConfig(**{k: run_setting(saved, k) for k in names})
 
 
 class _Evaluators:
@@ -459,23 +476,6 @@ class _Clock:
 
     def mark(self) -> None:
         write_text_atomic(self.out / ELAPSED_FILE, json.dumps({"seconds": self.seconds, "resumed": self.resumed}))
-
-
-def load_learn_config(run: Path) -> LearnConfig:
-    """The LearnConfig a run folder's ``config.json`` holds (fields newer than the run: ``ADDED_FIELDS``' values)."""
-    from dataclasses import fields
-
-    try:
-        saved = json.loads((Path(run) / "config.json").read_text())
-    except (OSError, ValueError) as err:
-        raise HaloError(f"{run}: no readable config.json there ({err}); name a folder a learn-bench run wrote "
-                        "(results/learn_bench/<time>)") from None
-    names = {f.name for f in fields(LearnConfig)}
-    unknown = sorted(set(saved) - names)
-    if unknown:
-        raise HaloError(f"{run}/config.json has settings this version does not know ({', '.join(unknown)}): "
-                        "resume it with the version that started it")
-    return LearnConfig(**{k: run_setting(saved, k) for k in names if k in saved or k in ADDED_FIELDS})
 
 
 def resume_learn_bench(run: str | Path, say=print) -> LearnResult:
