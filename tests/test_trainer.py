@@ -137,6 +137,29 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     assert capped_credit([won, lost], advantages, dataclasses.replace(cfg, credit_unparsed=True)) == 0
 
 
+def test_a_group_with_an_episode_cut_short_by_an_error_trains_nothing():
+    """An episode whose sampling server died mid-way has a return it did not earn: its group's advantages would all
+    be mismeasured, so the group gives no sample and zero advantages; a clean group beside it trains as before."""
+    from halo_lib.rl.rewards import RewardPieces
+    from halo_lib.rl.rollout import EpisodeRollout, StepSample
+    from halo_lib.rl.trainer import training_samples
+
+    def step(text, reward=0.0):
+        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
+                                prompt=text)
+        return StepSample(c, RewardPieces(success=reward))
+
+    won = EpisodeRollout("t", [step("click('12')", reward=1.0)], success=True, status="success")
+    cut = EpisodeRollout("t", [step("click('13')"), StepSample(Candidate(text=""), RewardPieces(), "policy failed")],
+                         status="error")
+    lost = EpisodeRollout("u", [step("click('14')")], status="failure")
+    won_u = EpisodeRollout("u", [step("click('15')", reward=1.0)], success=True, status="success")
+    cfg = GRPOConfig(model="smollm2", group_size=2)
+    samples, advantages = training_samples([[won, cut], [lost, won_u]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert advantages == [0.0, 0.0, -0.5, 0.5]
+    assert [(s.inputs, s.advantage) for s in samples] == [("click('14')", -0.5), ("click('15')", 0.5)]
+
+
 def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
     """A failed episode that opened the product and added it to the cart, then wandered: when it did better than
     the rest of its group, its wandering steps (no reward from them on) and its answer share no positive advantage

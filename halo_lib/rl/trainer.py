@@ -319,16 +319,22 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     parse, a step after the episode's last positive reward and one between the task's completion and the answer get
     min(A, 0) (``step_advantage``). Returns (samples, the episodes' advantages).
     Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
-    keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them)."""
+    keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them).
+    A group with an episode that ended with an error (the sampling server died mid-episode) trains nothing: that
+    episode's return was cut short, not earned, so every advantage of the group would be mismeasured (all 0)."""
     import torch
 
     from halo_lib.rl.losses import group_advantages
 
     returns = torch.tensor([ep.ret for group in groups for ep in group], dtype=torch.float32)
     advantages = group_advantages(returns, cfg.group_size, cfg.scale_rewards).tolist()
+    errored = [any(ep.status == "error" for ep in group) for group in groups for _ in group]
+    advantages = [0.0 if bad else adv for adv, bad in zip(advantages, errored)]
     samples = []
     episodes = [ep for group in groups for ep in group]
-    for ep, adv in zip(episodes, advantages):
+    for ep, adv, bad in zip(episodes, advantages, errored):
+        if bad:
+            continue
         for step, step_adv in credited_steps(ep, adv, cfg):
             c = step.candidate
             if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
