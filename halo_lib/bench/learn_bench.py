@@ -515,7 +515,7 @@ def run_learn_bench(cfg: LearnConfig, say=print, resume: Path | None = None) -> 
             say(f"  note: {out} recorded no time before it stopped: its minutes will count only what runs now")
             result.notes.append("its minutes count only the work after the resume (the stopped run recorded none)")
     try:
-        _run_phases(cfg, out, result, rewards, reused, clock, say, resumed=resume is not None)
+        _run_phases(cfg, out, result, rewards, reused, clock, say)
     except BaseException as err:  # a Ctrl-C too
         say(f"the run stopped ({type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}); what it "
             f"finished is kept in {out}: go on with `halo bench learn --resume {out}`")
@@ -523,14 +523,15 @@ def run_learn_bench(cfg: LearnConfig, say=print, resume: Path | None = None) -> 
     return result
 
 
-def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reused: Path | None, clock: _Clock, say,
-                resumed: bool) -> None:
+def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reused: Path | None, clock: _Clock, say
+                ) -> None:
     from halo_lib.rl.checkpoint import latest_checkpoint
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import load_policy_model, train
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
 
+    resumed = result.resumed > 0  # this run's folder holds what a stopped attempt recorded
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
     starts = grpo_starts(cfg, bc_tasks, grpo_tasks)  # checks cfg.backplay before any work
