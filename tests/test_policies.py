@@ -75,6 +75,64 @@ def test_hf_vision_policy_samples_candidates_whose_logprobs_the_trainer_can_reco
     assert float((again - __import__("torch").tensor(candidates[0].logprobs)).abs().max()) < 1e-4
 
 
+def screenshot_1280x720() -> bytes:
+    """A busy 1280x720 screenshot (text-like stripes and noise: any resampling difference changes pixels)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, size=(720, 1280, 3), dtype=np.uint8)
+    pixels[::7] = 0
+    buf = io.BytesIO()
+    Image.fromarray(pixels, "RGB").save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("width, size, grid", [(640, (640, 360), [1, 22, 40]), (1280, (1280, 720), [1, 44, 80])])
+def test_the_sampler_and_the_trainer_see_the_same_pixels(width, size, grid):
+    """The vLLM sampler sends ``to_openai()``'s data URL; the trainer re-encodes ``to_hf()``'s images with the
+    processor (``HFPolicy.model_inputs``): both must be the one image the prompt carries, downscaled once to
+    ``PromptOptions.max_image_width``."""
+    import base64
+
+    import numpy as np
+
+    from halo_lib.policies.assets import tiny_qwen3vl
+    from halo_lib.policies.hf import HFPolicy, SamplingConfig
+    from halo_lib.policies.prompts import PromptOptions
+
+    options = PromptOptions(max_image_width=width)
+    prompt = build_prompt(observation(screenshot=screenshot_1280x720()), "vision", options=options)
+    urls = [p["image_url"]["url"] for m in prompt.to_openai() if isinstance(m["content"], list)
+            for p in m["content"] if p["type"] == "image_url"]
+    assert len(urls) == 1 and urls[0].startswith("data:image/png;base64,")
+    sent = Image.open(io.BytesIO(base64.b64decode(urls[0].split(",", 1)[1]))).convert("RGB")
+    _, (trained,) = prompt.to_hf()
+    assert sent.size == trained.size == size
+    assert np.array_equal(np.asarray(sent), np.asarray(trained))
+
+    model, processor = tiny_qwen3vl()
+    policy = HFPolicy(model, processor, "vision", config=SamplingConfig(prompt=options))
+    inputs = policy.model_inputs(prompt)
+    assert inputs["image_grid_thw"].tolist() == [grid]  # 16 px patches of the (32-px rounded) image sent
+    assert int((inputs["input_ids"] == 151655).sum()) == grid[1] * grid[2] // 4  # 2x2 merged: 220 or 880 tokens
+
+
+def test_prepare_screenshot_downscales_once_and_keeps_what_fits():
+    from halo_lib.policies.prompts import prepare_screenshot
+
+    shot = screenshot_1280x720()
+    assert prepare_screenshot(shot, 1280) is shot  # an RGB PNG that fits is passed on untouched
+    small = prepare_screenshot(shot, 640)
+    assert Image.open(io.BytesIO(small)).size == (640, 360)
+    assert prepare_screenshot(small, 640) is small  # idempotent: a prompt never scales twice
+    rgba = io.BytesIO()
+    Image.new("RGBA", (100, 50), (10, 20, 30, 255)).save(rgba, "PNG")
+    converted = Image.open(io.BytesIO(prepare_screenshot(rgba.getvalue(), 640)))
+    assert converted.mode == "RGB" and converted.size == (100, 50)
+    with pytest.raises(ValueError, match="max_width"):
+        prepare_screenshot(shot, 0)
+
+
 # ---- short prompts for small text policies ------------------------------------------------------------------
 INBOX = "\n".join(
     ["[2] button 'Main menu'", "[7] searchbox 'Search mail'", "[12] button 'Compose'", "[14] link 'Inbox 25 unread'",

@@ -101,7 +101,9 @@ def test_vllm_policy_request_payload_carries_image_as_data_url():
     assert isinstance(policy, Policy)
     params = policy.request(build_prompt(obs, "vision"), 8)
     assert params["model"] == "policy" and params["n"] == 8 and params["logprobs"] is True
-    assert params["extra_body"] == {"return_tokens_as_token_ids": True}
+    assert params["extra_body"] == {"return_tokens_as_token_ids": True, "top_k": 0, "min_p": 0.0,
+                                    "repetition_penalty": 1.0}
+    assert (params["presence_penalty"], params["frequency_penalty"]) == (0.0, 0.0)
     assert (params["temperature"], params["top_p"], params["max_tokens"], params["seed"]) == (0.7, 0.9, 64, 3)
     parts = params["messages"][1]["content"]
     images = [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
@@ -355,7 +357,7 @@ def test_base_logprobs_match_hf(server, hf):
     assert diff < LOGPROB_TOL
 
 
-def test_adapter_load_replace_unload(server, hf, tmp_path):
+def test_adapter_load_replace_unload(server, hf, tmp_path, caplog):
     peft_model, _ = hf
     folder = tmp_path / "lora"
     set_lora(peft_model, seed=1)
@@ -370,8 +372,11 @@ def test_adapter_load_replace_unload(server, hf, tmp_path):
     assert first[0].token_ids != base.token_ids or max_diff(first[:1], [torch.tensor(base.logprobs)]) > 1e-2
     assert max_diff(first, hf_logprobs(hf, SHORT, first, adapter=True)) < LOGPROB_TOL
 
-    with pytest.raises(HaloError, match="replace=True"):
-        server.load_adapter("policy", folder)  # same name again without replace
+    # same name again without replace (a re-run against the live server): vLLM says "already loaded", HALO swaps
+    # the weights in place instead of failing, and says so
+    with caplog.at_level(logging.WARNING, logger="halo_lib.policies.vllm_server"):
+        server.load_adapter("policy", folder)
+    assert "already has an adapter named 'policy'" in caplog.text and "policy" in server.list_models()
 
     # the GRPO hot reload: new weights saved over the same folder, swapped in place under the same name
     set_lora(peft_model, seed=2)

@@ -22,12 +22,12 @@ class SamplingConfig:
     """Sampling temperature (> 0). Log-probs are always those of the raw distribution (temperature 1)."""
     max_new_tokens: int = 64
     """Longest completion; an action needs 15-60 tokens."""
-    max_image_width: int = 640
-    """Screenshots are downscaled to this width before the processor (1280 keeps full resolution)."""
     seed: int | None = None
     """Seed for reproducible draws (advanced after every call so draws differ)."""
     prompt: PromptOptions = PromptOptions()
-    """How much of the page the prompt shows (compact trees for small CPU models)."""
+    """How much of the page the prompt shows (compact trees for small CPU models) and how wide the screenshot is
+    (``PromptOptions.max_image_width``: the prompt carries the image already downscaled, so this policy, a vLLM
+    sampler and the trainer all see the same pixels)."""
 
 
 class HFPolicy:
@@ -45,17 +45,9 @@ class HFPolicy:
     def model_inputs(self, prompt: Prompt):
         """The exact tensors the model saw for ``prompt`` (the trainer recomputes log-probs on them)."""
         if self.modality == "vision":
-            messages, images = prompt.to_hf()
-            images = [self._fit(im) for im in images]
+            messages, images = prompt.to_hf()  # the pixels the prompt carries, as the sampler saw them
             return build_inputs(self.processor, messages, images)
         return build_inputs(self.processor, prompt.to_plain())
-
-    def _fit(self, image):
-        width = self.config.max_image_width
-        if image.width <= width:
-            return image
-        height = round(image.height * width / image.width)
-        return image.resize((width, height))
 
     def _sample(self, prompt: Prompt, n: int):
         with self._lock:
@@ -63,7 +55,6 @@ class HFPolicy:
             self._draws += 1
             if self.modality == "vision":
                 messages, images = prompt.to_hf()
-                images = [self._fit(im) for im in images]
             else:
                 messages, images = prompt.to_plain(), None
             return sample_with_logprobs(self.model, self.processor, messages, images, n=n,

