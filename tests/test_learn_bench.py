@@ -1,5 +1,6 @@
-"""``halo bench learn`` at toy size: base -> BC -> BC+GRPO -> held-out evaluation, end to end on the real pieces
-(SmolLM2, local sites, oracle demonstrations, the GRPO trainer), and its summary line."""
+"""The learning recipe (``halo_lib.recipe``, which ``halo bench learn`` and the notebooks run) at toy size: base -> BC
+-> BC+GRPO -> held-out evaluation, end to end on the real pieces (SmolLM2, local sites, oracle demonstrations, the GRPO
+trainer), and its summary line."""
 
 import dataclasses
 import json
@@ -8,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from halo_lib.bench.learn_bench import (LearnConfig, LearnResult, by_site, check_reusable, grpo_starts,
-                                        load_learn_config, paired_bootstrap_ci, resume_learn_bench, run_learn_bench,
+from halo_lib.recipe import (RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
+                                        load_learn_config, paired_bootstrap_ci, resume_recipe, run_recipe,
                                         summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
@@ -26,13 +27,13 @@ def test_paired_bootstrap_ci_brackets_the_mean_difference():
 
 
 def test_training_tasks_take_the_sites_in_turn_and_grpo_gets_tasks_bc_did_not_see():
-    bc, grpo = training_tasks(LearnConfig(train_tasks_per_site=3, grpo_tasks_per_site=12))
+    bc, grpo = training_tasks(RecipeConfig(train_tasks_per_site=3, grpo_tasks_per_site=12))
     assert [t.site for t in bc] == ["gomail", "omnizon", "gocalendar"] * 3
     assert [t.site for t in grpo[:3]] == ["gomail", "omnizon", "gocalendar"]
     assert all(t.split == "train" for t in bc + grpo) and len({t.id for t in bc + grpo}) == 9 + 36
-    fewer, _ = training_tasks(LearnConfig(train_tasks_per_site=3, grpo_tasks_per_site=2))
+    fewer, _ = training_tasks(RecipeConfig(train_tasks_per_site=3, grpo_tasks_per_site=2))
     assert [t.id for t in fewer] == [t.id for t in bc]  # BC's tasks do not depend on GRPO's count
-    _, small = training_tasks(LearnConfig(families=["gocalendar/delete"], train_tasks_per_site=8,
+    _, small = training_tasks(RecipeConfig(families=["gocalendar/delete"], train_tasks_per_site=8,
                                           grpo_tasks_per_site=100))
     assert len(small) == 18 - 8  # a small family gives GRPO what is left of its training split
 
@@ -40,7 +41,7 @@ def test_training_tasks_take_the_sites_in_turn_and_grpo_gets_tasks_bc_did_not_se
 def test_grpo_starts_put_a_share_of_groups_along_bcs_demonstrations_last_decision_first():
     from halo_lib.tasks.generator import oracle_steps
 
-    cfg = LearnConfig(grpo_iterations=12, tasks_per_iteration=2, backplay=0.5)
+    cfg = RecipeConfig(grpo_iterations=12, tasks_per_iteration=2, backplay=0.5)
     bc, fresh = training_tasks(cfg)
     starts = grpo_starts(cfg, bc, fresh)
     assert len(starts) == 24
@@ -61,14 +62,14 @@ def test_grpo_starts_put_a_share_of_groups_along_bcs_demonstrations_last_decisio
 
 
 def test_summary_line_has_the_documented_form():
-    line = summary_line(LearnResult(base=[False] * 4, bc=[True, False, False, False], grpo=[True, True, False, False],
+    line = summary_line(RecipeResult(base=[False] * 4, bc=[True, False, False, False], grpo=[True, True, False, False],
                                     ci=(0.0, 0.5)))
     m = SUMMARY.match(line)
     assert m and m.groups() == ("0", "25", "50", "4", "0", "50")
 
 
 def test_by_site_counts_each_sites_successes_and_the_pairs_grpo_won_and_lost():
-    r = LearnResult(tasks=["a", "b", "c", "d", "e"], sites=["gomail", "gomail", "omnizon", "omnizon", "omnizon"],
+    r = RecipeResult(tasks=["a", "b", "c", "d", "e"], sites=["gomail", "gomail", "omnizon", "omnizon", "omnizon"],
                     base=[False, False, False, False, True], bc=[True, False, True, False, False],
                     grpo=[True, True, False, True, False])
     rows = {line.split()[0]: [int(x) for x in line.split()[1:]] for line in by_site(r).splitlines()[2:]}
@@ -81,7 +82,7 @@ def test_a_reused_phase_is_recorded_in_the_new_run_so_it_can_be_reused_in_turn(t
     back by task id, even with nothing to evaluate now: a reuse of that folder reads it there."""
     from types import SimpleNamespace
 
-    from halo_lib.bench.learn_bench import _reused
+    from halo_lib.recipe import _reused
 
     previous, new = tmp_path / "previous", tmp_path / "new"
     (previous / "bc_real").mkdir(parents=True)
@@ -117,12 +118,12 @@ class DiesOnce:
 def test_an_episode_without_a_verdict_is_played_again_and_a_phase_that_keeps_erring_stops(tmp_path):
     """An evaluation episode that ended with an error (a dead server) is not the policy's failure: it is played once
     more, and if it errs again the phase stops instead of counting it (a dead server once made GRPO read 0/54)."""
-    from halo_lib.bench.learn_bench import _evaluate
+    from halo_lib.recipe import _evaluate
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import resolve_tasks
 
     tasks = resolve_tasks("gen:gocalendar/delete:heldout:2", 0)
-    cfg = LearnConfig(max_steps=2)
+    cfg = RecipeConfig(max_steps=2)
     said: list[str] = []
     with SitesInThread(["gocalendar"]):
         successes = _evaluate(DiesOnce(deaths=1), tasks, cfg, tmp_path, "bc", said.append, concurrency=1)
@@ -140,11 +141,11 @@ def test_an_episode_without_a_verdict_is_played_again_and_a_phase_that_keeps_err
 def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""
     out = tmp_path_factory.mktemp("learn")
-    cfg = LearnConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
+    cfg = RecipeConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
                       real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
                       max_steps=4, max_completion_length=20, max_unparsed_replies=2, use_vllm=False, out_dir=str(out))
     said: list[str] = []
-    result = run_learn_bench(cfg, say=said.append)
+    result = run_recipe(cfg, say=said.append)
     return cfg, result, "\n".join(said), next(out.iterdir())
 
 
@@ -174,13 +175,13 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
 def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy_run, tmp_path):
     cfg, first, _, run = toy_run
     with pytest.raises(HaloError, match=r"bc_epochs=1 \(here 2\)"):  # refused before any work
-        run_learn_bench(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
+        run_recipe(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
     with pytest.raises(HaloError, match=r"RewardConfig.out_of_steps is a penalty: give a value <= 0"):
-        run_learn_bench(dataclasses.replace(cfg, out_of_steps=1.0, reuse=str(run), out_dir=str(tmp_path)))
+        run_recipe(dataclasses.replace(cfg, out_of_steps=1.0, reuse=str(run), out_dir=str(tmp_path)))
     assert not any(tmp_path.iterdir())
     said: list[str] = []
     # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
-    again = run_learn_bench(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, step_cost=0.1,
+    again = run_recipe(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, step_cost=0.1,
                                                 out_of_steps=-0.5, reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
                             say=said.append)
     text = "\n".join(said)
@@ -222,7 +223,9 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
     shutil.rmtree(stopped / "grpo")
     config = json.loads((stopped / "config.json").read_text())
     (stopped / "config.json").write_text(json.dumps({**config, "grpo_iterations": 2}))
-    kept = json.loads((stopped / "elapsed.json").read_text())["seconds"]
+    elapsed = json.loads((stopped / "elapsed.json").read_text())
+    (stopped / "elapsed.json").write_text(json.dumps({**elapsed, "open": True}))  # as a killed run leaves it
+    kept = elapsed["seconds"]
     assert kept > 0
 
     said: list[str] = []
@@ -233,7 +236,7 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
             raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError, match="killed"):
-        resume_learn_bench(stopped, say=stop_at_evaluation)
+        resume_recipe(stopped, say=stop_at_evaluation)
     text = "\n".join(said)
     assert "demonstrations from" not in text and "BC adapter read back" in text  # BC was not redone
     assert "GRPO goes on from its checkpoint step-000001" in text
@@ -246,7 +249,7 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
     assert progress["resumed"] == 1 and progress["seconds"] > kept
 
     said.clear()
-    result = resume_learn_bench(stopped, say=said.append)
+    result = resume_recipe(stopped, say=said.append)
     text = "\n".join(said)
     assert "GRPO goes on from its checkpoint step-000002" in text and "iter " not in text
     assert result.base == first.base and result.bc == first.bc and len(result.grpo) == 1
@@ -254,11 +257,11 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
     saved = json.loads((stopped / "result.json").read_text())
     assert saved["resumed"] == 2 and saved["grpo"] == result.grpo
     with pytest.raises(HaloError, match="nothing to resume"):  # a finished run is left alone
-        resume_learn_bench(stopped)
+        resume_recipe(stopped)
 
 
 def test_load_learn_config_fills_fields_newer_than_the_run_and_refuses_unknown_ones(tmp_path):
-    saved = {k: v for k, v in dataclasses.asdict(LearnConfig(grpo_iterations=3)).items()
+    saved = {k: v for k, v in dataclasses.asdict(RecipeConfig(grpo_iterations=3)).items()
              if k not in ("out_of_steps", "lora_top_layers")}
     (tmp_path / "config.json").write_text(json.dumps(saved))
     cfg = load_learn_config(tmp_path)
@@ -275,12 +278,12 @@ def test_load_learn_config_fills_fields_newer_than_the_run_and_refuses_unknown_o
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
     """``--model tiny-qwen3vl``: screenshots in, computer_use actions out, in every phase; BC imitates the oracle
     plans played as pointer actions on screenshots (not the text policy's element actions)."""
-    cfg = LearnConfig(model="tiny-qwen3vl", families=["gomail/archive"], train_tasks_per_site=1,
+    cfg = RecipeConfig(model="tiny-qwen3vl", families=["gomail/archive"], train_tasks_per_site=1,
                       grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0, bc_epochs=1,
                       grpo_iterations=1, tasks_per_iteration=1, group_size=2, max_steps=2, max_completion_length=16,
                       out_dir=str(tmp_path))
     said: list[str] = []
-    result = run_learn_bench(cfg, say=said.append)
+    result = run_recipe(cfg, say=said.append)
     assert SUMMARY.match(summary_line(result)) and len(result.grpo) == 1
     text = "\n".join(said)
     assert "3 demonstrations from 1/1 solved tasks" in text  # click the row, click Archive, answer
@@ -289,3 +292,29 @@ def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
     steps = [json.loads(line) for f in (run / "bc" / "trajectories").glob("*.jsonl")
              for line in f.read_text().splitlines()]
     assert any(s["kind"] == "step" and s["obs"]["screenshot"] for s in steps)  # the evaluation saw screenshots
+
+
+def test_the_rollout_sampler_sends_no_seed_so_a_groups_episodes_differ():
+    """Seeded requests made the G episodes of a group (one start state) draw identical replies: every advantage 0,
+    every iteration skipped. The recipe's sampler must leave the seed to vLLM."""
+    from types import SimpleNamespace
+
+    from halo_lib.policies.prompts import Prompt
+    from halo_lib.recipe import rollout_sampler
+
+    sampler = rollout_sampler(SimpleNamespace(base_url="http://127.0.0.1:1/v1"), "text", RecipeConfig(seed=7), None)
+    prompt = Prompt([{"role": "user", "content": [{"type": "text", "text": "hi"}]}], "element")
+    request = sampler.policy_for(None).request(prompt, 4)
+    assert "seed" not in request and request["n"] == 4 and request["temperature"] == 1.0
+
+
+def test_a_run_folder_is_continued_only_with_its_own_settings(toy_run):
+    cfg, _, _, run = toy_run
+    with pytest.raises(HaloError, match=r"holds a run with other settings: bc_epochs=1 \(here 3\)"):
+        run_recipe(dataclasses.replace(cfg, bc_epochs=3), run)
+    with pytest.raises(HaloError, match="until must be one of"):
+        run_recipe(cfg, run, until="bcc")
+    said: list[str] = []
+    again = run_recipe(dataclasses.replace(cfg, server="", eval_concurrency=3), run, until="base", say=said.append)
+    assert again.base and not again.bc and "going on with" in said[0]  # where things run may change
+    assert json.loads((run / "elapsed.json").read_text())["resumed"] == 0  # continuing a finished call: no resume

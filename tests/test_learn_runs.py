@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 import pytest
 from typer.testing import CliRunner
 
-from halo_lib.bench.learn_bench import TRAINING_DIR, LearnConfig, LearnResult, paired_bootstrap_ci
+from halo_lib.recipe import TRAINING_DIR, RecipeConfig, RecipeResult, paired_bootstrap_ci
 from halo_lib.bench.learn_runs import load_run, pooled_difference, run_learn_runs
 from halo_lib.cli import app
 from halo_lib.errors import HaloError
@@ -19,17 +19,17 @@ LINE = re.compile(r"learn runs: grpo-bc ([+-]\d+) points over (\d+) runs \((\d+)
 
 
 def write_run(folder, bc, grpo, config=None, minutes=20.0, grpo_config=None, rewards=None):
-    """A run folder as ``run_learn_bench`` leaves it: config.json (LearnConfig), result.json (LearnResult) and, given
+    """A run folder as ``run_recipe`` leaves it: config.json (RecipeConfig), result.json (RecipeResult) and, given
     ``grpo_config``, the GRPO run's own config.json (as ``train`` writes it)."""
     folder.mkdir(parents=True)
     if grpo_config is not None:
         (folder / TRAINING_DIR).mkdir()
         (folder / TRAINING_DIR / "config.json").write_text(json.dumps(
             {"grpo": asdict(grpo_config), "rewards": asdict(rewards or RewardConfig()), "git_revision": "abc"}))
-    result = LearnResult(tasks=[f"t{i}" for i in range(len(bc))], sites=["gomail"] * len(bc), base=[False] * len(bc),
+    result = RecipeResult(tasks=[f"t{i}" for i in range(len(bc))], sites=["gomail"] * len(bc), base=[False] * len(bc),
                          bc=bc, grpo=grpo, ci=paired_bootstrap_ci(grpo, bc), seconds=60 * minutes,
                          real={"tasks": ["r1", "r2"], "bc": [False, False], "grpo": [True, False]})
-    (folder / "config.json").write_text(json.dumps(asdict(config or LearnConfig())))
+    (folder / "config.json").write_text(json.dumps(asdict(config or RecipeConfig())))
     (folder / "result.json").write_text(json.dumps(asdict(result)))
     return folder
 
@@ -64,11 +64,11 @@ def test_the_pooled_interval_counts_the_spread_between_runs_not_only_between_epi
 
 def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_what_is_missing(tmp_path):
     a = write_run(tmp_path / "a", [False, True], [True, True])
-    b = write_run(tmp_path / "b", [False, True], [True, True], config=replace(LearnConfig(), kl_beta=0.0))
+    b = write_run(tmp_path / "b", [False, True], [True, True], config=replace(RecipeConfig(), kl_beta=0.0))
     with pytest.raises(HaloError, match=r"kl_beta=0\.0 \(there 0\.1\)"):
         run_learn_runs([a, b], say=lambda _: None)
     reused = write_run(tmp_path / "c", [False, True], [True, True],
-                       config=replace(LearnConfig(), reuse=str(a), out_dir="elsewhere", seed=1))
+                       config=replace(RecipeConfig(), reuse=str(a), out_dir="elsewhere", seed=1))
     # where it wrote, what it reused and its seed (a replicate) are not settings
     said = []
     assert LINE.fullmatch(run_learn_runs([a, reused], say=said.append))
@@ -79,7 +79,7 @@ def test_runs_of_other_settings_are_refused_by_name_and_an_unfinished_run_says_w
     assert "c (reuse) (resumed)" in said[-1]
     unfinished = tmp_path / "d"
     unfinished.mkdir()
-    (unfinished / "config.json").write_text(json.dumps(asdict(LearnConfig())))
+    (unfinished / "config.json").write_text(json.dumps(asdict(RecipeConfig())))
     with pytest.raises(HaloError, match="no result.json"):
         load_run(unfinished)
     (unfinished / "result.json").write_text(json.dumps({"bc": [True], "grpo": [True]}))  # not the learn bench's
@@ -103,7 +103,7 @@ def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_i
     saved = json.loads((old / "config.json").read_text())
     del saved["step_cost"], saved["lora_top_layers"], saved["out_of_steps"]  # as a run made before these fields
     (old / "config.json").write_text(json.dumps(saved))
-    new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(LearnConfig(), lora_top_layers=0))
+    new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(RecipeConfig(), lora_top_layers=0))
     assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))  # no step cost and every layer, both
     top = write_run(tmp_path / "top", [False, True], [True, True])  # the default: the top 15 layers
     with pytest.raises(HaloError, match=r"lora_top_layers=15 \(there 0\)"):

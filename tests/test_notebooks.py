@@ -1,38 +1,39 @@
-"""The three notebooks, executed with papermill at toy size on the local sites (tiny Qwen3-VL, 1 task, 1 episode,
-3 steps, one GRPO iteration of group 2), rendered to HTML and opened in headless Chromium. About a minute."""
+"""The recipe's three notebooks, executed with papermill at toy size on the local sites (SmolLM2 in-process, one
+Omnizon family, 2 held-out tasks, one GRPO iteration of group 2), rendered to HTML and opened in headless Chromium."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from halo_lib.errors import HaloError
 from halo_lib.report.params import NOTEBOOK_DIR, NOTEBOOKS
 
 TOY = """
-baseline_eval:
-  tasks: v2.omnizon-3
-  model: tiny-qwen3vl
+recipe:
+  families: [omnizon/cart]
+  train_tasks_per_site: 1
+  grpo_tasks_per_site: 1
+  heldout_tasks_per_site: 2
+  real_tasks_per_site: 0
+  bc_epochs: 1
+  grpo_iterations: 1
+  tasks_per_iteration: 1
+  group_size: 2
   max_steps: 3
-  max_new_tokens: 16
-  concurrency: 1
-  filmstrip_steps: 3
-online_grpo:
-  train_tasks: gen:omnizon:train:1
-  grpo: {model: tiny-qwen3vl, iterations: 1, group_size: 2, max_steps: 3, max_completion_length: 16,
-         checkpoint_interval: 0}
-  eval_tasks: v2.omnizon-3
-  eval_max_steps: 2
-  eval_concurrency: 1
-  max_new_tokens: 16
-compare: {n_boot: 200}
+  max_completion_length: 20
+  use_vllm: false
+n_boot: 200
+filmstrip_steps: 3
 """
 TAG = "toy"
 SECRET = "sk-test-notebooks-0123456789"
+MAIN_JOB = re.compile(r"^main job: success base \d+%, bc \d+%, grpo \d+% on 2 held-out episodes \(95% CI of grpo-bc: "
+                      r"\[-?\d+, -?\d+\]\); (/.*index\.html)$")
 
 
 @pytest.fixture(scope="module")
@@ -45,18 +46,19 @@ def toy(tmp_path_factory):
     config.write_text(TOY)
     mp = pytest.MonkeyPatch()
     mp.setenv("OPENAI_API_KEY", SECRET)  # must never reach a notebook or report
+    said: list[str] = []
     try:
-        reports = run_notebooks(str(config), work / "reports", tag=TAG, cwd=work, log=lambda m: None)
+        reports = run_notebooks(str(config), work / "reports", tag=TAG, cwd=work, log=said.append)
     finally:
         mp.undo()
-    return work, config, reports
+    return work, config, reports, said
 
 
 def test_committed_notebooks_have_no_outputs_and_match_the_generator():
     import subprocess
     import sys
 
-    for filename, _ in NOTEBOOKS.values():
+    for filename in NOTEBOOKS.values():
         nb = nbformat.read(str(NOTEBOOK_DIR / filename), as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert all(c.outputs == [] and c.execution_count is None for c in code), filename
@@ -67,18 +69,21 @@ def test_committed_notebooks_have_no_outputs_and_match_the_generator():
     assert check.returncode == 0, check.stderr
 
 
-def test_pipeline_writes_results_and_figures(toy):
-    work, _, reports = toy
+def test_pipeline_runs_the_recipe_in_one_folder_and_ends_with_the_main_job_line(toy):
+    work, _, reports, said = toy
     assert [p.name for p in reports] == ["01_baseline_eval.html", "02_online_grpo.html", "03_compare.html"]
-    for run in ("toy-base", "toy-grpo"):
-        folder = work / "results" / run
-        assert {"config.json", "episodes.csv", "summary.json"} <= {p.name for p in folder.iterdir()}
-        assert list((folder / "trajectories").glob("*/step_000.png"))
-    training = work / "results" / "grpo_training" / TAG
-    assert len((training / "metrics.jsonl").read_text().splitlines()) == 1
-    assert (training / "checkpoints" / "latest").exists()
-    config = json.loads((work / "results" / "toy-base" / "config.json").read_text())
-    assert config["params"]["max_steps"] == 3 and config["seeds"] == {"seed": 0}
+    run = work / "results" / "recipe" / TAG
+    for phase in ("base", "bc", "grpo"):
+        assert {"config.json", "episodes.csv", "summary.json"} <= {p.name for p in (run / phase).iterdir()}
+        assert list((run / phase / "trajectories").glob("*/step_000.jpg"))  # the filmstrips' screenshots
+    assert len((run / "grpo_training" / "metrics.jsonl").read_text().splitlines()) == 1
+    assert json.loads((run / "bc_metrics.json").read_text())["epochs"][0]["epoch"] == 1
+    result = json.loads((run / "result.json").read_text())
+    assert len(result["base"]) == len(result["bc"]) == len(result["grpo"]) == 2
+    assert json.loads((run / "elapsed.json").read_text()) == {**json.loads((run / "elapsed.json").read_text()),
+                                                              "resumed": 0, "open": False}
+    m = MAIN_JOB.match(said[-1])
+    assert m and Path(m.group(1)) == (work / "reports" / "index.html").resolve()
     for html in reports:
         nb = nbformat.read(str(html.with_suffix(".ipynb")), as_version=4)
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -86,11 +91,14 @@ def test_pipeline_writes_results_and_figures(toy):
         assert any("image/png" in o.get("data", {}) for o in outputs), f"{html.name} has no figure"
         text = html.with_suffix(".ipynb").read_text()
         assert "git <code>" in text and "seeds" in text  # provenance header recorded in the outputs
+    notebook_02 = reports[1].with_suffix(".ipynb").read_text()
+    assert "(reused from" in notebook_02 and "[1/4] base" in notebook_02  # the base phase was read back, not redone
     for path in work.rglob("*"):
         if path.is_file() and path.suffix in (".ipynb", ".html", ".json", ".csv", ".jsonl"):
             assert SECRET not in path.read_text(errors="ignore"), path
     index = (work / "reports" / "index.html").read_text()
     assert all(f'href="{TAG}/{p.name}"' in index for p in reports)
+    assert "Newest run: toy" in index and said[-1].split(";")[0] in index  # the headline opens the index
 
 
 def _inspect(paths: list[Path]) -> list[dict]:
@@ -112,7 +120,6 @@ def _inspect(paths: list[Path]) -> list[dict]:
                     code: [...document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-CodeCell pre.jp-Editor')]
                           .filter(e => e.offsetParent !== null).length,
                     text: document.body.innerText,
-                    banner: document.querySelectorAll('.halo-banner').length,
                 })"""))
             await browser.close()
         return found
@@ -121,40 +128,27 @@ def _inspect(paths: list[Path]) -> list[dict]:
 
 
 def test_html_reports_in_chromium(toy):
-    work, _, reports = toy
+    work, _, reports, _ = toy
     pages = _inspect(reports + [work / "reports" / "index.html"])
     for html, page in zip(reports, pages):
         assert page["images"] >= 2, html.name  # success bars / learning curves / filmstrip, embedded
         assert page["tables"] >= 2, html.name  # parameters + results tables
         assert page["code"] == 0, html.name  # code cells hidden
         assert "nb.resolve" not in page["text"] and "import " not in page["text"], html.name
-        assert page["banner"] == 0
-    assert "success (95% CI)" in pages[0]["text"] and pages[0]["images"] >= 3  # site, task bars + filmstrip
-    assert "paired_tasks" in pages[2]["text"]
-    assert pages[-1]["text"].count("ok") >= 3  # the index lists the three reports
-
-
-def test_benchmark_training_marks_every_report(toy, tmp_path):
-    from halo_lib.report.pipeline import run_notebooks
-
-    work, config, _ = toy
-    with pytest.raises(HaloError, match="--allow-benchmark-training"):
-        run_notebooks(str(config), tmp_path, task="v2.omnizon-3", tag=TAG, cwd=work, log=lambda m: None)
-    assert not (tmp_path / TAG).exists()  # refused before any notebook ran
-    [html] = run_notebooks(str(config), tmp_path, task="v2.omnizon-3", allow_benchmark_training=True, tag=TAG,
-                           cwd=work, only=["compare"], log=lambda m: None)
-    assert "TRAINED ON THE BENCHMARK" in html.read_text()
-    assert "trained on the benchmark" in (tmp_path / "index.html").read_text()
+    assert "success (95% CI)" in pages[0]["text"] and pages[0]["images"] >= 2  # site bars + filmstrip
+    assert "zero_spread_groups" in pages[1]["text"] and "demonstrations from" in pages[1]["text"]
+    assert "wins" in pages[2]["text"] and "main job: success base" in pages[2]["text"]
+    assert pages[-1]["text"].count("ok") >= 3 and "Held-out success per phase and site" in pages[-1]["text"]
 
 
 def test_unknown_notebook_parameter_fails_before_any_work(toy, tmp_path):
     import papermill as pm
 
-    work, config, _ = toy
+    work, config, _, _ = toy
     out = tmp_path / "bad.ipynb"
     with pytest.raises(pm.PapermillExecutionError) as err:
         pm.execute_notebook(str(NOTEBOOK_DIR / "01_baseline_eval.ipynb"), str(out), kernel_name="python3",
-                            parameters={"config": str(config), "episdoes": 3, "run_name": "never"},
+                            parameters={"config": str(config), "episdoes": 3, "run_dir": "never"},
                             cwd=str(tmp_path), progress_bar=False)
     assert "unknown parameter(s) ['episdoes']" in str(err.value)
-    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "never").exists()

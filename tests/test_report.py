@@ -106,93 +106,146 @@ def test_plots_and_filmstrip(tmp_path):
     assert len(plots.success_bars(table, "site").axes[0].patches) == 1
 
 
+def test_phase_tables_count_each_site_and_the_pairs_that_differ():
+    bc = _episodes({"v2.gomail-1": [True], "v2.gomail-2": [False], "v2.omnizon-3": [True], "v2.omnizon-4": [False]})
+    grpo = _episodes({"v2.gomail-1": [True], "v2.gomail-2": [True], "v2.omnizon-3": [False], "v2.omnizon-4": [True]})
+    phases = {"bc": bc, "grpo": grpo}
+    table = tables.wins_losses(phases, "grpo", "bc")
+    assert table.loc["gomail"].to_dict() == {"episodes": 2, "bc": 1, "grpo": 2, "wins": 1, "losses": 0}
+    assert table.loc["omnizon"].to_dict() == {"episodes": 2, "bc": 1, "grpo": 1, "wins": 1, "losses": 1}
+    assert table.loc["all"].to_dict() == {"episodes": 4, "bc": 2, "grpo": 3, "wins": 2, "losses": 1}
+    headline = tables.headline_table(phases)
+    assert list(headline.index) == ["bc", "grpo"] and list(headline.columns) == ["gomail", "omnizon", "all"]
+    low, high = stats.wilson_interval(3, 4)
+    assert headline.loc["grpo", "all"] == f"3/4 = 75% [{low:.0%}, {high:.0%}]"
+    assert tables.contrast_task(phases, "grpo", "bc") == "v2.gomail-2"  # the first GRPO solved and BC did not
+    assert tables.contrast_task({"bc": grpo, "grpo": bc}, "grpo", "bc") == "v2.omnizon-3"
+    assert tables.contrast_task({"bc": bc, "grpo": bc}, "grpo", "bc") is None
+
+
+def test_task_filmstrip_shows_that_tasks_episode(tmp_path):
+    from PIL import Image
+
+    from halo_lib.report import plots
+
+    folder = tmp_path / "grpo" / "trajectories"
+    for episode, task in (("e1", "gen.a"), ("e2", "gen.b")):
+        (folder / episode).mkdir(parents=True)
+        Image.new("RGB", (64, 36), "white").save(folder / episode / "step_000.jpg")
+        (folder / f"{episode}.jsonl").write_text(json.dumps(
+            {"task_id": task, "episode_id": episode, "kind": "step", "step": 0,
+             "obs": {"screenshot": f"{episode}/step_000.jpg"}, "action": {"name": "click", "args": {"bid": "7"}},
+             "parse_error": None, "exec_error": None}) + "\n")
+    fig = plots.task_filmstrip(tmp_path / "grpo", "gen.b", title="GRPO")
+    assert fig._suptitle.get_text() == "GRPO: gen.b" and "click(bid='7')" in fig.axes[0].get_title(loc="left")
+    assert len(fig.axes[0].get_images()) == 1
+
+
 # ---- parameters --------------------------------------------------------------------------------------------
 def test_shipped_configs_load():
-    for config in ("cpu", "h100"):
-        for notebook in P.NOTEBOOKS:
-            params = P.load_params(config, notebook)
-            assert isinstance(params, P.NOTEBOOKS[notebook][1])
-    grpo = P.load_params("cpu", "02").grpo_config()
-    assert grpo.model == "tiny-qwen3vl" and grpo.group_size >= 2
+    models = {}
+    for config in ("cpu", "quick", "h100"):
+        params = P.load_params(config)
+        assert isinstance(params, P.NotebookParams)
+        models[config] = params.recipe_config().model
+    assert models == {"cpu": "smollm2", "quick": "smollm2", "h100": "qwen3vl-8b"}
+    assert P.load_params("h100").recipe_config().max_image_width == 1280  # the image the 8B samples and trains on
+
+
+def test_cpu_config_is_the_recipe_the_learn_bench_measures():
+    """The main job's default is the recipe whose runs the README cites: RecipeConfig's defaults."""
+    from halo_lib.recipe import RecipeConfig
+
+    assert P.load_params("cpu").recipe_config() == RecipeConfig()
 
 
 def test_every_param_field_has_a_docstring():
     import ast
     import inspect
 
-    tree = ast.parse(inspect.getsource(P))
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name.endswith("Params"):
-            body = node.body
-            for i, stmt in enumerate(body):
-                if isinstance(stmt, ast.AnnAssign):
-                    nxt = body[i + 1] if i + 1 < len(body) else None
-                    assert isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant), \
-                        f"{node.name}.{stmt.target.id} has no docstring"
+    from halo_lib import recipe
+
+    for module in (P, recipe):
+        tree = ast.parse(inspect.getsource(module))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name in ("NotebookParams", "RecipeConfig"):
+                body = node.body
+                for i, stmt in enumerate(body):
+                    if isinstance(stmt, ast.AnnAssign):
+                        nxt = body[i + 1] if i + 1 < len(body) else None
+                        assert isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant), \
+                            f"{node.name}.{stmt.target.id} has no docstring"
 
 
-@pytest.mark.parametrize("notebook, values, match", [
-    ("baseline_eval", {"episdoes": 3}, r"unknown BaselineEvalParams field\(s\) \['episdoes'\]"),
-    ("baseline_eval", {"episodes": "three"}, r"BaselineEvalParams.episodes must be int"),
-    ("baseline_eval", {"episodes": 0}, r"BaselineEvalParams.episodes must be >= 1"),
-    ("baseline_eval", {"sites": "cloud"}, r"BaselineEvalParams.sites must be one of"),
-    ("online_grpo", {"grpo": {"group_sise": 2}}, r"OnlineGRPOParams.grpo: unknown GRPOConfig field\(s\) \['group_sise'\]"),
-    ("online_grpo", {"grpo": {"group_size": 1}}, r"GRPOConfig.group_size must be >= 2"),
-    ("online_grpo", {"resume": "yes"}, r"OnlineGRPOParams.resume must be bool"),
-    ("compare", {"baseline": "bc"}, r"CompareParams.baseline must be one of"),
-    ("compare", {"runs": ["a"]}, r"CompareParams.runs must be dict"),
+@pytest.mark.parametrize("values, match", [
+    ({"n_bot": 3}, r"unknown NotebookParams field\(s\) \['n_bot'\]"),
+    ({"n_boot": "many"}, r"NotebookParams.n_boot must be int"),
+    ({"n_boot": 0}, r"NotebookParams.n_boot must be >= 1"),
+    ({"confidence": 1.5}, r"NotebookParams.confidence must be in \(0, 1\)"),
+    ({"recipe": {"group_sise": 2}}, r"NotebookParams.recipe: unknown RecipeConfig field\(s\) \['group_sise'\]"),
+    ({"recipe": {"group_size": 0}}, r"RecipeConfig.group_size must be >= 1"),
+    ({"recipe": {"temperature": float("nan")}}, r"RecipeConfig.temperature must be a finite number > 0"),
+    ({"recipe": {"backplay": 2}}, r"RecipeConfig.backplay must be in \[0, 1\]"),
+    ({"recipe": {"use_vllm": "yes"}}, r"RecipeConfig.use_vllm must be bool"),
 ])
-def test_bad_parameters_name_the_field(notebook, values, match):
+def test_bad_parameters_name_the_field(values, match):
     with pytest.raises(HaloError, match=match):
-        P.load_params("cpu", notebook, values)
+        P.load_params("cpu", values)
+
+
+def test_overrides_merge_the_recipe_field_by_field():
+    params = P.load_params("cpu", P.parse_sets(["recipe.grpo_iterations=3", "n_boot=50", "recipe.families=[omnizon/cart]"]))
+    cfg = params.recipe_config()
+    assert (cfg.grpo_iterations, cfg.families, params.n_boot) == (3, ["omnizon/cart"], 50)
+    assert cfg.heldout_tasks_per_site == P.load_params("cpu").recipe_config().heldout_tasks_per_site  # kept
+    # YAML 1.1 reads 4e-4 (no dot) as a string: a float field takes it as the number it spells
+    assert P.load_params("cpu", P.parse_sets(["recipe.grpo_learning_rate=4e-4"])).recipe_config().grpo_learning_rate \
+        == 4e-4
+    with pytest.raises(HaloError, match="RecipeConfig.grpo_learning_rate must be float"):
+        P.load_params("cpu", P.parse_sets(["recipe.grpo_learning_rate=fast"]))
+    with pytest.raises(HaloError, match="only recipe.FIELD has a section"):
+        P.parse_sets(["grpo.beta=0"])
+    with pytest.raises(HaloError, match="use FIELD=VALUE"):
+        P.parse_sets(["n_boot"])
 
 
 def test_config_errors(tmp_path):
-    with pytest.raises(HaloError, match=r"no papermill config 'gpu9'.*configs: cpu, h100"):
-        P.load_params("gpu9", "baseline_eval")
+    with pytest.raises(HaloError, match=r"no papermill config 'gpu9'.*configs: cpu, h100, quick"):
+        P.load_params("gpu9")
     with pytest.raises(HaloError, match="unknown notebook 'train'"):
-        P.load_params("cpu", "train")
+        P.notebook_key("train")
     bad = tmp_path / "bad.yaml"
-    bad.write_text("baseline_eval: {episodes: 2}\nbaseline: {}\n")
-    with pytest.raises(HaloError, match=r"unknown section\(s\) \['baseline'\]"):
-        P.load_params(bad, "compare")
-    bad.write_text("baseline_eval: {max_steps: 2.5}\n")
-    with pytest.raises(HaloError, match=r"bad.yaml \[baseline_eval\]: BaselineEvalParams.max_steps must be int"):
-        P.load_params(bad, "baseline_eval")
-    bad.write_text("baseline_eval: [1, 2\n")
-    with pytest.raises(HaloError, match="not valid YAML"):
-        P.load_params(bad, "baseline_eval")
+    bad.write_text("recipe: {max_steps: 2.5}\n")
+    with pytest.raises(HaloError, match=r"bad.yaml: NotebookParams.recipe: RecipeConfig.max_steps must be int"):
+        P.load_params(bad)
+    bad.write_text("recipe: [1, 2\n")
+    with pytest.raises(HaloError, match="not valid UTF-8 YAML"):
+        P.load_params(bad)
+    bad.write_bytes(b"recipe: {model: \xff\xfe}\n")
+    with pytest.raises(HaloError, match="not valid UTF-8 YAML"):
+        P.load_params(bad)
 
 
 def test_notebook_namespace_checks():
     from halo_lib.report import notebook
 
     before = {"nb", "display"}
-    ns = {"nb": 1, "display": 2, "config": "cpu", "overrides": {"episodes": 2}, "max_steps": 4}
-    params = notebook.resolve("01", "cpu", {"episodes": 2}, ns, before)
-    assert (params.episodes, params.max_steps) == (2, 4)
+    ns = {"nb": 1, "display": 2, "config": "cpu", "overrides": {"n_boot": 20}, "run_dir": "results/recipe/x"}
+    params = notebook.resolve("01", "cpu", {"n_boot": 20}, ns, before)
+    assert (params.n_boot, params.run_dir) == (20, "results/recipe/x")
     with pytest.raises(HaloError, match=r"unknown parameter\(s\) \['episdoes'\] for notebook baseline_eval"):
         notebook.resolve("01", "cpu", {}, {**ns, "episdoes": 3}, before)
 
 
-def test_plan_wires_runs_and_guards_benchmark_training():
+def test_plan_names_one_run_folder_for_the_three_notebooks():
     from halo_lib.report.pipeline import plan
 
     tag, params = plan("cpu", tag="t1")
-    assert params["baseline_eval"].run_name == "t1-base" and params["online_grpo"].run_name == "t1"
-    assert params["compare"].runs == {"base": "results/t1-base", "grpo": "results/t1-grpo"}
-    assert not any(p.trained_on_benchmark for p in params.values())
-    with pytest.raises(HaloError, match="REAL benchmark tasks.*--allow-benchmark-training"):
-        plan("cpu", task="v2.gomail-1", tag="t2")
-    _, params = plan("cpu", task="v2.gomail-1", episodes=2, allow_benchmark_training=True, tag="t3")
-    assert all(p.trained_on_benchmark for p in params.values())
-    assert params["baseline_eval"].episodes == 2 and params["online_grpo"].train_tasks == "v2.gomail-1"
-    _, params = plan("cpu", task="gen.gomail-send-0001", allow_benchmark_training=True, tag="t4")
-    assert not any(p.trained_on_benchmark for p in params.values())  # allowed but not used: not marked
-    with pytest.raises(HaloError, match="unknown task"):
-        plan("cpu", task="v2.gomail-999", tag="t5")
-    with pytest.raises(HaloError, match=r"unknown notebook section\(s\) \['basline'\]"):
-        plan("cpu", {"basline": {}}, tag="t6")
+    assert tag == "t1" and params.run_dir == "results/recipe/t1"
+    _, params = plan("cpu", {"run_dir": "somewhere/else"}, tag="t2")
+    assert params.run_dir == "somewhere/else"
+    with pytest.raises(HaloError, match="nosuchsite"):
+        plan("cpu", {"recipe": {"families": ["nosuchsite/x"]}}, tag="t3")
 
 
 # ---- HTML --------------------------------------------------------------------------------------------------
@@ -213,6 +266,7 @@ def test_html_rendering_hides_code_and_secrets(tmp_path, monkeypatch):
     text = html.read_text()
     assert "secret_code_marker" not in text and "sk-test-0123456789" not in text and "noisy warning" not in text
     assert "data:image/png;base64,iVBORw0KGgo=" in text and "TRAINED ON THE BENCHMARK" in text
+    assert "No recipe run has finished yet" in write_index(tmp_path / "out").read_text()
     assert "<script src=\"http" not in text
     write_meta(html, title="T", run="r1", config="cpu", status="ok", trained_on_benchmark=True, created="2025-01-01")
     index = write_index(tmp_path / "out")

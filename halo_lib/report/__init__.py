@@ -3,19 +3,18 @@
 - ``stats``     Wilson intervals for success rates, bootstrap intervals for (paired) differences
 - ``tables``    success per site / per task with CIs, steps and errors, comparisons and paired differences
 - ``plots``     success bars, learning curves (metrics.jsonl), an episode filmstrip with its actions drawn
-- ``params``    ``BaselineEvalParams``, ``OnlineGRPOParams``, ``CompareParams``; ``load_params(config, notebook)``
-- ``notebook``  what the notebooks call: parameters from their namespace, the provenance header, local sites
+- ``params``    ``NotebookParams`` (the recipe's settings + the reports'); ``load_params(config, overrides)``
+- ``notebook``  what the notebooks call: parameters from their namespace, the provenance header, the recipe beside the kernel's loop
 - ``render``    executed notebook -> self-contained HTML (code hidden), ``reports/index.html``
-- ``pipeline``  ``run_notebooks(config, out_dir)``: baseline eval -> online GRPO -> compare, headless
+- ``pipeline``  ``run_notebooks(config, out_dir)``: baseline eval -> BC + online GRPO -> compare, headless
 
 Importing this package stays light (no torch, no matplotlib): submodules load on use.
 """
 
-from halo_lib.report.params import (BaselineEvalParams, CompareParams, NOTEBOOKS, OnlineGRPOParams, build_params,
-                                    load_params)
+from halo_lib.report.params import NOTEBOOKS, NotebookParams, load_params
 from halo_lib.report.stats import bootstrap_mean_ci, paired_bootstrap_diff, wilson_interval
 
-__all__ = ["BaselineEvalParams", "OnlineGRPOParams", "CompareParams", "NOTEBOOKS", "build_params", "load_params",
+__all__ = ["NotebookParams", "NOTEBOOKS", "load_params",
            "wilson_interval", "bootstrap_mean_ci", "paired_bootstrap_diff", "run_notebooks", "report_one",
            "write_index"]
 

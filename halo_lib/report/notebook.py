@@ -1,9 +1,8 @@
 """Helpers the notebooks call: parameters from the notebook's namespace, the header every report starts with,
-the local sites for a task set. (Kept light: importing this pulls no torch.)"""
+running the recipe beside the kernel's event loop. (Kept light: importing this pulls no torch.)"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import html
 import json
@@ -14,28 +13,27 @@ from typing import Any
 
 from halo_lib.errors import HaloError
 from halo_lib.provenance import git_revision
-from halo_lib.report.params import NOTEBOOKS, REPO_ROOT, as_dict, config_path, load_params, notebook_key
+from halo_lib.report.params import NotebookParams, as_dict, config_path, load_params, notebook_key
 
 NOTEBOOK_GLOBALS = ("config", "overrides")
 """The two names every parameters cell defines: the config (name or path) and a dict of overrides."""
 
 
 def resolve(notebook: str, config: str, overrides: dict | None, namespace: dict, names_before: set[str]):
-    """The notebook's parameters: ``config`` (``cpu``, ``h100`` or a YAML path), then ``overrides``, then any
-    dataclass field papermill injected as a top-level parameter (``-p episodes 3``). A name that is no field
+    """The notebook's parameters: ``config`` (``cpu``, ``h100``, ``quick`` or a YAML path), then ``overrides``, then
+    any field papermill injected as a top-level parameter (``-p run_dir results/recipe/x``). A name that is no field
     fails here, before any work, naming it."""
     key = notebook_key(notebook)
-    _, cls = NOTEBOOKS[key]
-    known = [f for f in cls.__dataclass_fields__]
+    known = list(NotebookParams.__dataclass_fields__)
     defined = {n for n in namespace if n not in names_before and not n.startswith("_")} - set(NOTEBOOK_GLOBALS)
     unknown = sorted(defined - set(known))
     if unknown:
         raise HaloError(f"unknown parameter(s) {unknown} for notebook {key}; parameters: config, overrides, "
                         + ", ".join(known))
     if overrides is not None and not isinstance(overrides, dict):
-        raise HaloError(f"overrides must be a mapping of {cls.__name__} fields, got {overrides!r}")
+        raise HaloError(f"overrides must be a mapping of NotebookParams fields, got {overrides!r}")
     values = {**(overrides or {}), **{n: namespace[n] for n in defined}}
-    return load_params(config, key, values)
+    return load_params(config, values)
 
 
 def provenance(params, config: str) -> dict[str, Any]:
@@ -45,15 +43,10 @@ def provenance(params, config: str) -> dict[str, Any]:
     except HaloError:
         config_file = str(config)
     values = as_dict(params)
-    seeds = {k: v for k, v in values.items() if "seed" in k}
-    seeds.update({f"grpo.{k}": v for k, v in (values.get("grpo") or {}).items() if "seed" in k})
+    seeds = {"recipe.seed": params.recipe_config().seed}
     return {"params_class": type(params).__name__, "params": values, "seeds": seeds, "config": config_file,
             "git_revision": git_revision(), "created": _dt.datetime.now().isoformat(timespec="seconds"),
             "python": platform.python_version(), "host_cpus": os.cpu_count()}
-
-
-BENCHMARK_BANNER = ("TRAINED ON THE BENCHMARK: this run trained on REAL v2 benchmark tasks; its benchmark scores "
-                    "are not held-out results.")
 
 
 def header(title: str, params, config: str) -> dict:
@@ -61,52 +54,20 @@ def header(title: str, params, config: str) -> dict:
     from IPython.display import HTML, display
 
     info = provenance(params, config)
-    banner = ""
-    if getattr(params, "trained_on_benchmark", False):
-        banner = (f'<p class="halo-benchmark" style="background:#b00020;color:white;padding:8px;font-weight:bold">'
-                  f"{html.escape(BENCHMARK_BANNER)}</p>")
     rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
                    f"<code>{html.escape(json.dumps(v, default=str))}</code></td></tr>"
                    for k, v in info["params"].items())
     display(HTML(
-        f"<h2>{html.escape(title)}</h2>{banner}"
+        f"<h2>{html.escape(title)}</h2>"
         f"<p>config <code>{html.escape(info['config'])}</code> &middot; git <code>{html.escape(info['git_revision'])}"
         f"</code> &middot; seeds <code>{html.escape(json.dumps(info['seeds']))}</code> &middot; {info['created']}</p>"
         f"<details open><summary>parameters ({info['params_class']})</summary><table>{rows}</table></details>"))
     return info
 
 
-def local_sites(tasks, sites: str = "local"):
-    """A context that serves the tasks' local sites (reusing ones already running); nothing for hosted sites."""
-    if sites != "local":
-        return contextlib.nullcontext()
-    from halo_lib.sites import SITE_NAMES
-    from halo_lib.sites.server import SitesInThread
-
-    names = sorted({t.site for t in tasks})
-    missing = [n for n in names if n not in SITE_NAMES]
-    if missing:
-        raise HaloError(f"no local clone of {missing}: local sites are {', '.join(SITE_NAMES)} (or use sites: remote)")
-    return SitesInThread(names)
-
-
-def benchmark_tasks(tasks) -> list[str]:
-    """Ids of the REAL benchmark tasks among ``tasks`` (everything that is not a generated task)."""
-    return [t.id for t in tasks if t.version != "gen"]
-
-
-def check_training_tasks(tasks, allow_benchmark_training: bool) -> list[str]:
-    """Refuse REAL benchmark tasks in training unless explicitly allowed; returns the benchmark ids."""
-    bench = benchmark_tasks(tasks)
-    if bench and not allow_benchmark_training:
-        raise HaloError(f"{', '.join(bench[:3])} are REAL benchmark tasks, held out for evaluation: train on "
-                        "gen:<site>:train:<n>, or pass --allow-benchmark-training (every report is then marked)")
-    return bench
-
-
-def adapter_eval_mode(model: str) -> str:
-    """The eval mode that runs a trained adapter of ``model``."""
-    return "text" if model == "smollm2" else "qwen3vl_grpo"
+def say(line: str) -> None:
+    """How the recipe's progress lines reach a notebook's output (and papermill's streamed log)."""
+    print(line, flush=True)
 
 
 def call(fn, *args, **kwargs):

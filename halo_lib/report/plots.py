@@ -25,6 +25,7 @@ CURVES: dict[str, tuple[str, ...]] = {
     "KL to reference": ("kl", "kl_mean", "kl_div"),
     "entropy": ("entropy", "entropy_mean"),
     "invalid-action rate": ("invalid_action_rate",),
+    "groups with zero spread": ("zero_spread_groups",),
 }
 
 
@@ -73,7 +74,7 @@ def diff_bars(summary: pd.DataFrame, ax=None):
 
 def learning_curves(metrics: pd.DataFrame, title: str = "online GRPO"):
     """One panel per curve of :data:`CURVES`; a panel says so when its metric was not logged."""
-    fig, axes = plt.subplots(2, 3, figsize=(12, 5.5))
+    fig, axes = plt.subplots(2, 4, figsize=(15, 5.5))
     x = metrics["iteration"] if "iteration" in metrics else pd.Series(range(1, len(metrics) + 1))
     for ax, (name, keys) in zip(axes.flat, CURVES.items()):
         key = next((k for k in keys if k in metrics and metrics[k].notna().any()), None)
@@ -86,6 +87,8 @@ def learning_curves(metrics: pd.DataFrame, title: str = "online GRPO"):
                 ax.plot(x, y.rolling(5, min_periods=1).mean(), linewidth=2, alpha=0.6, label="5-iter mean")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("iteration", fontsize=8)
+    for ax in list(axes.flat)[len(CURVES):]:
+        ax.axis("off")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -159,6 +162,18 @@ def filmstrip(steps: pd.DataFrame, episode_id: str | None = None, max_steps: int
         ax.set_title(f"step {int(row['step'])}: {caption}", fontsize=7, loc="left")
     fig.suptitle(f"episode {episode_id}", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def task_filmstrip(eval_dir: str | Path, task_id: str, max_steps: int = 6, title: str = ""):
+    """The filmstrip of ``task_id``'s (first) episode in an evaluation folder (``<run>/<phase>``)."""
+    from halo_lib.agent.trajectory import load_trajectories
+
+    steps = load_trajectories(Path(eval_dir) / "trajectories")
+    part = steps[steps["task_id"] == task_id] if not steps.empty else steps
+    fig = filmstrip(part, str(part["episode_id"].iloc[0]) if len(part) else None, max_steps=max_steps)
+    if title:
+        fig.suptitle(f"{title}: {task_id}", fontsize=10)
     return fig
 
 

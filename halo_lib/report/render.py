@@ -81,8 +81,50 @@ def write_meta(html_path: str | Path, **meta) -> Path:
     return path
 
 
+HEADLINE_FILE = "headline.json"
+"""In a run's report folder: its ``main job:`` line and headline table (HTML), which the index opens with."""
+
+
+def write_headline(report_folder: str | Path, run_dir: str | Path, confidence: float = 0.95, **meta) -> Path:
+    """``<report_folder>/headline.json``: a finished recipe run's summary line and its success table per phase and
+    site, for the index."""
+    from halo_lib.recipe import RecipeResult, summary_line
+    from halo_lib.report.tables import headline_table, load_phases, wins_losses
+
+    result = RecipeResult.load(run_dir)
+    phases = load_phases(run_dir)
+    path = Path(report_folder) / HEADLINE_FILE
+    payload = {"line": summary_line(result, "main job"), "table_html": headline_table(phases, confidence).to_html(),
+               "wins_losses_html": wins_losses(phases).to_html(), "minutes": round(result.seconds / 60, 1),
+               "run_dir": str(run_dir), "created": _dt.datetime.now().isoformat(timespec="seconds"), **meta}
+    write_text_atomic(path, json.dumps(payload, indent=2, default=str))
+    _readable(path)
+    return path
+
+
+def _newest_headline(root: Path) -> str:
+    """The index's opening: the newest run's headline (or a line saying no run has finished)."""
+    found = []
+    for path in root.glob(f"*/{HEADLINE_FILE}"):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):
+            continue
+    if not found:
+        return "<p>No recipe run has finished yet: <code>./launch.sh</code> runs one.</p>"
+    h = max(found, key=lambda h: h.get("created", ""))
+    return (f"<h2>Newest run: {html.escape(str(h.get('run', '')))}</h2>"
+            f"<p><code>{html.escape(h['line'])}</code></p>"
+            f"<p>config <code>{html.escape(str(h.get('config', '')))}</code> &middot; git "
+            f"<code>{html.escape(str(h.get('git_revision', '')))}</code> &middot; {h.get('minutes', '?')} min of "
+            f"recipe &middot; run folder <code>{html.escape(str(h.get('run_dir', '')))}</code></p>"
+            f"<h3>Held-out success per phase and site</h3>{h['table_html']}"
+            f"<h3>GRPO against BC, paired episodes (wins: GRPO solved, BC did not)</h3>{h['wins_losses_html']}")
+
+
 def write_index(reports_dir: str | Path = "reports") -> Path:
-    """``reports/index.html``: every report under ``reports_dir`` (newest first), written atomically."""
+    """``reports/index.html``: the newest run's headline, then every report under ``reports_dir`` (newest first),
+    written atomically."""
     root = Path(reports_dir)
     root.mkdir(parents=True, exist_ok=True)
     entries = []
@@ -112,6 +154,7 @@ def write_index(reports_dir: str | Path = "reports") -> Path:
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>HALO-Agent reports</title><style>"
         "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
         "padding:4px 10px;text-align:left}</style></head><body><h1>HALO-Agent reports</h1>"
+        + _newest_headline(root) + "<h2>Reports</h2>"
         f"<p>{len(rows)} report(s); index written {_dt.datetime.now().isoformat(timespec='seconds')}</p>"
         "<table><tr><th>created</th><th>run</th><th>report</th><th>config</th><th>status</th><th></th>"
         "<th>executed notebook</th></tr>" + "".join(rows) + "</table></body></html>")

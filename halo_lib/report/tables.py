@@ -121,6 +121,59 @@ def paired_differences(runs: dict[str, pd.DataFrame], baseline: str, n_boot: int
     return rates.reset_index(), pd.DataFrame(summary, columns=columns)
 
 
+PHASES = ("base", "bc", "grpo")
+"""The recipe's evaluated phases, in order (``halo_lib.recipe``: each has ``<run>/<phase>/episodes.csv``)."""
+
+
+def load_phases(run_dir: str | Path, phases=PHASES) -> dict[str, pd.DataFrame]:
+    """The held-out evaluations a recipe run recorded so far, by phase (those it has not played are left out)."""
+    return {p: load_run(Path(run_dir) / p) for p in phases if (Path(run_dir) / p / "episodes.csv").is_file()}
+
+
+def phase_success(phases: dict[str, pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
+    """Success of every phase per site and over all sites (Wilson intervals), one row per (phase, site)."""
+    per_site = compare_success(phases, "site", confidence)
+    overall = compare_success(phases, None, confidence).rename(columns={"group": "site"})
+    table = pd.concat([per_site, overall], ignore_index=True)
+    table["run"] = pd.Categorical(table["run"], categories=list(phases), ordered=True)
+    return table.sort_values(["run", "site"], ignore_index=True).rename(columns={"run": "phase"})
+
+
+def headline_table(phases: dict[str, pd.DataFrame], confidence: float = 0.95) -> pd.DataFrame:
+    """Phases as rows, sites (and ``all``) as columns, each cell ``successes/n = rate [low, high]``."""
+    table = phase_success(phases, confidence)
+    cells = [f"{k}/{n} = {r:.0%} [{lo:.0%}, {hi:.0%}]" for k, n, r, lo, hi in
+             zip(table["successes"], table["n"], table["success_rate"], table["ci_low"], table["ci_high"])]
+    wide = table.assign(cell=cells).pivot(index="phase", columns="site", values="cell")
+    wide = wide[[c for c in wide.columns if c != "all"] + ["all"]]
+    wide.columns.name = None
+    return wide.reindex([p for p in phases]).rename_axis(f"success ({confidence:.0%} CI)")
+
+
+def wins_losses(phases: dict[str, pd.DataFrame], better: str = "grpo", than: str = "bc") -> pd.DataFrame:
+    """Per site (and ``all``): the paired held-out episodes, each phase's successes, and the episodes ``better``
+    solved and ``than`` did not (wins) and the reverse (losses): what a paired difference is made of."""
+    a = phases[better].set_index(["task_id", "episode"])
+    b = phases[than].set_index(["task_id", "episode"])
+    both = a[["site", "success"]].add_suffix(f"_{better}").join(b[["success"]].add_suffix(f"_{than}"), how="inner")
+    both = both.rename(columns={f"site_{better}": "site"})
+    sa, sb = both[f"success_{better}"], both[f"success_{than}"]
+    both = both.assign(**{"wins": sa & ~sb, "losses": sb & ~sa})
+    table = both.groupby("site").agg(episodes=("wins", "size"), **{than: (f"success_{than}", "sum"),
+                                                                    better: (f"success_{better}", "sum")},
+                                     wins=("wins", "sum"), losses=("losses", "sum"))
+    table.loc["all"] = table.sum()
+    return table.astype(int)
+
+
+def contrast_task(phases: dict[str, pd.DataFrame], better: str = "grpo", than: str = "bc") -> str | None:
+    """A held-out task ``better`` solved and ``than`` did not (the first by id), or None."""
+    a = phases[better].groupby("task_id")["success"].any()
+    b = phases[than].groupby("task_id")["success"].any().reindex(a.index, fill_value=False)
+    won = a[a & ~b]
+    return str(won.index[0]) if len(won) else None
+
+
 def format_rates(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Percentages with their interval as text, for display (``42% [20%, 67%]``)."""
     out = table.copy()

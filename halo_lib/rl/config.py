@@ -75,6 +75,9 @@ class GRPOConfig:
     """Show only these actions in the system prompt (empty: all of the policy's action family)."""
     brief_actions: bool = False
     """One line per action in the system prompt (short prompts for small models)."""
+    max_image_width: int = 640
+    """Vision policies: screenshots are downscaled to this width once, in the prompt, so the sampler (vLLM) and the
+    trainer see the same pixels (1280: full resolution)."""
     cpu_bf16: bool = False
     """On CPU, run forward and backward passes under bfloat16 autocast where the CPU has native bf16 (AVX512-BF16
     or AMX: about 3x faster); a CPU without it stays in fp32 (emulated bf16 is ~25x slower there). Weights, LoRA,
@@ -150,7 +153,7 @@ class GRPOConfig:
         return PromptOptions(compact_axtree=self.compact_axtree, axtree_chars=self.axtree_chars,
                              goal_lines=self.goal_lines, input_lines=self.input_lines,
                              actions=tuple(self.prompt_actions),
-                             brief_actions=self.brief_actions)
+                             brief_actions=self.brief_actions, max_image_width=self.max_image_width)
 
     def validate(self) -> "GRPOConfig":
         """Check ranges and combinations; raise ``HaloError`` naming the field and a valid value. Returns self."""
@@ -200,6 +203,7 @@ class GRPOConfig:
             need(set(self.prompt_actions) <= known, f"prompt_actions has unknown actions "
                  f"{sorted(set(self.prompt_actions) - known)}; element actions: {sorted(known)}")
         need(self.goal_lines >= 0, f"goal_lines must be >= 0 (0: none), got {self.goal_lines}")
+        need(self.max_image_width >= 1, f"max_image_width must be >= 1, got {self.max_image_width}")
         need(self.input_lines >= 0, f"input_lines must be >= 0 (0: none), got {self.input_lines}")
         need(self.eval_interval >= 0, f"eval_interval must be >= 0 (0: never), got {self.eval_interval}")
         return self

@@ -74,12 +74,21 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
     else:
         path = assets.resolve_model(cfg.model)
         # Unsloth's LoRA covers every language layer: lora_top_layers goes through peft
-        if torch.cuda.is_available() and _unsloth_available() and not cfg.lora_top_layers:
+        if torch.cuda.is_available() and not cfg.lora_top_layers and _unsloth_available():
             return _load_with_unsloth(path, cfg)
         from transformers import Qwen3VLForConditionalGeneration
 
         model = Qwen3VLForConditionalGeneration.from_pretrained(path, torch_dtype=torch.bfloat16,
                                                                 device_map="auto")
+        if torch.cuda.is_available():
+            # peft without Unsloth: recompute activations in the backward pass (an 8B policy's activations over a
+            # ~3k-token screenshot prompt do not fit beside vLLM otherwise); the frozen embeddings' output must
+            # require grad for the checkpointed layers to pass gradients to the LoRA weights
+            if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2x names it so
+                model.activation_checkpointing_enable({"use_reentrant": False})
+            else:
+                model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            model.enable_input_require_grads()
         processor, modality = assets.load_qwen3vl_processor(path), "vision"
     lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                       target_modules=_language_only(model, cfg.lora_target_modules),
@@ -112,11 +121,34 @@ def _top_layers(model, n: int) -> list[int] | None:
     return list(range(total - n, total))
 
 
+_UNSLOTH_WARNED = False
+
+
 def _unsloth_available() -> bool:
+    """Whether Qwen3-VL trains through Unsloth (CUDA only; asked by ``load_policy_model``).
+
+    Not installed: False, with a warning (once) that plain peft + gradient checkpointing is used. Installed but
+    not importable (a broken install, e.g. without ``unsloth_zoo`` or against another torch): a HaloError naming
+    the import error, never a silent fall back to a slower, memory-hungrier path."""
+    import importlib.util
+
+    global _UNSLOTH_WARNED
+    try:
+        installed = importlib.util.find_spec("unsloth") is not None
+    except (ImportError, ValueError):  # a half-imported module in sys.modules
+        installed = True
+    if not installed:
+        if not _UNSLOTH_WARNED:
+            log.warning("Unsloth is not installed: training Qwen3-VL with plain peft and gradient checkpointing "
+                        "(slower; install the gpu extra: pip install unsloth unsloth_zoo)")
+            _UNSLOTH_WARNED = True
+        return False
     try:
         import unsloth  # noqa: F401
-    except Exception:
-        return False
+    except Exception as err:  # noqa: BLE001 - any failure of the import is reported, with its cause
+        raise HaloError(f"Unsloth is installed but does not import ({type(err).__name__}: {err}); fix the install "
+                        "with `pip install --upgrade unsloth unsloth_zoo` (the gpu extra), or uninstall unsloth to "
+                        "train with plain peft") from err
     return True
 
 
@@ -126,7 +158,7 @@ def _load_with_unsloth(path: str, cfg: GRPOConfig) -> PolicyModel:  # pragma: no
     model, processor = FastVisionModel.from_pretrained(path, load_in_4bit=False)
     model = FastVisionModel.get_peft_model(model, finetune_vision_layers=False, finetune_language_layers=True,
                                            r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                                           random_state=cfg.seed)
+                                           random_state=cfg.seed, use_gradient_checkpointing="unsloth")
     return PolicyModel(model, processor, "vision")
 
 
@@ -180,7 +212,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
 
     def sampler_gap(logp, s: TrainSample) -> None:
         if len(s.sampler_logprobs) == len(s.completion_ids):
-            gaps.append(float((logp.detach().flatten() - torch.tensor(s.sampler_logprobs)).abs().max()))
+            gaps.append(float((logp.detach().flatten().cpu() - torch.tensor(s.sampler_logprobs)).abs().max()))
 
     if old is not None:
         for o, s in zip(old, samples):
@@ -200,7 +232,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             old_i = logp.detach() if old is None else old[i].unsqueeze(0)
             if old is None:
                 sampler_gap(old_i, s)
-            advantage = torch.tensor([s.advantage], dtype=logp.dtype)
+            advantage = torch.tensor([s.advantage], dtype=logp.dtype, device=logp.device)  # [1]: CUDA needs it there
             per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
                                        ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
             mask = torch.ones_like(per_token)
@@ -482,6 +514,9 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                     "action_error_rate": sum(s.error is not None for s in steps) / max(len(steps), 1),
                     "errors": sum(ep.status == "error" for ep in episodes),
                     "advantage_abs_mean": sum(abs(a) for a in advantages) / len(advantages),
+                    "groups": len(groups),
+                    # a group whose episodes all earned the same return has all-zero advantages: nothing to learn
+                    "zero_spread_groups": sum(len({ep.ret for ep in g}) == 1 for g in groups),
                     "credit_capped_steps": capped_credit(episodes, advantages, cfg),  # see step_advantage
                     "train_samples": len(samples),
                     "rollout_s": t_rollout,
