@@ -160,7 +160,7 @@ c = load_params(sys.argv[1]).recipe_config(); print("yes" if c.use_vllm and c.mo
   if [ "$serve" = yes ] && { [[ "$config" != *h100* ]] || have_cuda; }; then
     local url
     if url="$(start_vllm "$config")"; then
-      trap 'stop_recorded vllm' EXIT
+      trap 'stop_recorded vllm >/dev/null' EXIT  # quietly: the main job line stays the last
       args+=(--set "recipe.server=$url")
     else
       say "vLLM did not start (see .halo/logs/vllm.log): the recipe tries once more itself, else samples in-process"
