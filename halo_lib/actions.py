@@ -41,6 +41,14 @@ COORD_MAX = 1000
 """Qwen3-VL's normalised frame: (0, 0) is the screenshot's top left corner, (1000, 1000) its bottom right."""
 MAX_WAIT_S = 10.0
 """The longest `wait` a model may ask for; longer requests are clamped (and noted as a repair)."""
+MAX_NUMBER = 1e6
+"""Largest magnitude a numeric argument may have (scroll pixels, integers): anything beyond is no action a page can
+take, and non-finite numbers (inf, NaN) are refused too."""
+MAX_REPLY_CHARS = 8_000
+"""A reply longer than this is refused at once (a 256-token reply is ~1,000 characters): parsing stays bounded."""
+MAX_CANDIDATES = 32
+"""Most action-like pieces (an opening brace or a call) one reply is searched for: with the length cap, the parse
+takes time linear in the reply."""
 DEFAULT_TIMEOUT_MS = 3_000
 NAVIGATION_TIMEOUT_MS = 10_000
 
@@ -134,15 +142,27 @@ _NUMBER = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")
 
 
 def _as_number(value: Any, arg: Arg, notes: list[str]) -> float | int:
+    """A finite number of at most ``MAX_NUMBER`` in magnitude (a string that spells one is noted as a repair)."""
     if isinstance(value, bool):
         raise _BadArg(f"{arg.name} is {value!r}, not a number")
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str) and _NUMBER.match(value):
+    if isinstance(value, str) and len(value) <= 64 and _NUMBER.match(value):
         notes.append(f"{arg.name}: number given as a string")
         number = float(value)
-        return int(number) if number.is_integer() else number
-    raise _BadArg(f"{arg.name} is {value!r}, not a number")
+        value = int(number) if number.is_integer() else number
+    if not isinstance(value, (int, float)):
+        raise _BadArg(f"{arg.name} is {_short(value)}, not a number")
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:  # False for NaN as well
+        raise _BadArg(f"{arg.name} is {_short(value)}, not a finite number within +-{MAX_NUMBER:g}")
+    return value
+
+
+def _short(value: Any) -> str:
+    """A value as an error message shows it: its repr, cut (a huge integer's repr fails outright)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"a {type(value).__name__} too large to show"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _integral(value: float | int) -> float | int:
@@ -891,7 +911,7 @@ def _from_call(source: str, family: str | None, notes: list[str]) -> Action:
             raise ValueError("not a call")
         positional = [ast.literal_eval(a) for a in call.args]
         keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
-    except (SyntaxError, ValueError) as err:
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as err:  # what literal_eval raises
         raise _Candidate(ActionParseError(f"could not read {source[:80]!r} as a call ({err}). "
                                           f"{_expected(family)}"), priority=1) from None
     name = call.func.id
@@ -912,14 +932,14 @@ _PYTHON_WORDS = {"true": "True", "false": "False", "null": "None"}
 
 def _load_object(source: str, notes: list[str]) -> tuple[Any, list[str]]:
     """Strict JSON first; then a lenient read (single quotes, trailing commas) noted as a repair."""
-    try:
+    try:  # (ValueError: also a number of more digits than Python converts; RecursionError: deep nesting)
         return json.loads(source), notes
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         pass
     python = _STRING_OR_JSON_WORD.sub(lambda m: m.group(1) or _PYTHON_WORDS[m.group(2)], source)
     try:
         value = ast.literal_eval(python)
-    except (SyntaxError, ValueError) as err:
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError) as err:
         raise _Candidate(ActionParseError(f"could not read {source[:80]!r} as JSON ({err.__class__.__name__}). "
                                           "Write the tool call as strict JSON."), priority=1) from None
     notes.append("malformed JSON read leniently (single quotes or trailing commas)")
@@ -995,10 +1015,15 @@ def parse_action(text: str, family: str | None = None) -> Action:
         raise ValueError(f"unknown action family {family!r}; families: {', '.join(FAMILIES)}")
     if not isinstance(text, str) or not text.strip():
         raise ActionParseError(f"the reply is empty. {_expected(family)}")
+    if len(text) > MAX_REPLY_CHARS:
+        raise ActionParseError(f"the reply is {len(text):,} characters long; write one short action "
+                               f"(at most {MAX_REPLY_CHARS:,} characters). {_expected(family)}")
     found: list[Action] = []
     failures: list[_Candidate] = []
     position = 0
-    while (match := _START.search(text, position)) is not None:
+    tried = 0
+    while tried < MAX_CANDIDATES and (match := _START.search(text, position)) is not None:
+        tried += 1
         action, position, failure = _candidate(text, match.start(), family)
         if action is not None:
             found.append(action)

@@ -1,0 +1,163 @@
+"""``parse_action``'s contract, fuzzed with Hypothesis: for ANY string it returns an Action whose every argument is
+of its kind, finite and in range, or raises ActionParseError (never another exception), and the work it does is
+bounded by the reply's length (a reply over ``MAX_REPLY_CHARS`` is refused at once, at most ``MAX_CANDIDATES``
+action-like pieces are tried)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from halo_lib import actions
+from halo_lib.actions import (ACTIONS, COMPUTER_USE, COORD_MAX, ELEMENT, MAX_CANDIDATES, MAX_NUMBER, MAX_REPLY_CHARS,
+                              MAX_WAIT_S, Action, parse_action)
+from halo_lib.errors import ActionParseError
+
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NAMES = sorted({n for f in ACTIONS for n in ACTIONS[f]} | {COMPUTER_USE})
+ARG_NAMES = sorted({a.name for f in ACTIONS for d in ACTIONS[f].values() for a in d.args} | {"action", "x", "y"})
+
+
+def assert_valid(action: Action) -> None:
+    """Every argument of the action is what its definition's kind promises, and within range."""
+    assert isinstance(action, Action)
+    for arg in action.definition.args:
+        if arg.name not in action.args:
+            assert not arg.required or arg.default is not None
+            continue
+        value = action.args[arg.name]
+        if arg.kind == "coordinate":
+            assert isinstance(value, list) and len(value) == 2
+            assert all(isinstance(v, int) and 0 <= v <= COORD_MAX for v in value), value
+        elif arg.kind in ("integer", "number"):
+            assert isinstance(value, (int, float)) and not isinstance(value, bool)
+            assert math.isfinite(value) and abs(value) <= MAX_NUMBER, value
+            if arg.kind == "integer":
+                assert isinstance(value, int)
+        elif arg.kind == "seconds":
+            assert isinstance(value, (int, float)) and 0 <= value <= MAX_WAIT_S, value
+        elif arg.kind == "keys":
+            assert isinstance(value, list) and value and all(isinstance(k, str) and k for k in value)
+        elif arg.kind == "options":
+            assert isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        else:  # text, id, url, key_comb, choice
+            assert isinstance(value, str), (arg.name, value)
+        if arg.kind == "choice":
+            assert value in arg.choices
+
+
+def holds(text: str) -> None:
+    try:
+        action = parse_action(text)
+    except ActionParseError:
+        return
+    assert_valid(action)
+
+
+numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**30, 10**30),
+                    st.sampled_from([0, 1000, 1001, -1, 1e308, -1e308, 10**6 + 1]))
+leaves = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=20), st.sampled_from(NAMES))
+values = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                      st.dictionaries(st.sampled_from(ARG_NAMES), inner, max_size=4)),
+                      max_leaves=12)
+arguments = st.dictionaries(st.sampled_from(ARG_NAMES), values, max_size=5)
+
+
+@st.composite
+def json_calls(draw) -> str:
+    """Tool calls as JSON: wrapped, the shorthand, or bare arguments, with any values (NaN, Infinity, huge)."""
+    name, args = draw(st.sampled_from(NAMES)), draw(arguments)
+    shape = draw(st.sampled_from(["wrapped", "shorthand", "bare"]))
+    if shape == "wrapped":
+        obj = {"name": COMPUTER_USE, "arguments": {"action": name, **args}}
+    elif shape == "shorthand":
+        obj = {"name": name, "arguments": args}
+    else:
+        obj = {"action": name, **args}
+    text = json.dumps(obj, allow_nan=True)
+    if draw(st.booleans()):
+        text = f"<tool_call>\n{text}\n</tool_call>"
+    cut = draw(st.integers(0, len(text)))
+    return text[:cut] if draw(st.booleans()) else text
+
+
+@st.composite
+def python_calls(draw) -> str:
+    """``name(arg, key=value)`` with Python literals, including 1e999 (inf), huge integers and nesting."""
+    literal = st.one_of(st.sampled_from(["1e999", "-1e999", "10**400", "9" * 50, "nan", "float('nan')", "()",
+                                         "[[[[1]]]]", "{'a': {1, 2}}", "b'x'", "1j", "None", "True"]),
+                        values.map(repr))
+    positional = draw(st.lists(literal, max_size=3))
+    keywords = [f"{k}={v}" for k, v in draw(st.dictionaries(st.sampled_from(ARG_NAMES), literal, max_size=3)).items()]
+    return f"{draw(st.sampled_from(NAMES))}({', '.join(positional + keywords)})"
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_any_text_gives_a_valid_action_or_a_parse_error(text):
+    holds(text)
+
+
+@FUZZ
+@given(json_calls())
+def test_any_json_tool_call_gives_a_valid_action_or_a_parse_error(text):
+    holds(text)
+
+
+@FUZZ
+@given(python_calls())
+def test_any_call_gives_a_valid_action_or_a_parse_error(text):
+    holds(text)
+
+
+@FUZZ
+@given(st.lists(st.one_of(json_calls(), python_calls(), st.text(max_size=40),
+                          st.sampled_from(["{", "[", "(", "click(", "'", '"', "<tool_call>", "```"])), max_size=8))
+def test_any_mixture_gives_a_valid_action_or_a_parse_error(pieces):
+    holds(" ".join(pieces))
+
+
+@pytest.mark.parametrize("text, where", [
+    ('{"name": "computer_use", "arguments": {"action": "wait", "time": NaN}}', "time"),
+    ('{"name": "computer_use", "arguments": {"action": "scroll", "pixels": Infinity}}', "pixels"),
+    ('{"name": "computer_use", "arguments": {"action": "left_click", "coordinate": [1e999, 5]}}', "coordinate"),
+    ('scroll(delta_x=0, delta_y=-1e999)', "delta_y"),
+    ("scroll(0, 1e999)", "delta_y"),
+    ("left_click(coordinate=[1e999, 1])", "coordinate"),
+    ('{"name": "computer_use", "arguments": {"action": "scroll", "pixels": ' + "9" * 5000 + "}}", "pixels|could not read"),
+    ("click(" + "[" * 400 + ")", "could not read|no action"),
+])
+def test_non_finite_huge_or_deep_arguments_are_parse_errors(text, where):
+    """Each of these raised OverflowError, ValueError or RecursionError from the parser (or passed a NaN wait)."""
+    with pytest.raises(ActionParseError, match=where):
+        parse_action(text)
+
+
+def test_numbers_beyond_the_bound_are_refused_and_within_it_kept():
+    assert parse_action("scroll(0, 1000000)").args["delta_y"] == MAX_NUMBER
+    with pytest.raises(ActionParseError, match="not a finite number"):
+        parse_action("scroll(0, 1000001)")
+
+
+def test_the_work_is_bounded_by_the_replys_length(monkeypatch):
+    """A long reply is refused before any search; a reply full of openers is searched at most MAX_CANDIDATES times
+    (each search reads at most the reply), so the parse is linear in its length."""
+    with pytest.raises(ActionParseError, match="characters long"):
+        parse_action("click('1') " + "x" * MAX_REPLY_CHARS)
+    tried = []
+    original = actions._candidate
+    monkeypatch.setattr(actions, "_candidate", lambda *a: tried.append(1) or original(*a))
+    for opener in ("{", "click(", "[{", "computer_use("):
+        tried.clear()
+        with pytest.raises(ActionParseError):
+            parse_action(opener * (MAX_REPLY_CHARS // len(opener)))
+        assert len(tried) <= MAX_CANDIDATES
+    assert parse_action("{ " * 10 + "click('12')").args == {"bid": "12"}  # openers before an action do not hide it
+
+
+def test_an_element_action_json_still_parses():
+    assert parse_action(json.dumps({"action": "click", "bid": "7"}), ELEMENT).args == {"bid": "7"}
