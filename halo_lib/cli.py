@@ -172,6 +172,11 @@ def eval_cmd(
                                            errors=("action_errors", "mean"), seconds=("seconds", "mean"))
     typer.echo(by_task.round(2).to_string())
     typer.echo(f"eval {mode}: success {frame['success'].mean():.1%} over {len(frame)} episodes -> {run_dir}")
+    errored = frame[frame["status"] == "error"]
+    if len(errored):  # no verdict: the policy's server, the browser or the site failed, not the policy
+        typer.secho(f"error: {len(errored)} of {len(frame)} episodes ended with an error, not a verdict (first: "
+                    f"{str(errored['error'].iloc[0])[:200]}); their success is unknown", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1)
 
 
 def _null():
@@ -294,6 +299,8 @@ def train_cmd(
             if value is not None:
                 values[key] = value
         cfg = from_dict(GRPOConfig, values)
+        if episodes < 1:
+            raise HaloError(f"--episodes must be >= 1 (training episodes in all), got {episodes}")
         task_list = resolve_tasks(tasks, seed=cfg.seed)
         benchmark = [t.id for t in task_list if t.version != "gen"]
         if benchmark and not allow_benchmark_training:

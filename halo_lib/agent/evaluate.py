@@ -77,7 +77,8 @@ def write_episodes(run_dir: str | Path, frame: pd.DataFrame, mode: str) -> pd.Da
     run_dir = Path(run_dir)
     frame = frame.sort_values(["task_id", "episode"], ignore_index=True)
     write_text_atomic(run_dir / "episodes.csv", frame.to_csv(index=False))
-    summary = {"mode": mode, "episodes": len(frame), "success_rate": float(frame["success"].mean()) if len(frame) else 0.0,
+    summary = {"mode": mode, "episodes": len(frame), "errors": int((frame["status"] == "error").sum()),
+               "success_rate": float(frame["success"].mean()) if len(frame) else 0.0,
                "per_site": frame.groupby("site")["success"].mean().round(4).to_dict() if len(frame) else {}}
     write_text_atomic(run_dir / "summary.json", json.dumps(summary, indent=2))
     return frame

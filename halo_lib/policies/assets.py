@@ -581,8 +581,25 @@ def resolve_model(name: str, cache_dir: str | os.PathLike | None = None) -> str:
         model = os.environ.get("HALO_MODEL", "").strip()
         if not model:
             raise HaloError("no Qwen3-VL-8B found: set HALO_MODEL to a local Qwen3-VL path or hub id")
-        return model
-    raise HaloError(f"unknown model {name!r}: use one of {', '.join(KNOWN_MODELS)}")
+        return _checked_folder(model, "HALO_MODEL") if _looks_like_path(model) else model
+    if _looks_like_path(name):
+        return _checked_folder(name, "the model")
+    raise HaloError(f"unknown model {name!r}: use one of {', '.join(KNOWN_MODELS)}, or a local model folder")
+
+
+def _looks_like_path(name: str) -> bool:
+    """A filesystem path rather than a hub id (``org/name``): absolute, relative with ./ or ../, ~, or existing."""
+    return name.startswith(("/", "./", "../", "~")) or Path(name).expanduser().exists()
+
+
+def _checked_folder(path: str, what: str) -> str:
+    """A local model folder, checked before any loading (a missing one failed 12 s later in transformers)."""
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise HaloError(f"{what} {path!r} is not a folder: give a local model folder (with config.json) or a hub id")
+    if not (folder / "config.json").is_file():
+        raise HaloError(f"{what} {path!r} holds no config.json: give the folder save_pretrained wrote")
+    return str(folder)
 
 
 # --------------------------------------------------------------------------------------------------------------

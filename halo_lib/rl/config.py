@@ -175,7 +175,8 @@ class GRPOConfig:
         need(self.iterations >= 1, f"iterations must be >= 1, got {self.iterations}")
         need(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
         need(self.max_completion_length >= 1, f"max_completion_length must be >= 1, got {self.max_completion_length}")
-        need(self.temperature > 0, f"temperature must be > 0 (log-probs divide logits by it), got {self.temperature}")
+        need(0 < self.temperature < float("inf"), f"temperature must be a finite number > 0 (log-probs divide logits "
+                                                 f"by it), got {self.temperature}")
         need(self.lora_rank >= 1, f"lora_rank must be >= 1, got {self.lora_rank}")
         need(self.lora_alpha > 0, f"lora_alpha must be > 0, got {self.lora_alpha}")
         need(0.0 <= self.lora_dropout < 1.0, f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
@@ -188,8 +189,9 @@ class GRPOConfig:
         need(0.0 <= self.epsilon_low < 1.0, f"epsilon_low must be in [0, 1) (clip at 1 - epsilon_low), "
                                             f"got {self.epsilon_low}")
         need(self.epsilon_high >= 0.0, f"epsilon_high must be >= 0, got {self.epsilon_high}")
-        need(self.beta >= 0.0, f"beta must be >= 0 (0 disables the KL penalty), got {self.beta}")
-        need(self.learning_rate > 0, f"learning_rate must be > 0, got {self.learning_rate}")
+        need(0.0 <= self.beta < float("inf"), f"beta must be a finite number >= 0 (0 disables the KL penalty), "
+                                              f"got {self.beta}")
+        need(0 < self.learning_rate < float("inf"), f"learning_rate must be a finite number > 0, got {self.learning_rate}")
         need(self.updates_per_batch >= 1, f"updates_per_batch must be >= 1, got {self.updates_per_batch}")
         need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")
         need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "

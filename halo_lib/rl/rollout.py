@@ -70,6 +70,8 @@ class EpisodeRollout:
     success: bool = False
     status: str = "running"
     seconds: float = 0.0
+    error: str | None = None
+    """Why the episode ended with an error (status ``error``): the browser, the site or the sampler failed."""
 
     @property
     def ret(self) -> float:
@@ -84,7 +86,7 @@ class EpisodeRollout:
         """What the episode did and earned, step by step (the model's reply, its parse or execution error, the reward
         term by term): a JSON line of the run's ``rollouts.jsonl``."""
         return {"task_id": self.task_id, "start_step": self.start_step, "success": self.success,
-                "status": self.status, "return": self.ret, "seconds": round(self.seconds, 3),
+                "status": self.status, "error": self.error, "return": self.ret, "seconds": round(self.seconds, 3),
                 "milestones": self.milestones,
                 "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
                            "after_done": s.after_done, "reward": s.reward.to_dict()} for s in self.steps]}
@@ -128,10 +130,24 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
     start = time.perf_counter()
     episode = EpisodeRollout(task.id, start_step=oracle_steps)
     rewarder = EpisodeRewarder(task, rewards)
-    obs = await env.reset(task, run_id=run_id)
+
+    def failed(what: str, err: Exception) -> EpisodeRollout:
+        # the browser, the site or the sampler failed: this episode ends as an error (its group trains nothing)
+        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
+        episode.status, episode.error = "error", f"{what} failed: {first}"
+        episode.seconds = time.perf_counter() - start
+        return episode
+
+    try:
+        obs = await env.reset(task, run_id=run_id)
+    except Exception as err:  # a crashed browser, a site that is down or hung
+        return failed("reset", err)
     if oracle_steps:
         obs = await play_oracle_prefix(env, task, obs, oracle_steps)
-    state = await env.read_state()
+    try:
+        state = await env.read_state()
+    except Exception as err:
+        return failed("reading the site's state", err)
     rewarder.reset(state_signature(obs), state)
     done = False
     while not done:
@@ -139,14 +155,19 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         try:
             candidate = await policy.act(obs)
         except Exception as err:  # e.g. the sampling server died: this episode ends as an error
-            episode.status = "error"
             episode.steps.append(StepSample(Candidate(text=""), RewardPieces(), f"policy failed: {err}"))
+            failed("the policy", err)
             break
         obs, _, done, info = await env.step(candidate)
-        state = info["final_state"] if done else await env.read_state()
+        try:
+            state = info["final_state"] if done else await env.read_state()
+        except Exception as err:
+            failed("reading the site's state", err)
+            break
         pieces = rewarder.step(state, state_signature(obs), candidate.text)
         if done:
             episode.success, episode.status = info["success"], info["status"]
+            episode.error = info.get("error") if info["status"] == "error" else None
             pieces = _merge(pieces, rewarder.finish(info["success"], info["status"]))
         episode.steps.append(StepSample(candidate, pieces, obs.last_action_error, after_done=was_done))
     episode.seconds = time.perf_counter() - start

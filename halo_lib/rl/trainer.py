@@ -497,12 +497,16 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                                       first_env=j * cfg.group_size)
                         for j, origin in enumerate(batch[k:k + concurrent_groups])))
                 t_rollout = time.perf_counter() - t0
+                episodes = [ep for g in groups for ep in g]
+                if all(ep.status == "error" for ep in episodes):  # the sampler, the browser or the sites are down
+                    raise HaloError(f"every episode of iteration {it + 1} ended with an error (first: "
+                                    f"{episodes[0].error}): nothing to train on, so the iteration is not "
+                                    f"counted; fix the cause and resume the run")
                 # 3. advantages, 4-5. update
                 samples, advantages = training_samples(groups, acting.model_inputs, cfg,
                                                        keep_zero=dry_run or cfg.beta != 0.0)
                 update = grpo_update(policy, optimizer, samples, cfg, reference) if samples else {
                     "loss": 0.0, "skipped": 1}
-                episodes = [ep for g in groups for ep in g]
                 steps = [s for ep in episodes for s in ep.steps]
                 metrics = {
                     "iteration": it + 1,
@@ -513,6 +517,7 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                     "invalid_action_rate": sum(s.candidate.action is None for s in steps) / max(len(steps), 1),
                     "action_error_rate": sum(s.error is not None for s in steps) / max(len(steps), 1),
                     "errors": sum(ep.status == "error" for ep in episodes),
+                    "errored_groups": sum(any(ep.status == "error" for ep in g) for g in groups),  # trained nothing
                     "advantage_abs_mean": sum(abs(a) for a in advantages) / len(advantages),
                     "groups": len(groups),
                     # a group whose episodes all earned the same return has all-zero advantages: nothing to learn

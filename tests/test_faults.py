@@ -1,0 +1,135 @@
+"""Faults end an episode, never a run: a browser or site that fails during an episode's reset or state read makes
+that episode an ``error`` (its group trains nothing, the metrics count it); an iteration whose every episode erred
+stops the run, counted as nothing, with the finished iterations checkpointed; bad sizes are refused at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from halo_lib.config import EnvConfig
+from halo_lib.errors import HaloError
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.rewards import RewardConfig
+from halo_lib.rl.rollout import rollout_episode
+from halo_lib.rl.trainer import train
+from halo_lib.tasks import resolve_tasks
+
+
+class CrashingEnv:
+    """An environment whose browser dies at a chosen call (``reset`` or the first ``read_state``)."""
+
+    def __init__(self, dies_in: str):
+        self.dies_in = dies_in
+
+    async def reset(self, task, run_id="x"):
+        if self.dies_in == "reset":
+            raise RuntimeError("Target page, context or browser has been closed")
+        from halo_lib.env.environment import Observation
+
+        return Observation(goal=task.goal, url="http://127.0.0.1:1/", step=0, axtree="[1] button 'Go'")
+
+    async def read_state(self):
+        raise ConnectionResetError("the site reset the connection")
+
+
+class Answers:
+    name, modality = "answers", "text"
+
+    async def act(self, obs):
+        from halo_lib.policies.base import Candidate
+
+        return Candidate.from_text("send_msg_to_user('done')", family="element")
+
+
+@pytest.mark.parametrize("dies_in, what", [("reset", "reset failed: Target page"),
+                                           ("read_state", "reading the site's state failed: the site reset")])
+def test_a_browser_or_site_failure_at_the_start_ends_the_episode_as_an_error(dies_in, what):
+    """Both raised out of rollout_episode and killed `halo train` with a traceback."""
+    task = resolve_tasks("gen:omnizon:train:1")[0]
+    episode = asyncio.run(rollout_episode(CrashingEnv(dies_in), task, Answers(), RewardConfig()))
+    assert episode.status == "error" and episode.error.startswith(what) and not episode.success
+    assert episode.to_dict()["error"] == episode.error
+
+
+def test_an_iteration_whose_every_episode_erred_stops_the_run_and_is_not_counted(tmp_path, monkeypatch):
+    """With the sites down every reset fails: the iteration is neither logged nor checkpointed as trained, and the
+    error says so in one line (before: the episodes' errors propagated as an 80-line traceback)."""
+    tasks = resolve_tasks("gen:omnizon:train:1")
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=2,
+                     max_completion_length=6, iterations=2, checkpoint_interval=1, compact_axtree=True)
+    env = EnvConfig(max_steps=2, reset_timeout_s=5.0)
+    from halo_lib.policies.vllm_server import free_port
+
+    monkeypatch.setenv("HALO_SITES_PORT_BASE", str(free_port() - 2))  # Omnizon's port: one nothing listens on
+    with pytest.raises(HaloError, match=r"every episode of iteration 1 ended with an error \(first: reset failed: "
+                                        r".*refused the connection.*\): nothing to train on"):
+        train(cfg, tasks, tmp_path, env_config=env)
+    assert not (tmp_path / "metrics.jsonl").exists() and not (tmp_path / "checkpoints").exists()
+    assert json.loads((tmp_path / "config.json").read_text())["grpo"]["iterations"] == 2
+
+
+@pytest.mark.parametrize("values, match", [
+    ({"max_steps": 0}, "EnvConfig.max_steps must be a whole number >= 1"),
+    ({"max_steps": -5}, "EnvConfig.max_steps must be a whole number >= 1"),
+    ({"max_unparsed_replies": -1}, "EnvConfig.max_unparsed_replies must be >= 0"),
+    ({"step_timeout_s": float("nan")}, "EnvConfig.step_timeout_s must be a finite number"),
+    ({"reset_timeout_s": 0}, "EnvConfig.reset_timeout_s must be a finite number"),
+])
+def test_environment_sizes_are_validated(values, match):
+    with pytest.raises(HaloError, match=match):
+        EnvConfig(**values)
+
+
+@pytest.mark.parametrize("values, match", [
+    ({"temperature": float("nan")}, "temperature must be a finite number > 0"),
+    ({"temperature": float("inf")}, "temperature must be a finite number > 0"),
+    ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0"),
+    ({"beta": float("nan")}, "beta must be a finite number >= 0"),
+])
+def test_grpo_floats_must_be_finite(values, match):
+    with pytest.raises(HaloError, match=match):
+        GRPOConfig(**values)
+
+
+def test_model_paths_are_checked_before_any_loading(tmp_path, monkeypatch):
+    from halo_lib.policies.assets import resolve_model
+
+    monkeypatch.setenv("HALO_MODEL", str(tmp_path / "missing"))
+    with pytest.raises(HaloError, match="HALO_MODEL .*missing' is not a folder"):
+        resolve_model("qwen3vl-8b")
+    monkeypatch.setenv("HALO_MODEL", "Qwen/Qwen3-VL-8B-Instruct")
+    assert resolve_model("qwen3vl-8b") == "Qwen/Qwen3-VL-8B-Instruct"  # a hub id passes through
+    (tmp_path / "model").mkdir()
+    with pytest.raises(HaloError, match="holds no config.json"):
+        resolve_model(str(tmp_path / "model"))
+    (tmp_path / "model" / "config.json").write_text("{}")
+    assert resolve_model(str(tmp_path / "model")) == str(tmp_path / "model")  # a local folder, as documented
+
+
+def test_cli_refuses_bad_sizes_in_one_line():
+    from typer.testing import CliRunner
+
+    from halo_lib.cli import app
+
+    runner = CliRunner()
+    bad_eval = runner.invoke(app, ["eval", "--mode", "text", "--tasks", "gen:omnizon:heldout:1", "--max-steps", "0"])
+    assert bad_eval.exit_code == 2 and "EnvConfig.max_steps must be a whole number >= 1" in bad_eval.output
+    bad_train = runner.invoke(app, ["train", "--episodes", "-4", "--dry-run"])
+    assert bad_train.exit_code == 2 and "--episodes must be >= 1" in bad_train.output
+
+
+def test_eval_with_a_dead_model_server_exits_non_zero_and_counts_the_errors(tmp_path):
+    """Every episode erred (no verdict), yet `halo eval` exited 0 and printed success 0%."""
+    from typer.testing import CliRunner
+
+    from halo_lib.cli import app
+
+    result = CliRunner().invoke(app, ["eval", "--mode", "text", "--model", "smollm2", "--tasks",
+                                      "gen:gocalendar/delete:heldout:1", "--server", "http://127.0.0.1:9/v1",
+                                      "--max-steps", "2", "--out", str(tmp_path), "--run", "dead"])
+    assert result.exit_code == 1, result.output
+    assert "1 of 1 episodes ended with an error, not a verdict" in result.output
+    assert json.loads((tmp_path / "dead" / "summary.json").read_text())["errors"] == 1
