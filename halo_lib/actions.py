@@ -611,16 +611,23 @@ async def _goto(page, args: dict, ctx: ExecContext) -> None:
     if allowed is None or origin_of(url) != allowed:
         raise ActionExecutionError(f"goto({args['url']!r}) refused: only URLs on {allowed or 'the task site'} "
                                    "may be opened")
+    if urlsplit(url).path.rstrip("/") in ("/config", "/finish"):  # the harness's routes: restart or leave the task
+        raise ActionExecutionError(f"goto({args['url']!r}) refused: {urlsplit(url).path} is not a page of the site; "
+                                   "navigate with the site's own links")
     await page.goto(url, timeout=ctx.navigation_timeout_ms, wait_until="domcontentloaded")
 
 
 @action("go_back", ELEMENT, "Go back to the previous page.")
 async def _go_back(page, args: dict, ctx: ExecContext) -> None:
     url_before = page.url
+    site = origin_of(ctx.allowed_origin) if ctx.allowed_origin else origin_of(url_before)
     response = await page.go_back(timeout=ctx.navigation_timeout_ms, wait_until="domcontentloaded")
     # None also means a same-document step back (SPA history), so only an unchanged URL is an error.
     if response is None and page.url == url_before:
         raise ActionExecutionError("go_back(): there is no previous page")
+    if origin_of(page.url) != site:  # stepped off the site (the tab's blank first entry): the episode's first page
+        await page.go_forward(timeout=ctx.navigation_timeout_ms, wait_until="domcontentloaded")
+        raise ActionExecutionError("go_back(): there is no previous page (this is the episode's first page)")
 
 
 @action("send_msg_to_user", ELEMENT, "Send the final answer or message to the user; this ends the task.",

@@ -148,3 +148,26 @@ def test_pool_runs_parallel_episodes_in_separate_contexts():
     results, launches = run(main())
     assert launches == 1 and len(results) == 5
     assert all(r.status == "failure" and r.steps == 1 for r in results)
+
+
+def test_the_tasks_start_is_not_in_history_and_its_routes_are_refused():
+    """go_back() used to replay /config (wiping the episode's progress without a word), then land on about:blank;
+    goto('/config?...') let the agent restart its own task."""
+    async def body(env, host):
+        obs = await env.reset(TASK)
+        search = next(line for line in obs.axtree.splitlines() if "searchbox" in line or "textbox" in line)
+        bid = search.split("]")[0].lstrip(" [")
+        await env.step(f"fill('{bid}', 'mouse')")
+        filled = await env.step(f"press('{bid}', 'Enter')")
+        back = await env.step("go_back()")
+        first = await env.step("go_back()")  # at the episode's first page
+        restart = await env.step(f"goto('/config?run_id=x&task_id={TASK.id}')")
+        finish = await env.step("goto('/finish')")
+        return filled, back, first, restart, finish, env.page.url
+
+    filled, back, first, restart, finish, url = run(with_env(body, use_screenshot=False))
+    assert filled[0].url != back[0].url and back[0].last_action_error is None  # a real step back, on the site
+    assert "there is no previous page" in first[0].last_action_error and not first[2]
+    assert "/config is not a page of the site" in restart[0].last_action_error
+    assert "/finish is not a page of the site" in finish[0].last_action_error
+    assert url.startswith(TASK.url())

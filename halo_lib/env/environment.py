@@ -135,7 +135,7 @@ class BrowserEnv:
             raise HaloError(f"reset of {task.id} took over {self.config.reset_timeout_s:.0f} s: is {base} up? "
                             f"(start it with `halo sites serve`)") from None
         except Exception as err:
-            if "ERR_CONNECTION_REFUSED" in str(err):
+            if "ERR_CONNECTION_REFUSED" in str(err) or "ECONNREFUSED" in str(err):
                 raise HaloError(f"{base} refused the connection: start the local sites with `halo sites serve`"
                                 ) from None
             raise
@@ -149,8 +149,11 @@ class BrowserEnv:
         self.page = await self.context.new_page()
         self.context.on("page", self._on_new_page)  # after our own page exists, or it would count as a pop-up
         nav_ms = self.config.reset_timeout_s * 1000
-        resp = await self.page.goto(f"{base}/config?run_id={run_id}&task_id={task.id}&latency=0", timeout=nav_ms)
-        if resp is not None and not resp.ok:
+        # /config through the context's own request client (it shares the context's cookies): the page's history
+        # then starts at the site's home, so go_back can neither replay /config (wiping the episode) nor leave the site
+        resp = await self.context.request.get(f"{base}/config?run_id={run_id}&task_id={task.id}&latency=0",
+                                              timeout=nav_ms)
+        if not resp.ok:
             raise HaloError(f"{base}/config refused task {task.id}: HTTP {resp.status}")
         await self.page.goto(f"{base}/", timeout=nav_ms)
         await wait_site_idle(self.page, timeout_ms=int(nav_ms))
