@@ -280,6 +280,7 @@ def train_cmd(
                                                   help="Allow REAL v2 tasks in training (marks the run)."),
 ):
     """Online GRPO with dense rewards; results under results/grpo_training/<run>/."""
+    import contextlib
     import time
     from pathlib import Path
 
@@ -292,7 +293,11 @@ def train_cmd(
     from halo_lib.tasks import resolve_tasks
 
     try:
-        values = yaml.safe_load(Path(config).read_text()) if config else {}
+        try:
+            values = yaml.safe_load(Path(config).read_text(encoding="utf-8")) if config else {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise HaloError(f"--config {config}: not a readable UTF-8 YAML file ({type(err).__name__}: "
+                            f"{str(err).splitlines()[0][:200]})") from None
         if config and not isinstance(values, dict):
             raise HaloError(f"{config} must hold a mapping of GRPOConfig fields")
         for key, value in (("model", model), ("group_size", group_size), ("max_steps", max_steps)):
@@ -308,8 +313,20 @@ def train_cmd(
                             "gen:<site>:train:<n>, or pass --allow-benchmark-training (the run is then marked)")
         cfg.iterations = max(1, episodes // (cfg.group_size * cfg.tasks_per_iteration))
         run_dir = Path("results/grpo_training") / (run or time.strftime("%Y%m%d-%H%M%S"))
-        with SitesInThread(_sites_for(task_list)):
-            result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run,
+        with SitesInThread(_sites_for(task_list)), contextlib.ExitStack() as stack:
+            sampler = None
+            if cfg.policy_backend == "vllm" and not dry_run:  # rollouts from vLLM, the adapter hot-reloaded
+                from halo_lib.policies.vllm_server import policy_server
+                from halo_lib.rl.sync import VLLMSync
+
+                typer.echo(f"starting a vLLM server for {cfg.model} (policy_backend: vllm)")
+                server = policy_server(cfg.model, lora_rank=cfg.lora_rank)
+                stack.callback(server.stop)
+                server.start()
+                sampler = VLLMSync.for_rollouts(server.base_url, "text" if cfg.model == "smollm2" else "vision",
+                                                temperature=cfg.temperature, max_tokens=cfg.max_completion_length,
+                                                prompt=cfg.prompt_options())
+            result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run, sampler=sampler,
                            on_iteration=lambda m: typer.echo(
                                f"iter {m['iteration']:>4}  reward {m['reward_mean']:+.3f}  success "
                                f"{m['success_rate']:.0%}  loss {m.get('loss', 0):+.4f}  "

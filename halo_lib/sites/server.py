@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from halo_lib.errors import SiteError, UnknownTaskError
 from halo_lib.sites import HOST, SITE_NAMES, get_site, site_port
 from halo_lib.sites.spec import SiteSpec
-from halo_lib.sites.state import SessionStore, deep_diff
+from halo_lib.sites.state import SessionStore, deep_diff, shape_error
 
 log = logging.getLogger(__name__)
 COMMON_DIR = Path(__file__).parent / "common"
@@ -91,7 +91,7 @@ def build_app(spec: SiteSpec, store: SessionStore | None = None) -> Starlette:
             latency = int(float(latency_raw))
             if latency < 0 or latency > 60_000:
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):  # inf overflows int()
             return _error("Bad /config request", f"latency must be milliseconds in 0..60000, got {latency_raw!r}", 400)
         try:
             name = task_name_for_site(spec, task_id)
@@ -145,6 +145,9 @@ def build_app(spec: SiteSpec, store: SessionStore | None = None) -> Starlette:
                     {"error": f"body must be {{'state': {{...}}}} with keys {sorted(session.initial)}"},
                     status_code=400,
                 )
+            error = shape_error(session.initial, state)
+            if error:
+                return JSONResponse({"error": f"malformed state update: {error}"}, status_code=400)
             session.state = state
         resp = JSONResponse(
             {

@@ -24,6 +24,39 @@ def _as_mapping(value: Any) -> dict | None:
     return None
 
 
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+
+
+def shape_error(initial: Any, state: Any, path: str = "state", depth: int = 6) -> str | None:
+    """Where ``state`` does not have ``initial``'s shape, or None: each value the JSON type of the initial one at
+    that place (a null on either side matches anything), a list's items that of the initial list's first item, down
+    to ``depth`` levels. The apps only ever write states of that shape; another one made /finish fail for good."""
+    if initial is None or state is None:
+        return None
+    if _json_type(initial) != _json_type(state):
+        return f"{path} must be {_json_type(initial)}, got {_json_type(state)}"
+    if depth == 0:
+        return None
+    if isinstance(initial, dict):
+        for key in initial.keys() & state.keys():
+            error = shape_error(initial[key], state[key], f"{path}.{key}", depth - 1)
+            if error:
+                return error
+    elif isinstance(initial, list) and initial:
+        for i, item in enumerate(state):
+            error = shape_error(initial[0], item, f"{path}[{i}]", depth - 1)
+            if error:
+                return error
+    return None
+
+
 def deep_diff(initial: Any, final: Any) -> dict[str, dict]:
     """Return ``{"added": ..., "updated": ..., "deleted": ...}`` between two JSON values."""
     added: dict = {}
