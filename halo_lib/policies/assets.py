@@ -294,38 +294,25 @@ TINY_QWEN3VL = "tiny-qwen3vl"
 TINY_QWEN3VL_SEED = 0
 
 
-def tiny_qwen3vl_config():
-    """A ~10M-parameter ``Qwen3VLConfig`` (almost all of it the 151,936-row embedding) with Qwen3-VL's token ids."""
+def _qwen3vl_config(*, hidden: int, intermediate: int, layers: int, heads: int, kv_heads: int, head_dim: int,
+                    mrope_section: list[int], vision_hidden: int, vision_intermediate: int):
+    """A ``Qwen3VLConfig`` with Qwen3-VL's vocabulary, token ids, interleaved M-RoPE and a small but valid vision tower
+    (2 blocks, 2 heads, 16-px patches, 2x2 merge, DeepStack at both blocks), at the given language sizes."""
     from transformers import Qwen3VLConfig
 
     return Qwen3VLConfig(
         text_config={
-            "vocab_size": 151936,
-            "hidden_size": 64,
-            "intermediate_size": 128,
-            "num_hidden_layers": 2,
-            "num_attention_heads": 4,
-            "num_key_value_heads": 2,
-            "head_dim": 16,
-            "max_position_embeddings": 32768,
-            "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0, "mrope_section": [4, 2, 2],
+            "vocab_size": 151936, "hidden_size": hidden, "intermediate_size": intermediate,
+            "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": kv_heads,
+            "head_dim": head_dim, "max_position_embeddings": 32768,
+            "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0, "mrope_section": mrope_section,
                                 "mrope_interleaved": True},
-            "bos_token_id": 151643,
-            "eos_token_id": 151645,
-            "pad_token_id": 151643,
-            "tie_word_embeddings": True,
+            "bos_token_id": 151643, "eos_token_id": 151645, "pad_token_id": 151643, "tie_word_embeddings": True,
         },
         vision_config={
-            "depth": 2,
-            "hidden_size": 32,
-            "intermediate_size": 64,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": 64,
-            "num_position_embeddings": 256,
-            "deepstack_visual_indexes": [0, 1],
+            "depth": 2, "hidden_size": vision_hidden, "intermediate_size": vision_intermediate, "num_heads": 2,
+            "patch_size": 16, "spatial_merge_size": 2, "temporal_patch_size": 2, "out_hidden_size": hidden,
+            "num_position_embeddings": 256, "deepstack_visual_indexes": [0, 1],
         },
         image_token_id=QWEN_TOKEN_IDS["<|image_pad|>"],
         video_token_id=QWEN_TOKEN_IDS["<|video_pad|>"],
@@ -333,6 +320,12 @@ def tiny_qwen3vl_config():
         vision_end_token_id=QWEN_TOKEN_IDS["<|vision_end|>"],
         tie_word_embeddings=True,
     )
+
+
+def tiny_qwen3vl_config():
+    """A ~10M-parameter ``Qwen3VLConfig`` (almost all of it the 151,936-row embedding) with Qwen3-VL's token ids."""
+    return _qwen3vl_config(hidden=64, intermediate=128, layers=2, heads=4, kv_heads=2, head_dim=16,
+                           mrope_section=[4, 2, 2], vision_hidden=32, vision_intermediate=64)
 
 
 def _build_tiny_qwen3vl(folder: Path) -> None:
@@ -383,8 +376,6 @@ def small_qwen3vl_config(head_dim: int = 128, num_layers: int = 2, num_heads: in
     attention, M-RoPE interleaved with ``mrope_section`` summing to ``head_dim / 2`` ([24, 20, 20] at 128, as the
     8B), hidden size = ``num_heads * head_dim``. The vision tower is small but valid (2 blocks, 2 heads of 64,
     16-px patches, 2x2 merge, DeepStack at both blocks), with Qwen3-VL's token ids."""
-    from transformers import Qwen3VLConfig
-
     if head_dim % 4 or head_dim < 8:
         raise HaloError(f"head_dim must be a multiple of 4 (M-RoPE splits head_dim / 2 in three), got {head_dim}")
     if num_heads < 1 or num_kv_heads < 1 or num_heads % num_kv_heads:
@@ -392,41 +383,10 @@ def small_qwen3vl_config(head_dim: int = 128, num_layers: int = 2, num_heads: in
     half = head_dim // 2
     spatial = round(half * 20 / 64)  # Qwen3-VL-8B: [24, 20, 20] of 64 (temporal, height, width)
     hidden = num_heads * head_dim
-    return Qwen3VLConfig(
-        text_config={
-            "vocab_size": 151936,
-            "hidden_size": hidden,
-            "intermediate_size": 3 * hidden,  # the 8B's ratio (12288 / 4096)
-            "num_hidden_layers": num_layers,
-            "num_attention_heads": num_heads,
-            "num_key_value_heads": num_kv_heads,
-            "head_dim": head_dim,
-            "max_position_embeddings": 32768,
-            "rope_parameters": {"rope_type": "default", "rope_theta": 5000000.0,
-                                "mrope_section": [half - 2 * spatial, spatial, spatial], "mrope_interleaved": True},
-            "bos_token_id": 151643,
-            "eos_token_id": 151645,
-            "pad_token_id": 151643,
-            "tie_word_embeddings": True,
-        },
-        vision_config={
-            "depth": 2,
-            "hidden_size": 128,
-            "intermediate_size": 256,
-            "num_heads": 2,
-            "patch_size": 16,
-            "spatial_merge_size": 2,
-            "temporal_patch_size": 2,
-            "out_hidden_size": hidden,
-            "num_position_embeddings": 256,
-            "deepstack_visual_indexes": [0, 1],
-        },
-        image_token_id=QWEN_TOKEN_IDS["<|image_pad|>"],
-        video_token_id=QWEN_TOKEN_IDS["<|video_pad|>"],
-        vision_start_token_id=QWEN_TOKEN_IDS["<|vision_start|>"],
-        vision_end_token_id=QWEN_TOKEN_IDS["<|vision_end|>"],
-        tie_word_embeddings=True,
-    )
+    return _qwen3vl_config(hidden=hidden, intermediate=3 * hidden,  # the 8B's ratio (12288 / 4096)
+                           layers=num_layers, heads=num_heads, kv_heads=num_kv_heads, head_dim=head_dim,
+                           mrope_section=[half - 2 * spatial, spatial, spatial], vision_hidden=128,
+                           vision_intermediate=256)
 
 
 def _qwen3vl_folder_like_the_8b(folder: Path) -> None:
