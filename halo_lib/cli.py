@@ -434,6 +434,26 @@ def bench_learn(
     typer.echo(summary_line(result))
 
 
+@bench_app.command("faults")
+def bench_faults(
+    replies: int = typer.Option(100_000, help="Random malformed replies fuzzed through the action parser."),
+    trainer: bool = typer.Option(True, "--trainer/--no-trainer", help="Also SIGKILL `halo train` before and after "
+                                 "its first checkpoint and resume it (two SmolLM2 runs, a few minutes)."),
+    out: str = typer.Option("results/faults_bench", help="The trainer scenarios' runs and logs go here."),
+):
+    """Faults end an episode, never a run: Chromium killed at reset / mid-step / during evaluation, a site restarted
+    mid-episode, the trainer killed and resumed, and fuzzed replies; one summary line."""
+    from halo_lib.bench.faults_bench import run_faults_bench, summary_line
+
+    try:
+        result = run_faults_bench(replies, out, trainer=trainer, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    typer.echo(summary_line(result))
+    if result.crashes or not all(s.held for s in result.scenarios):
+        raise typer.Exit(code=1)
+
+
 @bench_app.command("learn-runs")
 def bench_learn_runs(
     runs: List[str] = typer.Argument(..., help="Folders of finished `halo bench learn` runs of one configuration "
