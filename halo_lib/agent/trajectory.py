@@ -130,8 +130,7 @@ def load_trajectories(directory: str | Path) -> pd.DataFrame:
     directory = Path(directory)
     records = _read_records(directory, "step")
     frame = pd.json_normalize(records, max_level=1)
-    if records:  # the action stays one dict per step (what the filmstrip draws), not columns action.name, ...
-        frame = frame.drop(columns=[c for c in frame.columns if c.startswith("action.")])
+    if records:  # besides the columns action.name, action.args: the action as one dict (what the filmstrip draws)
         frame["action"] = [r.get("action") for r in records]
     _absolute(directory, frame, "obs.screenshot")
     if not frame.empty:
