@@ -63,6 +63,7 @@ def test_smollm2_server_runs_with_runtime_lora_and_every_core(smol_dir):
 
 
 def test_qwen3vl_8b_server_profiles_one_image_no_video_in_8k_and_shares_the_gpu(tmp_path, monkeypatch):
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "qwen3_vl"}))  # HALO_MODEL folders are checked
     monkeypatch.setenv("HALO_MODEL", str(tmp_path))
     cmd = policy_server("qwen3vl-8b", lora_rank=16).command("python")
     assert flag(cmd, "--model") == str(tmp_path) and flag(cmd, "--served-model-name") == "qwen3vl-8b"
