@@ -15,7 +15,7 @@ reads back the phases it recorded and goes on; its config must be the same. ``un
 one already running (``./launch.sh`` starts it once for the three notebooks); if none can start, sampling falls back to
 the in-process model and the run says so.
 
-What keeps the CPU recipe inside 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
+What keeps the CPU recipe near 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
 lines naming the goal's rarest words, the five needed actions one line each), the shared system prompt run once per
 update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers, episodes cut after 2 replies without an
 action, eight evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
@@ -171,21 +171,20 @@ class RecipeConfig:
         return self
 
 
-ONLINE_ONLY = frozenset({"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                         "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
-                         "out_of_steps", "out_dir", "reuse", "heldout_tasks_per_site", "server", "eval_concurrency"})
-"""RecipeConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
-held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
-
-
 NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency"})
 """Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured."""
+
+ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
+                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
+                              "out_of_steps", "heldout_tasks_per_site"}
+"""RecipeConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
+held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
 
 ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "rewards.out_of_steps": 0.0,
                 "lora_rank": 16, "lora_alpha": 32, "server": "", "eval_concurrency": 8, "max_image_width": 640}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
-cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that does not name them. RecipeConfig fields by
-name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as ``rewards.<field>`` / ``grpo.<field>`` (as
+cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
+does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as ``rewards.<field>`` / ``grpo.<field>`` (as
 ``halo bench learn-runs`` compares them)."""
 
 
@@ -238,9 +237,9 @@ def paired_bootstrap_ci(a: list[bool], b: list[bool], n: int = 10_000, seed: int
     return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def by_site(r: RecipeResult) -> str:
-    """Held-out successes per site and phase, and the paired episodes where GRPO and BC differ (what the interval
-    is made of): a table to read before the summary line."""
+def by_site(r: RecipeResult):
+    """Held-out successes per site (and ``all``) and phase, and the paired episodes where GRPO and BC differ (what
+    the interval is made of): ``grpo_wins`` GRPO solved and BC did not, ``grpo_losses`` the reverse."""
     import pandas as pd
 
     frame = pd.DataFrame({"site": r.sites, "base": r.base, "bc": r.bc, "grpo": r.grpo})
@@ -250,7 +249,7 @@ def by_site(r: RecipeResult) -> str:
                                       grpo=("grpo", "sum"), grpo_wins=("grpo_wins", "sum"),
                                       grpo_losses=("grpo_losses", "sum"))
     table.loc["all"] = table.sum()
-    return table.to_string()
+    return table.astype(int)
 
 
 def summary_line(r: RecipeResult, prefix: str = "learn bench") -> str:
@@ -339,7 +338,7 @@ def check_reusable(cfg: RecipeConfig) -> Path:
     """The run ``cfg.reuse`` names, checked: its config matches ``cfg`` outside ``ONLINE_ONLY`` and it holds a BC
     adapter. Raises HaloError naming what differs or is missing."""
     run = Path(cfg.reuse)
-    previous, mine = asdict(load_learn_config(run, "--reuse")), asdict(cfg)
+    previous, mine = asdict(load_run_config(run, "--reuse")), asdict(cfg)
     differ = sorted(k for k in mine if k not in ONLINE_ONLY and previous[k] != mine[k])
     if differ:
         raise HaloError(f"--reuse {run}: its base and BC phases ran with other settings: "
@@ -350,22 +349,20 @@ def check_reusable(cfg: RecipeConfig) -> Path:
     return run
 
 
-def load_learn_config(run: Path, option: str = "--resume") -> RecipeConfig:
+def load_run_config(run: Path, option: str = "--resume") -> RecipeConfig:
     """The RecipeConfig a run folder's ``config.json`` holds, for ``option`` (``--resume``, ``--reuse``): a field newer
     than the run takes the value it had in effect (``ADDED_FIELDS``); one it lacks otherwise, or one this version does
     not know, is an error."""
-    from dataclasses import fields
-
     try:
         saved = json.loads((Path(run) / "config.json").read_text())
     except (OSError, ValueError) as err:
-        raise HaloError(f"{option} {run}: no readable config.json there ({err}); name a folder a learn-bench run "
-                        "wrote (results/learn_bench/<time>)") from None
+        raise HaloError(f"{option} {run}: no readable config.json there ({err}); name a folder a recipe run wrote "
+                        "(results/recipe/<tag> or results/learn_bench/<time>)") from None
     names = {f.name for f in fields(RecipeConfig)}
     unknown = sorted(set(saved) - names)
     lacking = sorted(names - set(saved) - set(ADDED_FIELDS))
     if unknown or lacking:
-        raise HaloError(f"{option} {run}: its config.json was written by another version of the learn bench ("
+        raise HaloError(f"{option} {run}: its config.json was written by another version of the recipe ("
                         + "; ".join(f"{what}: {', '.join(keys)}" for what, keys in
                                     (("settings unknown here", unknown), ("settings it lacks", lacking)) if keys)
                         + "); use the version that made it")
@@ -418,37 +415,25 @@ class RunningServer:
         load_adapter(self.base_url, name, path, replace=replace)
 
 
-def _serve(cfg: RecipeConfig, result: "RecipeResult", say):
-    """The run's vLLM server: the one ``cfg.server`` names, else one started here (``policy_server``, stopped with
-    the run), or None when none can start (said, and noted in the result: sampling falls back to in-process)."""
+def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.ExitStack):
+    """The run's vLLM server: the one ``cfg.server`` names, else one started here (``policy_server``, stopped when
+    ``stack`` closes), or None when none can start (said, and noted in the result: sampling falls back to
+    in-process)."""
     from halo_lib.policies.vllm_server import policy_server
 
     if cfg.server:
         server = RunningServer(cfg.server)
         say(f"  vLLM server at {server.base_url} (serving {server.name})")
-        return server, None
+        return server
     say("starting a vLLM server (evaluation and GRPO rollouts)")
-    server = None
     try:
-        server = policy_server(cfg.model, lora_rank=cfg.lora_rank)
-        server.start()
-        return server, server.stop
+        server = stack.enter_context(policy_server(cfg.model, lora_rank=cfg.lora_rank))
     except Exception as err:  # say it, and go on in-process
-        if server is not None:
-            server.stop()
         result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): evaluation and rollouts fell "
                             "back to the in-process backend")
         say(f"  NOTE: {result.notes[-1]}")
-        return None, None
-
-
-def rollout_sampler(server, modality: str, cfg: RecipeConfig, prompt):
-    """The GRPO rollouts' sampler on ``server``: the trained adapter hot-reloaded after every update, no seed
-    (``VLLMSync.for_rollouts``)."""
-    from halo_lib.rl.sync import VLLMSync
-
-    return VLLMSync.for_rollouts(server.base_url, modality, temperature=cfg.temperature,
-                                 max_tokens=cfg.max_completion_length, prompt=prompt)
+        return None
+    return server
 
 
 def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
@@ -477,8 +462,6 @@ def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
     from halo_lib.rl.rollout import Start
     from halo_lib.tasks.generator import oracle_steps
 
-    if not 0.0 <= cfg.backplay <= 1.0:
-        raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {cfg.backplay}")
     n_groups = cfg.grpo_iterations * cfg.tasks_per_iteration
     fresh, along = itertools.cycle(fresh_tasks), itertools.cycle(bc_tasks)
     visits: dict[str, int] = {}
@@ -596,7 +579,7 @@ def resume_recipe(run: str | Path, say=print) -> RecipeResult:
     recorded (``base/``, ``bc_adapter/``, ``bc/``, ...) are read back, GRPO goes on from its newest checkpoint, and
     what is left runs as usual."""
     run = Path(run)
-    cfg = load_learn_config(run)
+    cfg = load_run_config(run)
     if (run / RESULT_FILE).is_file():
         raise HaloError(f"{run} finished (it holds {RESULT_FILE}): there is nothing to resume")
     return run_recipe(cfg, run, say=say)
@@ -604,7 +587,7 @@ def resume_recipe(run: str | Path, say=print) -> RecipeResult:
 
 def _check_same_run(cfg: RecipeConfig, run: Path) -> None:
     """A call on a folder that holds a run must bring that run's settings (but where things run: ``NOT_COMPARED``)."""
-    saved, mine = asdict(load_learn_config(run, "the recipe on")), asdict(cfg)
+    saved, mine = asdict(load_run_config(run, "the recipe on")), asdict(cfg)
     differ = sorted(k for k in mine if k not in NOT_COMPARED and saved[k] != mine[k])
     if differ:
         raise HaloError(f"{run} holds a run with other settings: "
@@ -658,6 +641,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
                 until: str, say) -> None:
     from halo_lib.rl.checkpoint import latest_checkpoint
     from halo_lib.rl.config import GRPOConfig
+    from halo_lib.rl.sync import VLLMSync
     from halo_lib.rl.trainer import load_policy_model, train
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
@@ -690,11 +674,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
     recorded = lambda name: (out / name / "episodes.csv").is_file()  # noqa: E731 - a phase an earlier call played
     with SitesInThread(sites), contextlib.ExitStack() as stack:
         policy = load_policy_model(grpo_cfg)
-        server = None
-        if cfg.use_vllm:
-            server, stop = _serve(cfg, result, say)
-            if stop is not None:
-                stack.callback(stop)
+        server = _serve(cfg, result, say, stack) if cfg.use_vllm else None
         judges = _Evaluators(policy, cfg, grpo_cfg, server)
 
         def phase(name: str, tasks: list, adapter: str | None = None) -> list[bool]:
@@ -750,7 +730,8 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
-            sampler = rollout_sampler(server, policy.modality, cfg, grpo_cfg.prompt_options())
+            sampler = VLLMSync.for_rollouts(server.base_url, policy.modality, temperature=cfg.temperature,
+                                            max_tokens=cfg.max_completion_length, prompt=grpo_cfg.prompt_options())
             result.sampler = "vLLM server, adapter hot-reloaded after every update"
         checkpoint = latest_checkpoint(out / TRAINING_DIR)
         if checkpoint is not None:
@@ -776,7 +757,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
     result.seconds = clock.seconds
     write_text_atomic(out / RESULT_FILE, json.dumps(asdict(result), indent=2))
     say("held-out successes by site (wins / losses: episodes GRPO solved and BC did not / the reverse):\n"
-        + by_site(result))
+        + by_site(result).to_string())
     say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
 

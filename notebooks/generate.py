@@ -129,7 +129,7 @@ learning curves. Parameters: `halo_lib.report.params.NotebookParams`."""),
     ("params", params_cell('{"run_dir": "results/recipe/cpu-20261206-120000"}')),
     ("code", resolve_cell("compare", "Comparison of phases")),
     ("code", RUN_DIR + """
-from halo_lib.recipe import RecipeResult, summary_line
+from halo_lib.recipe import RecipeResult, by_site, summary_line
 
 result = RecipeResult.load(run_dir)
 phases = tables.load_phases(run_dir)
@@ -143,7 +143,7 @@ plots.show(plots.success_bars(table, "site", hue="phase", title="held-out succes
     ("md", "## GRPO against BC, episode by episode\n\nWins: held-out episodes GRPO solved and BC did not; losses: the "
            "reverse. The interval is the percentile bootstrap of the mean paired difference (the headline's)."),
     ("code", """\
-display(tables.wins_losses(phases, "grpo", "bc"))
+display(by_site(result))  # grpo_wins: GRPO solved and BC did not; grpo_losses: the reverse
 print(f"GRPO - BC: {100 * (sum(result.grpo) - sum(result.bc)) / len(result.grpo):+.0f} points on {len(result.grpo)} "
       f"paired episodes, 95% CI [{100 * result.ci[0]:.0f}, {100 * result.ci[1]:.0f}]")
 _, diffs = tables.paired_differences(phases, "bc", n_boot=P.n_boot, confidence=P.confidence, seed=cfg.seed)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from halo_lib.recipe import (RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
-                                        load_learn_config, paired_bootstrap_ci, resume_recipe, run_recipe,
+                                        load_run_config, paired_bootstrap_ci, resume_recipe, run_recipe,
                                         summary_line, training_tasks)
 from halo_lib.errors import HaloError
 
@@ -72,7 +72,7 @@ def test_by_site_counts_each_sites_successes_and_the_pairs_grpo_won_and_lost():
     r = RecipeResult(tasks=["a", "b", "c", "d", "e"], sites=["gomail", "gomail", "omnizon", "omnizon", "omnizon"],
                     base=[False, False, False, False, True], bc=[True, False, True, False, False],
                     grpo=[True, True, False, True, False])
-    rows = {line.split()[0]: [int(x) for x in line.split()[1:]] for line in by_site(r).splitlines()[2:]}
+    rows = {site: row.tolist() for site, row in by_site(r).iterrows()}
     # episodes, base, bc, grpo, grpo wins (grpo solved, bc not), grpo losses (the reverse)
     assert rows == {"gomail": [2, 0, 1, 2, 1, 0], "omnizon": [3, 1, 1, 1, 1, 1], "all": [5, 1, 2, 3, 2, 1]}
 
@@ -260,19 +260,19 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
         resume_recipe(stopped)
 
 
-def test_load_learn_config_fills_fields_newer_than_the_run_and_refuses_unknown_ones(tmp_path):
+def test_load_run_config_fills_fields_newer_than_the_run_and_refuses_unknown_ones(tmp_path):
     saved = {k: v for k, v in dataclasses.asdict(RecipeConfig(grpo_iterations=3)).items()
              if k not in ("out_of_steps", "lora_top_layers")}
     (tmp_path / "config.json").write_text(json.dumps(saved))
-    cfg = load_learn_config(tmp_path)
+    cfg = load_run_config(tmp_path)
     assert (cfg.grpo_iterations, cfg.out_of_steps, cfg.lora_top_layers) == (3, 0.0, 0)  # what that run had in effect
     (tmp_path / "config.json").write_text(json.dumps({**saved, "future_knob": 1}))
     with pytest.raises(HaloError, match="settings unknown here: future_knob"):
-        load_learn_config(tmp_path)
+        load_run_config(tmp_path)
     del saved["backplay"]  # not a field added after runs were recorded: its value in that run is unknown
     (tmp_path / "config.json").write_text(json.dumps(saved))
     with pytest.raises(HaloError, match="--reuse .*settings it lacks: backplay"):
-        load_learn_config(tmp_path, "--reuse")
+        load_run_config(tmp_path, "--reuse")
 
 
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
@@ -296,13 +296,11 @@ def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
 
 def test_the_rollout_sampler_sends_no_seed_so_a_groups_episodes_differ():
     """Seeded requests made the G episodes of a group (one start state) draw identical replies: every advantage 0,
-    every iteration skipped. The recipe's sampler must leave the seed to vLLM."""
-    from types import SimpleNamespace
-
+    every iteration skipped. The rollouts' sampler (the recipe's and `halo train`'s) must leave the seed to vLLM."""
     from halo_lib.policies.prompts import Prompt
-    from halo_lib.recipe import rollout_sampler
+    from halo_lib.rl.sync import VLLMSync
 
-    sampler = rollout_sampler(SimpleNamespace(base_url="http://127.0.0.1:1/v1"), "text", RecipeConfig(seed=7), None)
+    sampler = VLLMSync.for_rollouts("http://127.0.0.1:1/v1", "text", temperature=1.0, max_tokens=16, prompt=None)
     prompt = Prompt([{"role": "user", "content": [{"type": "text", "text": "hi"}]}], "element")
     request = sampler.policy_for(None).request(prompt, 4)
     assert "seed" not in request and request["n"] == 4 and request["temperature"] == 1.0

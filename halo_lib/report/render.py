@@ -88,14 +88,14 @@ HEADLINE_FILE = "headline.json"
 def write_headline(report_folder: str | Path, run_dir: str | Path, confidence: float = 0.95, **meta) -> Path:
     """``<report_folder>/headline.json``: a finished recipe run's summary line and its success table per phase and
     site, for the index."""
-    from halo_lib.recipe import RecipeResult, summary_line
-    from halo_lib.report.tables import headline_table, load_phases, wins_losses
+    from halo_lib.recipe import RecipeResult, by_site, summary_line
+    from halo_lib.report.tables import headline_table, load_phases
 
     result = RecipeResult.load(run_dir)
     phases = load_phases(run_dir)
     path = Path(report_folder) / HEADLINE_FILE
     payload = {"line": summary_line(result, "main job"), "table_html": headline_table(phases, confidence).to_html(),
-               "wins_losses_html": wins_losses(phases).to_html(), "minutes": round(result.seconds / 60, 1),
+               "wins_losses_html": by_site(result).to_html(), "minutes": round(result.seconds / 60, 1),
                "run_dir": str(run_dir), "created": _dt.datetime.now().isoformat(timespec="seconds"), **meta}
     write_text_atomic(path, json.dumps(payload, indent=2, default=str))
     _readable(path)

@@ -150,22 +150,6 @@ def headline_table(phases: dict[str, pd.DataFrame], confidence: float = 0.95) ->
     return wide.reindex([p for p in phases]).rename_axis(f"success ({confidence:.0%} CI)")
 
 
-def wins_losses(phases: dict[str, pd.DataFrame], better: str = "grpo", than: str = "bc") -> pd.DataFrame:
-    """Per site (and ``all``): the paired held-out episodes, each phase's successes, and the episodes ``better``
-    solved and ``than`` did not (wins) and the reverse (losses): what a paired difference is made of."""
-    a = phases[better].set_index(["task_id", "episode"])
-    b = phases[than].set_index(["task_id", "episode"])
-    both = a[["site", "success"]].add_suffix(f"_{better}").join(b[["success"]].add_suffix(f"_{than}"), how="inner")
-    both = both.rename(columns={f"site_{better}": "site"})
-    sa, sb = both[f"success_{better}"], both[f"success_{than}"]
-    both = both.assign(**{"wins": sa & ~sb, "losses": sb & ~sa})
-    table = both.groupby("site").agg(episodes=("wins", "size"), **{than: (f"success_{than}", "sum"),
-                                                                    better: (f"success_{better}", "sum")},
-                                     wins=("wins", "sum"), losses=("losses", "sum"))
-    table.loc["all"] = table.sum()
-    return table.astype(int)
-
-
 def contrast_task(phases: dict[str, pd.DataFrame], better: str = "grpo", than: str = "bc") -> str | None:
     """A held-out task ``better`` solved and ``than`` did not (the first by id), or None."""
     a = phases[better].groupby("task_id")["success"].any()
