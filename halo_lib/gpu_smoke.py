@@ -3,9 +3,9 @@
 Two halves, each through the project's own code paths (nothing here re-implements them):
 
 trainer  a small Qwen3-VL built locally whose attention heads match Qwen3-VL-8B's (head size 128, grouped-query
-         attention, M-RoPE [24, 20, 20]: ``assets.small_qwen3vl_dir``), LoRA on the language model as the trainer
-         configures it (``trainer._language_only`` / ``_top_layers``, ``GRPOConfig``'s rank, alpha and dropout) with
-         gradient checkpointing, as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth; a 1280x720 PNG
+         attention, M-RoPE [24, 20, 20]: ``assets.small_qwen3vl_dir``), LoRA on the language model through the
+         trainer's own ``trainer.with_lora`` (``GRPOConfig``'s rank, alpha and dropout) with activation
+         checkpointing, as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth; a 1280x720 PNG
          screenshot turned into a prompt by ``prompts.build_prompt`` with ``GRPOConfig(max_image_width=1280)
          .prompt_options()`` (``prepare_screenshot``: the pixels the sampler sends) and into tensors by
          ``HFPolicy.model_inputs`` (what the trainer re-scores), the image grid checked against 1280x720; one GRPO
@@ -216,22 +216,14 @@ def _expected_grid(processor, size: tuple[int, int]) -> tuple[int, int, int]:
 # The trainer half
 # ----------------------------------------------------------------------------------------------------------
 def _policy_model(folder: Path, cfg, device, dtype):
-    """The small model + a fresh LoRA adapter, configured as ``trainer.load_policy_model`` configures Qwen3-VL-8B
-    on CUDA without Unsloth (peft, LoRA on the language model only, gradient checkpointing). The CPU run keeps the
-    gradient checkpointing too, so that it rehearses the CUDA code (its cost here: a second forward per sample)."""
-    from peft import LoraConfig, get_peft_model
-
+    """The small model + a fresh LoRA adapter through the trainer's own ``with_lora``, with activation checkpointing
+    as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth. The CPU run keeps the checkpointing too, so
+    that it rehearses the CUDA code (its cost here: a second forward per sample)."""
     from halo_lib.policies import assets
-    from halo_lib.rl.trainer import PolicyModel, _language_only, _top_layers
+    from halo_lib.rl.trainer import with_lora
 
     model, processor = assets.small_qwen3vl(dtype=dtype, device=device)
-    # as load_policy_model on CUDA without Unsloth
-    model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    model.enable_input_require_grads()
-    lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                      target_modules=_language_only(model, cfg.lora_target_modules),
-                      layers_to_transform=_top_layers(model, cfg.lora_top_layers), task_type="CAUSAL_LM")
-    return PolicyModel(get_peft_model(model, lora), processor, "vision")
+    return with_lora(model, processor, "vision", cfg, checkpointing=True)
 
 
 def _snapshot(model) -> dict[str, Any]:

@@ -59,10 +59,8 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
     On CUDA with Unsloth installed, Qwen3-VL goes through Unsloth's FastVisionModel (fast LoRA kernels); on
     CPU plain transformers + peft."""
     import torch
-    from peft import LoraConfig, get_peft_model
 
     from halo_lib.policies import assets
-    from halo_lib.policies.precision import enable_cpu_bf16
 
     torch.manual_seed(cfg.seed)
     if cfg.model == "tiny-qwen3vl":
@@ -80,16 +78,27 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
 
         model = Qwen3VLForConditionalGeneration.from_pretrained(path, torch_dtype=torch.bfloat16,
                                                                 device_map="auto")
-        if torch.cuda.is_available():
-            # peft without Unsloth: recompute activations in the backward pass (an 8B policy's activations over a
-            # ~3k-token screenshot prompt do not fit beside vLLM otherwise); the frozen embeddings' output must
-            # require grad for the checkpointed layers to pass gradients to the LoRA weights
-            if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2x names it so
-                model.activation_checkpointing_enable({"use_reentrant": False})
-            else:
-                model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-            model.enable_input_require_grads()
         processor, modality = assets.load_qwen3vl_processor(path), "vision"
+        # peft without Unsloth on CUDA: an 8B policy's activations over a ~3k-token screenshot prompt do not fit
+        # beside vLLM unless the backward pass recomputes them
+        return with_lora(model, processor, modality, cfg, checkpointing=torch.cuda.is_available())
+    return with_lora(model, processor, modality, cfg)
+
+
+def with_lora(model, processor, modality: str, cfg: GRPOConfig, checkpointing: bool = False) -> PolicyModel:
+    """A base model + a fresh peft LoRA adapter on its language layers (``cfg``'s rank, alpha, dropout, targets, top
+    layers), optionally with activation checkpointing; what every policy model trains (``halo smoke --gpu`` too)."""
+    from peft import LoraConfig, get_peft_model
+
+    from halo_lib.policies.precision import enable_cpu_bf16
+
+    if checkpointing:
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2x names it so
+            model.activation_checkpointing_enable({"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        # the frozen embeddings' output must require grad for checkpointed layers to pass gradients to the LoRA
+        model.enable_input_require_grads()
     lora = LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                       target_modules=_language_only(model, cfg.lora_target_modules),
                       layers_to_transform=_top_layers(model, cfg.lora_top_layers), task_type="CAUSAL_LM")
