@@ -424,10 +424,9 @@ def bench_learn(
                 raise HaloError("--resume goes on with the run's own settings (its config.json): drop --set/--reuse")
             result = resume_recipe(resume, say=typer.echo)
         else:
-            recipe = {**load_params(config).recipe, **{k: v for k, v in parse_sets(
-                [f"recipe.{item}" for item in sets or []]).get("recipe", {}).items()}}
-            recipe.update(out_dir=out_dir, reuse=reuse)
-            cfg = load_params(config, {"recipe": recipe}).recipe_config()
+            overrides = parse_sets([f"recipe.{item}" for item in sets or []])  # merged field by field
+            overrides.setdefault("recipe", {}).update(out_dir=out_dir, reuse=reuse)
+            cfg = load_params(config, overrides).recipe_config()
             result = run_recipe(cfg, say=typer.echo)
     except HaloError as err:
         _fail(err)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 
@@ -206,9 +207,10 @@ def test_the_faults_bench_at_toy_size_holds_every_scenario(tmp_path, monkeypatch
 
     from halo_lib.bench.faults_bench import run_faults_bench, summary_line
 
-    monkeypatch.setenv("HALO_SITES_PORT_BASE", "0")  # the bench picks free ports of its own (restored after)
+    monkeypatch.setenv("HALO_SITES_PORT_BASE", "0")
     said: list[str] = []
     result = run_faults_bench(replies=2000, work=tmp_path, say=said.append)
+    assert os.environ["HALO_SITES_PORT_BASE"] == "0"  # the bench used free ports of its own, and put this back
     line = summary_line(result)
     assert re.fullmatch(r"faults: 6/6 scenarios held, 0 trained iterations lost, 0 duplicated, 0 crashes from "
                         r"malformed replies in 2000 fuzzed replies", line), "\n".join(said + [line])

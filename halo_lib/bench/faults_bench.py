@@ -318,18 +318,28 @@ def trainer_scenario(work: Path, checkpoint_interval: int, iterations: int = 3, 
 # ----------------------------------------------------------------------------------------------------------------
 def run_faults_bench(replies: int = 100_000, work: str | Path = "results/faults_bench", trainer: bool = True,
                      say=print) -> FaultsResult:
-    """Fuzz the parser, then play every scenario; each scenario's line is said as it ends."""
+    """Fuzz the parser, then play every scenario on sites of its own (free ports); each scenario's line is said as
+    it ends."""
+    if replies < 0:
+        raise HaloError(f"--replies must be >= 0, got {replies}")
+    from unittest import mock
+
+    # its own sites (and the `halo train` children's), never a running job's; the variable is put back after
+    with mock.patch.dict(os.environ, {"HALO_SITES_PORT_BASE": str(_free_port_base())}):
+        return _run(replies, Path(work), trainer, say)
+
+
+def _run(replies: int, work: Path, trainer: bool, say) -> FaultsResult:
     from halo_lib.sites.server import SitesInProcess
     from halo_lib.tasks import resolve_tasks
 
-    result = FaultsResult(replies=check_replies(replies))
-    os.environ["HALO_SITES_PORT_BASE"] = str(_free_port_base())  # its own sites, never a running job's
+    result = FaultsResult(replies=replies)
     t0 = time.perf_counter()
     result.crashes, result.crash_examples = fuzz_parser(replies)
     say(f"  parser: {result.crashes} crashes in {replies} fuzzed replies ({time.perf_counter() - t0:.1f} s)"
         + "".join(f"\n    {e}" for e in result.crash_examples))
     task = resolve_tasks("gen:gocalendar/delete:train:1", 0)[0]
-    work = Path(work) / time.strftime("%Y%m%d-%H%M%S")
+    work = work / time.strftime("%Y%m%d-%H%M%S")
     work.mkdir(parents=True, exist_ok=True)
 
     def done(scenario: Scenario) -> None:
@@ -362,9 +372,3 @@ def _free_port_base() -> int:
         except OSError:
             continue
     raise HaloError("found no three free ports in a row for the bench's sites")
-
-
-def check_replies(replies: int) -> int:
-    if replies < 0:
-        raise HaloError(f"--replies must be >= 0, got {replies}")
-    return replies
