@@ -189,3 +189,47 @@ def test_system_prompt_can_list_a_subset_of_actions_one_line_each():
     assert len(system) < len(full) / 2
     with pytest.raises(ValueError, match="no element action named tap"):
         build_prompt(observation(), "text", options=PromptOptions(actions=("tap",)))
+
+
+def test_vision_prompts_give_the_tool_to_the_chat_template_and_every_backend_renders_the_same_tokens():
+    """Qwen3-VL was trained on its chat template's tool block: the computer_use schema goes to the template as
+    ``tools`` (the trainer's processor, vLLM's request), not into the system prompt's own text; rendered from the
+    vLLM request (OpenAI messages + tools) or from the trainer's view (``to_hf`` + tools), the tokens are the same."""
+    import json
+
+    from halo_lib.actions import COMPUTER_USE, tool_schema
+    from halo_lib.policies.assets import build_inputs, qwen_tools_block, tiny_qwen3vl
+    from halo_lib.policies.hf import HFPolicy
+    from halo_lib.policies.vllm_client import VLLMPolicy
+
+    prompt = build_prompt(observation(), "vision")
+    system = prompt.messages[0]["content"][0]["text"]
+    assert prompt.tools == tool_schema(COMPUTER_USE) and "<tools>" not in system
+    _, processor = tiny_qwen3vl()
+    messages, images = prompt.to_hf()
+    trainer = processor.apply_chat_template(messages, tools=prompt.tools, tokenize=False, add_generation_prompt=True)
+    assert trainer.startswith(f"<|im_start|>system\n{system}\n\n{qwen_tools_block(prompt.tools)}<|im_end|>\n"
+                              "<|im_start|>user\n")
+    assert trainer.count("# Tools") == 1 and json.dumps(prompt.tools[0], ensure_ascii=False) in trainer
+
+    request = VLLMPolicy("http://127.0.0.1:9/v1", "policy", modality="vision").request(prompt, 2)
+    assert request["tools"] == prompt.tools and request["tool_choice"] == "none"
+    served = processor.apply_chat_template(request["messages"], tools=request["tools"], tokenize=False,
+                                           add_generation_prompt=True)
+    assert served == trainer
+    ids = HFPolicy(*tiny_qwen3vl(), "vision").model_inputs(prompt)["input_ids"]
+    assert torch_equal(ids, build_inputs(processor, messages, images, request["tools"])["input_ids"])
+    assert "# Tools" in processor.tokenizer.decode(ids[0])
+
+    # an OpenAI model gets the same block in its system message; text prompts list their actions, no tools
+    inline = prompt.to_openai(inline_tools=True)[0]["content"]
+    assert inline == f"{system}\n\n{qwen_tools_block(prompt.tools)}" and "# Tools" not in prompt.to_openai()[0]["content"]
+    text = build_prompt(observation(), "text")
+    assert text.tools == [] and "tools" not in VLLMPolicy("http://127.0.0.1:9/v1", "p").request(text, 1)
+    assert "# Tools" not in text.to_openai(inline_tools=True)[0]["content"]
+
+
+def torch_equal(a, b) -> bool:
+    import torch
+
+    return a.shape == b.shape and bool(torch.equal(a, b))

@@ -26,10 +26,7 @@ from types import SimpleNamespace
 
 import pytest
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("peft")
-pytest.importorskip("openai")
+import torch  # noqa: E402
 
 from halo_lib.env.environment import Observation  # noqa: E402
 from halo_lib.errors import HaloError  # noqa: E402
@@ -109,6 +106,30 @@ def test_vllm_policy_request_payload_carries_image_as_data_url():
     images = [p["image_url"]["url"] for p in parts if p["type"] == "image_url"]
     assert len(images) == 1 and images[0].startswith("data:image/png;base64,")
     assert base64.b64decode(images[0].split(",", 1)[1]) == shot
+
+
+def test_vllm_renders_the_tools_of_a_request_as_the_trainer_does(tmp_path):
+    """vLLM (0.32, ``OnlineRenderer``) hands the chat template ``[t.model_dump() for t in request.tools]``, and with
+    ``tool_choice`` "none" still renders them: checked with vLLM's own request model, in its virtualenv, against
+    the schemas the trainer's processor is given (``Prompt.tools``)."""
+    import json
+    import subprocess
+
+    from halo_lib.policies.vllm_server import _venv_python
+
+    params = VLLMPolicy("http://127.0.0.1:9/v1", "policy", modality="vision").request(
+        build_prompt(text_obs(screenshot=png_bytes(), axtree=None), "vision"), 1)
+    request = {k: params[k] for k in ("model", "messages", "tools", "tool_choice")}
+    (tmp_path / "request.json").write_text(json.dumps(request))
+    script = ("import json, sys\n"
+              "from vllm.entrypoints.openai.chat_completion.protocol import ChatCompletionRequest\n"
+              "r = ChatCompletionRequest(**json.load(open(sys.argv[1])))\n"
+              "print(json.dumps({'tool_choice': r.tool_choice, 'tools': [t.model_dump() for t in r.tools]}))\n")
+    out = subprocess.run([str(_venv_python(ensure_vllm_venv())), "-c", script, str(tmp_path / "request.json")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"tool_choice": "none", "tools": params["tools"]}
 
 
 class _FakeChat:

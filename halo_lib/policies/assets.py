@@ -16,6 +16,7 @@ temperature 1, which is what GRPO's importance ratios use, and what vLLM returns
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -71,17 +72,23 @@ QWEN_TOKEN_IDS: dict[str, int] = {
     tok: QWEN_FIRST_SPECIAL_ID + i for i, tok in enumerate(QWEN_SPECIAL_TOKENS + QWEN_ADDED_TOKENS)
 }
 
-#: A Qwen chat template (ChatML). ``content`` is a string or a list of parts: ``{"type": "text", "text": ...}``,
-#: ``{"type": "image"}`` (also ``{"image": ...}`` / ``{"type": "image_url"}``) and ``{"type": "video"}``.
-#: Images render as ``<|vision_start|><|image_pad|><|vision_end|>``; the processor then repeats ``<|image_pad|>``
-#: once per merged image patch. No default system prompt (as Qwen3-VL).
-QWEN_CHAT_TEMPLATE = (
-    "{%- for message in messages -%}"
-    "{{- '<|im_start|>' + message['role'] + '\\n' -}}"
-    "{%- if message['content'] is string -%}"
-    "{{- message['content'] -}}"
-    "{%- else -%}"
-    "{%- for part in message['content'] -%}"
+#: The tool block Qwen's chat templates (Qwen2.5, Qwen3, Qwen3-VL) add to the system turn when a request brings
+#: ``tools``: these two strings around one ``tojson`` line per tool (``qwen_tools_block``).
+QWEN_TOOLS_HEADER = ("# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+                     "You are provided with function signatures within <tools></tools> XML tags:\n<tools>")
+QWEN_TOOLS_FOOTER = ("\n</tools>\n\nFor each function call, return a json object with function name and arguments "
+                     "within <tool_call></tool_call> XML tags:\n<tool_call>\n{\"name\": <function-name>, "
+                     "\"arguments\": <args-json-object>}\n</tool_call>")
+
+
+def qwen_tools_block(tools: Sequence[dict]) -> str:
+    """The tool block as Qwen's chat template renders it (its ``tojson`` is ``json.dumps(ensure_ascii=False)``),
+    for backends that take no ``tools`` of their own kind (an OpenAI model reads it in its system prompt)."""
+    return QWEN_TOOLS_HEADER + "".join("\n" + json.dumps(t, ensure_ascii=False) for t in tools) + QWEN_TOOLS_FOOTER
+
+
+_PARTS = (
+    "{%- for part in content -%}"
     "{%- if part['type'] == 'image' or part['type'] == 'image_url' or 'image' in part -%}"
     "{{- '<|vision_start|><|image_pad|><|vision_end|>' -}}"
     "{%- elif part['type'] == 'video' or 'video' in part -%}"
@@ -90,13 +97,42 @@ QWEN_CHAT_TEMPLATE = (
     "{{- part['text'] -}}"
     "{%- endif -%}"
     "{%- endfor -%}"
+)
+
+#: A Qwen chat template (ChatML). ``content`` is a string or a list of parts: ``{"type": "text", "text": ...}``,
+#: ``{"type": "image"}`` (also ``{"image": ...}`` / ``{"type": "image_url"}``) and ``{"type": "video"}``.
+#: Images render as ``<|vision_start|><|image_pad|><|vision_end|>``; the processor then repeats ``<|image_pad|>``
+#: once per merged image patch. No default system prompt (as Qwen3-VL). Given ``tools``, the system turn ends with
+#: the tool block (``qwen_tools_block``), as in Qwen3-VL's own template.
+QWEN_CHAT_TEMPLATE = (
+    "{%- macro render(content) -%}"
+    "{%- if content is string -%}{{- content -}}{%- else -%}" + _PARTS + "{%- endif -%}"
+    "{%- endmacro -%}"
+    "{%- set skip = 0 -%}"
+    "{%- if tools -%}"
+    "{{- '<|im_start|>system\\n' -}}"
+    "{%- if messages and messages[0]['role'] == 'system' -%}"
+    "{{- render(messages[0]['content']) + '\\n\\n' -}}"
+    "{%- set skip = 1 -%}"
     "{%- endif -%}"
+    "{{- " + json.dumps(QWEN_TOOLS_HEADER) + " -}}"
+    "{%- for tool in tools -%}{{- '\\n' + (tool | tojson) -}}{%- endfor -%}"
+    "{{- " + json.dumps(QWEN_TOOLS_FOOTER) + " + '<|im_end|>\\n' -}}"
+    "{%- endif -%}"
+    "{%- for message in messages[skip:] -%}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' -}}"
+    "{{- render(message['content']) -}}"
     "{{- '<|im_end|>\\n' -}}"
     "{%- endfor -%}"
     "{%- if add_generation_prompt -%}"
     "{{- '<|im_start|>assistant\\n' -}}"
     "{%- endif -%}"
 )
+
+
+def _template_digest() -> str:
+    """Part of the cached Qwen3-VL folders' recipes: a folder saved with another template is rebuilt."""
+    return hashlib.sha256(QWEN_CHAT_TEMPLATE.encode()).hexdigest()[:16]
 
 
 def qwen_tiktoken_path() -> Path:
@@ -347,7 +383,8 @@ def tiny_qwen3vl_dir(cache_dir: str | os.PathLike | None = None) -> Path:
     ``Qwen3VLForConditionalGeneration.from_pretrained``; load its processor with ``load_qwen3vl_processor``."""
     import transformers
 
-    recipe = {"asset": TINY_QWEN3VL, "version": 1, "seed": TINY_QWEN3VL_SEED, "transformers": transformers.__version__}
+    recipe = {"asset": TINY_QWEN3VL, "version": 1, "seed": TINY_QWEN3VL_SEED, "transformers": transformers.__version__,
+              "chat_template": _template_digest()}
     return _cached_dir(TINY_QWEN3VL, recipe, _build_tiny_qwen3vl, cache_dir)
 
 
@@ -439,7 +476,7 @@ def small_qwen3vl_dir(cache_dir: str | os.PathLike | None = None, head_dim: int 
     shape = {"head_dim": head_dim, "num_layers": num_layers, "num_heads": num_heads, "num_kv_heads": num_kv_heads}
     small_qwen3vl_config(**shape)  # check the shape before building anything
     name = f"{SMALL_QWEN3VL}-d{head_dim}-l{num_layers}-h{num_heads}-kv{num_kv_heads}"
-    recipe = {"asset": SMALL_QWEN3VL, "version": 1, "seed": SMALL_QWEN3VL_SEED, **shape,
+    recipe = {"asset": SMALL_QWEN3VL, "version": 1, "seed": SMALL_QWEN3VL_SEED, **shape, "chat_template": _template_digest(),
               "transformers": transformers.__version__}
     return _cached_dir(name, recipe, _small_qwen3vl_builder(shape), cache_dir)
 
@@ -586,14 +623,17 @@ def _tokenizer_of(processor_or_tokenizer):
     return getattr(processor_or_tokenizer, "tokenizer", None) or processor_or_tokenizer
 
 
-def build_inputs(processor_or_tokenizer, messages: Sequence[dict], images: Sequence[Any] | None = None):
+def build_inputs(processor_or_tokenizer, messages: Sequence[dict], images: Sequence[Any] | None = None,
+                 tools: Sequence[dict] = ()):
     """Model inputs (a batch of one prompt, ``return_tensors="pt"``) for chat ``messages`` rendered with the chat
     template and a generation prompt. ``images`` (PIL images, in the order of the image parts of ``messages``)
-    need a processor; a plain tokenizer takes text-only messages."""
+    need a processor; a plain tokenizer takes text-only messages. ``tools`` (function schemas) go to the template,
+    which renders its own tool block, as vLLM does with a request's ``tools``."""
     is_processor = hasattr(processor_or_tokenizer, "image_processor")
     if images and not is_processor:
         raise HaloError("images need a multimodal processor (e.g. from tiny_qwen3vl()), not a plain tokenizer")
-    text = processor_or_tokenizer.apply_chat_template(list(messages), tokenize=False, add_generation_prompt=True)
+    text = processor_or_tokenizer.apply_chat_template(list(messages), tools=list(tools) or None, tokenize=False,
+                                                      add_generation_prompt=True)
     if is_processor:
         return processor_or_tokenizer(text=[text], images=list(images) if images else None, return_tensors="pt")
     return processor_or_tokenizer([text], return_tensors="pt", add_special_tokens=False)
@@ -612,7 +652,7 @@ def _to_device(inputs, device) -> dict[str, Any]:
 
 def sample_with_logprobs(model, processor_or_tokenizer, messages: Sequence[dict], images: Sequence[Any] | None = None,
                          n: int = 1, max_new_tokens: int = 64, temperature: float = 1.0,
-                         seed: int | None = None) -> list[Sample]:
+                         seed: int | None = None, tools: Sequence[dict] = ()) -> list[Sample]:
     """Sample ``n`` completions of one chat prompt in a single ``generate`` call (``num_return_sequences=n``).
 
     Sampling is plain multinomial at ``temperature`` (top-k, top-p, min-p and repetition penalty are switched
@@ -628,7 +668,7 @@ def sample_with_logprobs(model, processor_or_tokenizer, messages: Sequence[dict]
     if temperature <= 0:
         raise HaloError(f"temperature must be > 0 for sampling (got {temperature}); use model.generate for greedy")
     tokenizer = _tokenizer_of(processor_or_tokenizer)
-    inputs = _to_device(build_inputs(processor_or_tokenizer, messages, images), model.device)
+    inputs = _to_device(build_inputs(processor_or_tokenizer, messages, images, tools), model.device)
     prompt_len = inputs["input_ids"].shape[1]
     eos = _eos_ids(model, tokenizer)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else (eos[0] if eos else 0)

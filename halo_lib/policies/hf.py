@@ -46,8 +46,8 @@ class HFPolicy:
         """The exact tensors the model saw for ``prompt`` (the trainer recomputes log-probs on them)."""
         if self.modality == "vision":
             messages, images = prompt.to_hf()  # the pixels the prompt carries, as the sampler saw them
-            return build_inputs(self.processor, messages, images)
-        return build_inputs(self.processor, prompt.to_plain())
+            return build_inputs(self.processor, messages, images, prompt.tools)
+        return build_inputs(self.processor, prompt.to_plain(), tools=prompt.tools)
 
     def _sample(self, prompt: Prompt, n: int):
         with self._lock:
@@ -59,7 +59,7 @@ class HFPolicy:
                 messages, images = prompt.to_plain(), None
             return sample_with_logprobs(self.model, self.processor, messages, images, n=n,
                                         max_new_tokens=self.config.max_new_tokens,
-                                        temperature=self.config.temperature, seed=seed)
+                                        temperature=self.config.temperature, seed=seed, tools=prompt.tools)
 
     async def sample_actions(self, obs, n: int) -> list[Candidate]:
         prompt = build_prompt(obs, self.modality, options=self.config.prompt)

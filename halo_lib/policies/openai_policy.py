@@ -182,7 +182,8 @@ class WorkerManagerPolicy:
         if n < 1:
             raise HaloError(f"n must be >= 1 (got {n})")
         prompt = await self.worker_prompt(obs)
-        response = await self._chat(self.worker_model, prompt.to_openai(), n=n, max_tokens=self.max_tokens,
+        response = await self._chat(self.worker_model, prompt.to_openai(inline_tools=True), n=n,
+                                    max_tokens=self.max_tokens,
                                     temperature=self.temperature if n == 1 else self.sample_temperature)
         return candidates_from(response, prompt)
 

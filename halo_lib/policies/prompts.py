@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 from dataclasses import dataclass
 
 from halo_lib.actions import COMPUTER_USE, ELEMENT, prompt_text, tool_schema
+from halo_lib.policies.assets import qwen_tools_block
 
 HISTORY_STEPS = 8
 """How many past actions the prompt shows (older ones are summarised by a count)."""
@@ -129,11 +129,19 @@ class Prompt:
     messages: list[dict]
     family: str
 
+    @property
+    def tools(self) -> list[dict]:
+        """The function schemas a chat template renders into the system turn (the computer_use tool Qwen3-VL was
+        trained to call); none for the element family, whose actions the system prompt lists."""
+        return tool_schema(self.family) if self.family == COMPUTER_USE else []
+
     def images(self) -> list[bytes]:
         return [p["image"] for m in self.messages for p in m["content"] if p["type"] == "image"]
 
-    def to_openai(self) -> list[dict]:
-        """OpenAI/vLLM chat format: images as base64 data URLs."""
+    def to_openai(self, inline_tools: bool = False) -> list[dict]:
+        """OpenAI/vLLM chat format: images as base64 data URLs. vLLM takes ``tools`` beside the messages and renders
+        them with the model's chat template; ``inline_tools`` writes that block into the system message instead
+        (for models that are not given the tools otherwise)."""
         out = []
         for m in self.messages:
             parts = []
@@ -145,6 +153,8 @@ class Prompt:
                     parts.append({"type": "image_url", "image_url": {"url": url}})
             text_only = all(p["type"] == "text" for p in parts)
             out.append({"role": m["role"], "content": "".join(p["text"] for p in parts) if text_only else parts})
+        if inline_tools and self.tools and out and out[0]["role"] == "system":
+            out[0] = {"role": "system", "content": out[0]["content"] + "\n\n" + qwen_tools_block(self.tools)}
         return out
 
     def to_hf(self) -> tuple[list[dict], list]:
@@ -175,10 +185,8 @@ def family_for(modality: str) -> str:
 
 
 def system_prompt(family: str, options: PromptOptions = PromptOptions()) -> str:
-    if family == COMPUTER_USE:
-        tools = "\n".join(json.dumps(t, ensure_ascii=False) for t in tool_schema(family))
-        actions = (f"{prompt_text(family, options.actions, options.brief_actions)}\n\nThe tool, as a JSON schema:\n<tools>\n{tools}\n</tools>\n"
-                   "Reply with the tool call inside <tool_call></tool_call> tags.")
+    if family == COMPUTER_USE:  # the tool's schema follows in the chat template's tool block (``Prompt.tools``)
+        actions = prompt_text(family, options.actions, options.brief_actions)
         finish = "`answer`"
     else:
         actions = prompt_text(family, options.actions, options.brief_actions)

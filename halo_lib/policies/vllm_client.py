@@ -168,7 +168,7 @@ class VLLMPolicy:
         return f"VLLMPolicy(model={self.model!r}, base_url={self.base_url!r}, modality={self.modality!r})"
 
     def request(self, prompt: Prompt, n: int, **overrides: Any) -> dict[str, Any]:
-        """The chat-completions parameters of one request (``model``, ``messages`` and sampling).
+        """The chat-completions parameters of one request (``model``, ``messages``, the prompt's ``tools``, sampling).
 
         Every sampling field vLLM knows is set explicitly: vLLM (0.32, ``ChatCompletionRequest.to_sampling_params``)
         fills a field a request leaves out from the server's defaults, i.e. the model's generation_config.json
@@ -185,6 +185,9 @@ class VLLMPolicy:
                            "min_p": NEUTRAL_SAMPLING["min_p"],
                            "repetition_penalty": NEUTRAL_SAMPLING["repetition_penalty"]},
         }
+        if prompt.tools:  # rendered by the served model's chat template, as the trainer's processor renders them
+            params["tools"] = prompt.tools
+            params["tool_choice"] = "none"  # the call is read from the reply's text (no server-side tool parser)
         if cfg.seed is not None:
             params["seed"] = cfg.seed
         params.update(overrides)
