@@ -40,6 +40,7 @@ import numpy as np
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
+from halo_lib.stats import paired_bootstrap_diff
 
 log = logging.getLogger(__name__)
 SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
@@ -228,13 +229,11 @@ class RecipeResult:
 
 
 def paired_bootstrap_ci(a: list[bool], b: list[bool], n: int = 10_000, seed: int = 0) -> tuple[float, float]:
-    """95% CI of mean(a - b) over paired episodes (percentile bootstrap)."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if diff.size == 0:
+    """95% CI of mean(a - b) over paired episodes (``stats.paired_bootstrap_diff``: percentile bootstrap)."""
+    if len(a) == 0:
         return (0.0, 0.0)
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, diff.size, size=(n, diff.size))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+    _, low, high = paired_bootstrap_diff(b, a, n_boot=n, seed=seed)
+    return low, high
 
 
 def by_site(r: RecipeResult):

@@ -9,7 +9,8 @@ import pytest
 
 from halo_lib.errors import HaloError
 from halo_lib.report import params as P
-from halo_lib.report import stats, tables
+from halo_lib import stats
+from halo_lib.report import tables
 
 
 # ---- statistics --------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
-"""Reports: statistics with confidence intervals, tables, plots, notebook parameters and HTML rendering.
+"""Reports: tables with confidence intervals (``halo_lib.stats``), plots, notebook parameters and HTML rendering.
 
-- ``stats``     Wilson intervals for success rates, bootstrap intervals for (paired) differences
 - ``tables``    success per site / per task with CIs, steps and errors, comparisons and paired differences
 - ``plots``     success bars, learning curves (metrics.jsonl), an episode filmstrip with its actions drawn
 - ``params``    ``NotebookParams`` (the recipe's settings + the reports'); ``load_params(config, overrides)``
@@ -12,10 +11,9 @@ Importing this package stays light (no torch, no matplotlib): submodules load on
 """
 
 from halo_lib.report.params import NOTEBOOKS, NotebookParams, load_params
-from halo_lib.report.stats import bootstrap_mean_ci, paired_bootstrap_diff, wilson_interval
 
 __all__ = ["NotebookParams", "NOTEBOOKS", "load_params",
-           "wilson_interval", "bootstrap_mean_ci", "paired_bootstrap_diff", "run_notebooks", "report_one",
+           "run_notebooks", "report_one",
            "write_index"]
 
 

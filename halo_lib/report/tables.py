@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from halo_lib.errors import HaloError
-from halo_lib.report.stats import paired_bootstrap_diff, wilson_interval
+from halo_lib.stats import paired_bootstrap_diff, wilson_interval
 
 BENCHMARK_MARK = "TRAINED_ON_BENCHMARK"
 """A file in a run folder that says the run trained on REAL benchmark tasks (written by ``halo train``)."""
