@@ -47,15 +47,18 @@ def main_job_line(run_dir: str | Path, index: Path) -> str:
 
 def execute(notebook: str, params, config: str, out_ipynb: Path, cwd: Path | None = None,
             stream: bool = False, kernel_name: str = "python3") -> None:
-    """Execute one notebook with papermill (parameters ``config`` + the resolved ``overrides``)."""
+    """Execute one notebook with papermill (parameters ``config`` + the resolved ``overrides``). What runs is the
+    notebook's jupytext source (``notebooks/<name>.py``), so an edit there takes effect whether or not its paired
+    ``.ipynb`` was synced."""
+    import jupytext
     import papermill as pm
 
     key = notebook_key(notebook)
-    source = NOTEBOOK_DIR / NOTEBOOKS[key]
+    source = NOTEBOOK_DIR / NOTEBOOKS[key].replace(".ipynb", ".py")
     if not source.is_file():
-        raise HaloError(f"notebook {source} is missing (python notebooks/generate.py writes it)")
+        raise HaloError(f"notebook source {source} is missing (a jupytext percent script; restore it from git)")
     out_ipynb.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(source), str(out_ipynb), parameters={"config": str(config_path(config)),
+    pm.execute_notebook(jupytext.read(source), str(out_ipynb), parameters={"config": str(config_path(config)),
                                                                   "overrides": as_dict(params)},
                         kernel_name=kernel_name, cwd=str(cwd or Path.cwd()), progress_bar=False,
                         stdout_file=sys.stdout if stream else None, request_save_on_cell_execute=True)
