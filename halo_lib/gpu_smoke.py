@@ -42,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import io
-import json
 import shutil
 import sys
 import tempfile

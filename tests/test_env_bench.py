@@ -32,5 +32,9 @@ def test_toy_env_bench_measures_all_four_drivers():
         measures = run_env_bench(steps=3, agisdk_steps=1, contexts=2)
     assert [m.name for m in measures] == ["playwright loop", "halo env", "agisdk BrowserEnv", "halo pool x2"]
     assert [m.steps for m in measures] == [3, 3, 1, 6]
-    assert all(m.seconds > 0 for m in measures)
-    assert SUMMARY.match(summary_line(measures))
+    line = summary_line(measures)
+    match = SUMMARY.match(line)
+    assert match, line
+    pw, halo, agisdk, pool = (m.steps / m.seconds for m in measures)  # steps per second, each measured
+    speedup, overhead, scaling = (float(x) for x in re.findall(r"(\d+\.\d+)x", line))
+    assert speedup == round(halo / agisdk, 1) and overhead == round(pw / halo, 2) and scaling == round(pool / halo, 2)

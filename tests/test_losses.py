@@ -21,7 +21,6 @@ EPS_LOW, EPS_HIGH, L_MAX = 0.2, 0.28, 16
 
 @pytest.fixture(scope="module")
 def tiny_lm_dir(tmp_path_factory):
-    pytest.importorskip("trl", reason="TRL is the reference: pip install trl (dev extra)")
     from halo_lib.rl.trl_reference import save_tiny_causal_lm
 
     return save_tiny_causal_lm(tmp_path_factory.mktemp("tiny_lm"))
@@ -85,7 +84,6 @@ def test_loss_and_grad_equal_trl(trl_trainers, loss_type, beta, on_policy):
 
 @pytest.mark.parametrize("scale", ["none", "group", "batch"])
 def test_group_advantages_match_trl_std_convention(scale):
-    pytest.importorskip("trl", reason="TRL is the reference: pip install trl (dev extra)")
     from trl.trainer.utils import nanstd
 
     rewards = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 0.2, 0.9, 0.0, 0.0, 0.0, 0.0])

@@ -5,8 +5,6 @@ every wrong solution fails under agisdk's scripts."""
 from __future__ import annotations
 
 import copy
-import os
-import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

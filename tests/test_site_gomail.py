@@ -4,10 +4,7 @@ end-to-end check that every oracle passes and every wrong solution fails under a
 from __future__ import annotations
 
 import copy
-import os
-import shutil
 
-import pytest
 
 from halo_lib.sites.gomail import SPEC
 from halo_lib.sites.gomail import seed

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 
-import pytest
 
 from halo_lib.sites import get_site
 from halo_lib.sites.omnizon.differences import differences

@@ -10,6 +10,8 @@ import torch
 from halo_lib.policies.base import Candidate
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.losses import loss_fn, per_token_loss
+from halo_lib.rl.rewards import RewardPieces
+from halo_lib.rl.rollout import EpisodeRollout, StepSample
 from halo_lib.rl.trainer import PolicyModel, TrainSample, grpo_update, load_policy_model, train
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
@@ -107,19 +109,21 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
     policy.model.load_state_dict(start, strict=False)
 
 
+
+def step(text: str, after_done: bool = False, **reward):
+    """One rollout step whose reply is ``text`` (element actions), with the reward pieces given (``success=1.0``,
+    ``progress=0.4``, ...); its "prompt" is the text itself, so training samples name their step."""
+    c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
+                            prompt=text)
+    return StepSample(c, RewardPieces(**reward), after_done=after_done)
+
+
 def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     """An unparsed reply changes nothing on the page: in the better episode of a group its advantage is capped at 0
     (so it is dropped), in the worse one its negative advantage stays; ``credit_unparsed`` restores the old rule."""
-    from halo_lib.rl.rewards import RewardPieces
-    from halo_lib.rl.rollout import EpisodeRollout, StepSample
     from halo_lib.rl.trainer import capped_credit, training_samples
 
-    def step(text, reward=0.0):
-        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
-                                prompt=text)
-        return StepSample(c, RewardPieces(success=reward))
-
-    won = EpisodeRollout("t", [step("please choose item."), step("click('12')", reward=1.0)], success=True)
+    won = EpisodeRollout("t", [step("please choose item."), step("click('12')", success=1.0)], success=True)
     lost = EpisodeRollout("t", [step("click('1"), step("click('13')")])
     assert won.steps[0].candidate.action is None and lost.steps[0].candidate.action is None
     cfg = GRPOConfig(model="smollm2", group_size=2)
@@ -140,20 +144,13 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
 def test_a_group_with_an_episode_cut_short_by_an_error_trains_nothing():
     """An episode whose sampling server died mid-way has a return it did not earn: its group's advantages would all
     be mismeasured, so the group gives no sample and zero advantages; a clean group beside it trains as before."""
-    from halo_lib.rl.rewards import RewardPieces
-    from halo_lib.rl.rollout import EpisodeRollout, StepSample
     from halo_lib.rl.trainer import training_samples
 
-    def step(text, reward=0.0):
-        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
-                                prompt=text)
-        return StepSample(c, RewardPieces(success=reward))
-
-    won = EpisodeRollout("t", [step("click('12')", reward=1.0)], success=True, status="success")
+    won = EpisodeRollout("t", [step("click('12')", success=1.0)], success=True, status="success")
     cut = EpisodeRollout("t", [step("click('13')"), StepSample(Candidate(text=""), RewardPieces(), "policy failed")],
                          status="error")
     lost = EpisodeRollout("u", [step("click('14')")], status="failure")
-    won_u = EpisodeRollout("u", [step("click('15')", reward=1.0)], success=True, status="success")
+    won_u = EpisodeRollout("u", [step("click('15')", success=1.0)], success=True, status="success")
     cfg = GRPOConfig(model="smollm2", group_size=2)
     samples, advantages = training_samples([[won, cut], [lost, won_u]], lambda prompt: prompt, cfg, keep_zero=True)
     assert advantages == [0.0, 0.0, -0.5, 0.5]
@@ -165,14 +162,7 @@ def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
     the rest of its group, its wandering steps (no reward from them on) and its answer share no positive advantage
     and its rewarded steps keep it; when it did worse, every step keeps its negative advantage.
     ``credit_after_last_reward`` restores the old rule."""
-    from halo_lib.rl.rewards import RewardPieces
-    from halo_lib.rl.rollout import EpisodeRollout, StepSample
     from halo_lib.rl.trainer import capped_credit, rewarded_from, training_samples
-
-    def step(text, progress=0.0, loop=0.0):
-        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
-                                prompt=text)
-        return StepSample(c, RewardPieces(progress=progress, loop=loop))
 
     wandered = EpisodeRollout("t", [step("click('212')", progress=0.4), step("click('315')", progress=0.2),
                                     step("fill('417', 'x')"), step("click('437')", loop=-0.5),
@@ -201,14 +191,7 @@ def test_steps_between_the_tasks_completion_and_the_answer_never_get_positive_cr
     answered at once: with ``credit_after_done`` False its two idle clicks share no positive advantage (its answer and
     the steps that did the task keep it); by default they do. In a group where it did worse, they keep their
     negative one."""
-    from halo_lib.rl.rewards import RewardPieces
-    from halo_lib.rl.rollout import EpisodeRollout, StepSample
     from halo_lib.rl.trainer import capped_credit, dawdled, training_samples
-
-    def step(text, after_done=False, **reward):
-        c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
-                                prompt=text)
-        return StepSample(c, RewardPieces(**reward), after_done=after_done)
 
     idle = EpisodeRollout("t", [step("click('161')", progress=0.2), step("click('423')", progress=0.2),
                                 step("click('551')", after_done=True, novelty=0.2),  # a new page: still rewarded

@@ -92,6 +92,7 @@ def test_ops_keep_the_dtype_the_output_asks_for(plugin):
     torch.testing.assert_close(out, x.float() @ a[0, 0].float().T)
 
 
-def test_register_is_a_no_op_without_vllm(plugin, monkeypatch):
-    monkeypatch.setitem(sys.modules, "vllm", None)  # this venv has no vLLM: register says so and returns
-    plugin.register()
+def test_register_is_a_no_op_without_vllm(plugin, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "vllm", None)  # as in a venv without vLLM: register says so and returns
+    assert plugin.register() is None
+    assert capsys.readouterr().out.startswith("halo_vllm_cpu_lora: not applied (")

@@ -8,7 +8,6 @@ import html
 import json
 import os
 import platform
-from pathlib import Path
 from typing import Any
 
 from halo_lib.errors import HaloError
