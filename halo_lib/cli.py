@@ -66,7 +66,7 @@ def sites_check(
             if harness:
                 rows, summary = _harness_check(tasks, concurrency, harness_results)
             else:
-                from halo_lib.sites.check import check_tasks, summary_line
+                from halo_lib.checks.site_check import check_tasks, summary_line
 
                 rows = check_tasks(tasks, concurrency=concurrency, on_row=lambda r: typer.echo(r.line()))
                 summary = summary_line(rows)
@@ -80,7 +80,7 @@ def sites_check(
 def _harness_check(tasks, concurrency: int, results_dir: str):
     import time
 
-    from halo_lib.sites.harness_check import agreement_summary, check_agreement
+    from halo_lib.checks.harness_check import agreement_summary, check_agreement
     from halo_lib.sites.plans import real_plan
 
     for t in tasks:

@@ -11,7 +11,7 @@ from halo_lib.env.pool import EnvPool
 from halo_lib.config import EnvConfig
 from halo_lib.policies.scripted import ScriptedPolicy, Step
 from halo_lib.sites import SITE_NAMES
-from halo_lib.sites.harness_check import check_agreement, has_empty_script
+from halo_lib.checks.harness_check import check_agreement, has_empty_script
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import get_task, list_tasks
 

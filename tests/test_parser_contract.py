@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from halo_lib import actions
+from halo_lib.actions import parser
 from halo_lib.actions import (ACTIONS, COMPUTER_USE, COORD_MAX, ELEMENT, MAX_CANDIDATES, MAX_NUMBER, MAX_REPLY_CHARS,
                               MAX_WAIT_S, Action, parse_action)
 from halo_lib.errors import ActionParseError
@@ -149,8 +149,8 @@ def test_the_work_is_bounded_by_the_replys_length(monkeypatch):
     with pytest.raises(ActionParseError, match="characters long"):
         parse_action("click('1') " + "x" * MAX_REPLY_CHARS)
     tried = []
-    original = actions._candidate
-    monkeypatch.setattr(actions, "_candidate", lambda *a: tried.append(1) or original(*a))
+    original = parser._candidate
+    monkeypatch.setattr(parser, "_candidate", lambda *a: tried.append(1) or original(*a))
     for opener in ("{", "click(", "[{", "computer_use("):
         tried.clear()
         with pytest.raises(ActionParseError):

@@ -15,7 +15,7 @@ from halo_lib.sites.gocalendar import SPEC, seed
 from halo_lib.sites.gocalendar.differences import differences
 from halo_lib.sites.gocalendar.oracle import ORACLES
 from halo_lib.sites.state import deep_diff
-from halo_lib.tasks.registry import get_task, list_tasks
+from halo_lib.real_tasks import get_task, list_tasks
 
 PT = ZoneInfo("America/Los_Angeles")
 

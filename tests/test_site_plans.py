@@ -13,7 +13,7 @@ from halo_lib.env.pool import EnvPool, EpisodeResult
 from halo_lib.errors import UnknownTaskError
 from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.sites import SITE_NAMES
-from halo_lib.sites.harness_check import AgreementRow, agreement_summary
+from halo_lib.checks.harness_check import AgreementRow, agreement_summary
 from halo_lib.sites.plans import plans_for, real_plan
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import get_task, list_tasks
@@ -76,7 +76,7 @@ def test_halo_sites_check_harness_prints_a_line_per_task_and_the_summary(monkeyp
             on_row(r)
         return rows
 
-    monkeypatch.setattr("halo_lib.sites.harness_check.check_agreement", fake_check)
+    monkeypatch.setattr("halo_lib.checks.harness_check.check_agreement", fake_check)
     result = CliRunner().invoke(app, ["sites", "check", "--harness", "--task", "v2.gocalendar-10",
                                       "--task", "v2.gocalendar-16"])
     assert result.exit_code == 0, result.output

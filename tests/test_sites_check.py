@@ -34,7 +34,7 @@ def test_a_timed_out_ui_wait_is_retried_once_and_a_second_timeout_is_reported(mo
     """A locator wait can run out on 2 busy cores where the plan is sound (v2.gomail-21 in CI): retried once in a
     fresh context. A plan that times out every time is still reported as an ERROR, after two tries."""
     from halo_lib.env.evaluation import EvalResult
-    from halo_lib.sites import check
+    from halo_lib.checks import site_check as check
 
     calls = {"n": 0, "always": False}
 

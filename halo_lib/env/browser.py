@@ -6,9 +6,10 @@ import os
 import shutil
 from pathlib import Path
 
+from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 
-VIEWPORT = {"width": 1280, "height": 720}
+VIEWPORT = {"width": EnvConfig.viewport_width, "height": EnvConfig.viewport_height}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

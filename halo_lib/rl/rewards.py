@@ -33,7 +33,7 @@ from halo_lib.tasks.generator import (
     shop_words,
     utc_event_times,
 )
-from halo_lib.tasks.registry import Task
+from halo_lib.real_tasks import Task
 
 
 @dataclass

@@ -9,14 +9,10 @@ diff of that state the way REAL's hosted sites do, and agisdk's official scripts
 from __future__ import annotations
 
 import importlib
-import os
 
 from halo_lib.errors import SiteError
+from halo_lib.ports import HOST, SITE_NAMES, port_base, site_port, site_url
 from halo_lib.sites.spec import SiteSpec
-
-SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar")
-DEFAULT_PORT_BASE = 18000
-HOST = "127.0.0.1"
 
 
 def get_site(name: str) -> SiteSpec:
@@ -24,26 +20,6 @@ def get_site(name: str) -> SiteSpec:
     if name not in SITE_NAMES:
         raise SiteError(f"unknown site {name!r}: local sites are {', '.join(SITE_NAMES)}")
     return importlib.import_module(f"halo_lib.sites.{name}").SPEC
-
-
-def port_base() -> int:
-    raw = os.environ.get("HALO_SITES_PORT_BASE", str(DEFAULT_PORT_BASE))
-    try:
-        return int(raw)
-    except ValueError:
-        raise SiteError(f"HALO_SITES_PORT_BASE={raw!r} is not a port number") from None
-
-
-def site_port(name: str) -> int:
-    """Each site is its own origin: ``HALO_SITES_PORT_BASE + 1 + its index`` (gomail 18001, ...)."""
-    if name not in SITE_NAMES:
-        get_site(name)  # raises the clear error
-    return port_base() + 1 + SITE_NAMES.index(name)
-
-
-def site_url(name: str) -> str:
-    """Base URL of a local site, without a trailing slash."""
-    return f"http://{HOST}:{site_port(name)}"
 
 
 __all__ = ["HOST", "SITE_NAMES", "SiteSpec", "get_site", "port_base", "site_port", "site_url"]

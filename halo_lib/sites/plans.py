@@ -13,7 +13,8 @@ import importlib
 
 from halo_lib.errors import UnknownTaskError
 from halo_lib.policies.scripted import Step
-from halo_lib.tasks import Task
+from halo_lib.ports import SITE_NAMES
+from halo_lib.real_tasks import Task
 
 
 def plans_for(site: str) -> dict[str, list[Step]]:
@@ -22,8 +23,6 @@ def plans_for(site: str) -> dict[str, list[Step]]:
 
 def real_plan(task: Task) -> list[Step]:
     """The plan that solves a REAL task of a local site (a clear error when it has none)."""
-    from halo_lib.sites import SITE_NAMES
-
     if task.site not in SITE_NAMES:
         raise UnknownTaskError(f"{task.id}: no local clone of {task.site}, so no plan")
     plan = plans_for(task.site).get(task.name)

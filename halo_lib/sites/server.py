@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from halo_lib.errors import SiteError, UnknownTaskError
+from halo_lib.real_tasks import get_task
 from halo_lib.sites import HOST, SITE_NAMES, get_site, site_port
 from halo_lib.sites.spec import SiteSpec
 from halo_lib.sites.state import SessionStore, deep_diff, shape_error
@@ -41,8 +42,6 @@ def task_name_for_site(spec: SiteSpec, task_id: str) -> str:
     """``v2.gomail-1`` or ``gomail-1`` -> ``gomail-1``; generated ids (``gen.gomail...``) pass as they are."""
     if task_id.startswith(f"gen.{spec.name}"):
         return task_id
-    from halo_lib.tasks import get_task
-
     task = get_task(task_id)  # raises UnknownTaskError listing what exists
     if task.site != spec.name:
         raise UnknownTaskError(f"task {task_id!r} belongs to {task.site}, not {spec.name}")

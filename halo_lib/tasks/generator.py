@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 
 from halo_lib.errors import UnknownTaskError
 from halo_lib.policies.scripted import Step
-from halo_lib.tasks.registry import Task, list_tasks
+from halo_lib.real_tasks import Task, get_task, list_tasks
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -85,7 +85,6 @@ class Family:
     """(params, initial app state, final app state) -> success."""
     steps: Callable[[dict], list[Step]]
     """A scripted solution through the UI (element actions targeting accessibility-tree lines)."""
-
 
 # ---------------------------------------------------------------------------------------------------
 # Final state from /finish: the initial state patched with initialfinaldiff
@@ -705,7 +704,6 @@ def resolve_generated(task_id: str) -> GeneratedTask:
 
 def resolve_any_task(task_id: str) -> Task:
     """A REAL task (``v2.gomail-1``) or a generated one (``gen.gomail-send-0007``)."""
-    from halo_lib.tasks.registry import get_task
 
     return resolve_generated(task_id) if task_id.startswith(f"{GEN_VERSION}.") else get_task(task_id)
 
