@@ -4,7 +4,7 @@ Two halves, each through the project's own code paths (nothing here re-implement
 
 trainer  a small Qwen3-VL built locally whose attention heads match Qwen3-VL-8B's (head size 128, grouped-query
          attention, M-RoPE [24, 20, 20]: ``assets.small_qwen3vl_dir``), LoRA on the language model through the
-         trainer's own ``trainer.with_lora`` (``GRPOConfig``'s rank, alpha and dropout) with activation
+         trainer's own ``rl.model.with_lora`` (``GRPOConfig``'s rank, alpha and dropout) with activation
          checkpointing, as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth; a 1280x720 PNG
          screenshot turned into a prompt by ``prompts.build_prompt`` with ``GRPOConfig(max_image_width=1280)
          .prompt_options()`` (``prepare_screenshot``: the pixels the sampler sends) and into tensors by
@@ -219,7 +219,7 @@ def _policy_model(folder: Path, cfg, device, dtype):
     as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth. The CPU run keeps the checkpointing too, so
     that it rehearses the CUDA code (its cost here: a second forward per sample)."""
     from halo_lib.policies import assets
-    from halo_lib.rl.trainer import with_lora
+    from halo_lib.rl.model import with_lora
 
     model, processor = assets.small_qwen3vl(dtype=dtype, device=device)
     return with_lora(model, processor, "vision", cfg, checkpointing=True)
@@ -298,7 +298,8 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
     from halo_lib.policies.prompts import build_prompt
     from halo_lib.rl.checkpoint import load_checkpoint, save_checkpoint
     from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.trainer import TrainSample, grpo_update
+    from halo_lib.rl.credit import TrainSample
+    from halo_lib.rl.trainer import grpo_update
 
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)

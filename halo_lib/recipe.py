@@ -641,7 +641,8 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
     from halo_lib.rl.checkpoint import latest_checkpoint
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.sync import VLLMSync
-    from halo_lib.rl.trainer import load_policy_model, train
+    from halo_lib.rl.model import load_policy_model
+    from halo_lib.rl.trainer import train
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import list_tasks, resolve_tasks
 

@@ -14,7 +14,7 @@ from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations, load_demonstrations, save_demonstrations
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.dpo import PreferencePair, dpo_loss, dpo_train
-from halo_lib.rl.trainer import load_policy_model
+from halo_lib.rl.model import load_policy_model
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 

@@ -11,7 +11,7 @@ from halo_lib.policies.base import Candidate
 from halo_lib.rl.dpo import pairs_from_branches
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import branch_at_state
-from halo_lib.rl.trainer import dawdled as dawdled_steps
+from halo_lib.rl.credit import dawdled as dawdled_steps
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 

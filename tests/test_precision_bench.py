@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from halo_lib.cli import app
 from halo_lib.policies import precision
 from halo_lib.rl.config import GRPOConfig
-from halo_lib.rl.trainer import load_policy_model
+from halo_lib.rl.model import load_policy_model
 
 
 def test_cpu_bf16_stores_frozen_linears_in_bf16_and_keeps_lora_head_and_logits_fp32(monkeypatch):

@@ -8,7 +8,7 @@ import torch
 from halo_lib.policies.assets import sequence_logprobs
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.shared_prefix import SharedPrefix, common_prefix_length
-from halo_lib.rl.trainer import load_policy_model
+from halo_lib.rl.model import load_policy_model
 
 SYSTEM = ("You are a web agent. Reply with exactly one action, written as a Python call: click(bid), "
           "fill(bid, value), press(bid, key). ") * 2

@@ -12,7 +12,9 @@ from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.losses import loss_fn, per_token_loss
 from halo_lib.rl.rewards import RewardPieces
 from halo_lib.rl.rollout import EpisodeRollout, StepSample
-from halo_lib.rl.trainer import PolicyModel, TrainSample, grpo_update, load_policy_model, train
+from halo_lib.rl.credit import TrainSample, capped_credit, dawdled, rewarded_from, training_samples
+from halo_lib.rl.model import PolicyModel, load_policy_model
+from halo_lib.rl.trainer import grpo_update, merge_identical, train
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 
@@ -70,7 +72,6 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
     """A group's episodes share their first prompt and often sample the same action: on-policy, n identical samples
     are one forward-backward with their mean advantage weighted n times, and the step is the one the unmerged
     batch gives (grpo_update with merging off is the reference: updates_per_batch=2 never merges)."""
-    from halo_lib.rl.trainer import merge_identical
 
     cfg, policy = smol
     cfg = dataclasses.replace(cfg, loss_type=loss_type, beta=beta)
@@ -121,7 +122,6 @@ def step(text: str, after_done: bool = False, **reward):
 def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     """An unparsed reply changes nothing on the page: in the better episode of a group its advantage is capped at 0
     (so it is dropped), in the worse one its negative advantage stays; ``credit_unparsed`` restores the old rule."""
-    from halo_lib.rl.trainer import capped_credit, training_samples
 
     won = EpisodeRollout("t", [step("please choose item."), step("click('12')", success=1.0)], success=True)
     lost = EpisodeRollout("t", [step("click('1"), step("click('13')")])
@@ -144,7 +144,6 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
 def test_a_group_with_an_episode_cut_short_by_an_error_trains_nothing():
     """An episode whose sampling server died mid-way has a return it did not earn: its group's advantages would all
     be mismeasured, so the group gives no sample and zero advantages; a clean group beside it trains as before."""
-    from halo_lib.rl.trainer import training_samples
 
     won = EpisodeRollout("t", [step("click('12')", success=1.0)], success=True, status="success")
     cut = EpisodeRollout("t", [step("click('13')"), StepSample(Candidate(text=""), RewardPieces(), "policy failed")],
@@ -162,7 +161,6 @@ def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
     the rest of its group, its wandering steps (no reward from them on) and its answer share no positive advantage
     and its rewarded steps keep it; when it did worse, every step keeps its negative advantage.
     ``credit_after_last_reward`` restores the old rule."""
-    from halo_lib.rl.trainer import capped_credit, rewarded_from, training_samples
 
     wandered = EpisodeRollout("t", [step("click('212')", progress=0.4), step("click('315')", progress=0.2),
                                     step("fill('417', 'x')"), step("click('437')", loop=-0.5),
@@ -191,7 +189,6 @@ def test_steps_between_the_tasks_completion_and_the_answer_never_get_positive_cr
     answered at once: with ``credit_after_done`` False its two idle clicks share no positive advantage (its answer and
     the steps that did the task keep it); by default they do. In a group where it did worse, they keep their
     negative one."""
-    from halo_lib.rl.trainer import capped_credit, dawdled, training_samples
 
     idle = EpisodeRollout("t", [step("click('161')", progress=0.2), step("click('423')", progress=0.2),
                                 step("click('551')", after_done=True, novelty=0.2),  # a new page: still rewarded

@@ -15,7 +15,7 @@ import torch
 
 from halo_lib.errors import HaloError
 from halo_lib.policies.assets import tiny_qwen3vl_dir
-from halo_lib.rl import trainer
+from halo_lib.rl import model
 from halo_lib.rl.config import GRPOConfig
 
 
@@ -25,7 +25,7 @@ def no_unsloth(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "unsloth" else real(name, *a))
     monkeypatch.delitem(sys.modules, "unsloth", raising=False)
-    monkeypatch.setattr(trainer, "_UNSLOTH_WARNED", False)
+    monkeypatch.setattr(model, "_UNSLOTH_WARNED", False)
 
 
 @pytest.fixture(params=["ImportError(\"No module named 'unsloth_zoo'\")",
@@ -48,9 +48,9 @@ def on_cuda(monkeypatch):
 
 
 def test_missing_unsloth_means_peft_and_one_warning(no_unsloth, caplog):
-    with caplog.at_level(logging.WARNING, logger="halo_lib.rl.trainer"):
-        assert trainer._unsloth_available() is False
-        assert trainer._unsloth_available() is False
+    with caplog.at_level(logging.WARNING, logger="halo_lib.rl.model"):
+        assert model._unsloth_available() is False
+        assert model._unsloth_available() is False
     warnings = [r for r in caplog.records if "Unsloth is not installed" in r.getMessage()]
     assert len(warnings) == 1 and "gradient checkpointing" in warnings[0].getMessage()
 
@@ -58,7 +58,7 @@ def test_missing_unsloth_means_peft_and_one_warning(no_unsloth, caplog):
 def test_an_unsloth_that_does_not_import_is_a_clear_error(broken_unsloth):
     with pytest.raises(HaloError, match=rf"installed but does not import \({broken_unsloth}: .*pip install "
                                         r"--upgrade unsloth unsloth_zoo"):
-        trainer._unsloth_available()
+        model._unsloth_available()
 
 
 def test_loading_on_cuda_with_a_broken_unsloth_stops_before_any_weights(broken_unsloth, on_cuda, monkeypatch):
@@ -67,13 +67,13 @@ def test_loading_on_cuda_with_a_broken_unsloth_stops_before_any_weights(broken_u
 
     monkeypatch.setattr("transformers.Qwen3VLForConditionalGeneration.from_pretrained", no_load)
     with pytest.raises(HaloError, match="does not import"):
-        trainer.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16))
+        model.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16))
 
 
 def test_without_unsloth_cuda_training_checkpoints_activations_and_still_trains_lora(no_unsloth, on_cuda):
     from halo_lib.policies.assets import build_inputs, sequence_logprobs
 
-    policy = trainer.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
+    policy = model.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
     base = policy.model.get_base_model()
     assert any(getattr(m, "gradient_checkpointing", False) for m in base.modules())  # its decoder layers
     # the checkpointed layers still pass gradients to the LoRA weights (inputs require grad: frozen embeddings)

@@ -471,7 +471,9 @@ def test_trainer_sync_makes_the_server_sample_with_the_updated_adapter(server, h
     same tokens then match the trainer's NEW weights (the next rollouts use them), not the old ones."""
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.sync import VLLMSync
-    from halo_lib.rl.trainer import PolicyModel, TrainSample, grpo_update
+    from halo_lib.rl.credit import TrainSample
+    from halo_lib.rl.model import PolicyModel
+    from halo_lib.rl.trainer import grpo_update
 
     model, tok = hf
     set_lora(model, seed=7)

@@ -41,7 +41,8 @@ def run_lora_layers_bench(top_layers: int = 15, prompts: int = 2, group_size: in
     from halo_lib.bench.update_bench import batch, lora_as_if_trained
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.reference import ReferenceWeights
-    from halo_lib.rl.trainer import grpo_update, load_policy_model
+    from halo_lib.rl.model import load_policy_model
+    from halo_lib.rl.trainer import grpo_update
 
     base = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
                       max_completion_length=48)

@@ -37,7 +37,7 @@ class PrecisionBenchResult:
 def _policy(mode: str):
     from halo_lib.policies import precision
     from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.trainer import load_policy_model
+    from halo_lib.rl.model import load_policy_model
 
     policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0))
     if mode != "fp32":

@@ -62,7 +62,7 @@ def batch(policy, prompts: int, group_size: int, page_lines: int, seed: int = 0)
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.policies.prompts import build_prompt
     from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.trainer import TrainSample
+    from halo_lib.rl.credit import TrainSample
 
     rng = random.Random(seed)
     options = GRPOConfig(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, brief_actions=True,
@@ -101,7 +101,8 @@ def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40
 
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.reference import ReferenceWeights
-    from halo_lib.rl.trainer import grpo_update, load_policy_model
+    from halo_lib.rl.model import load_policy_model
+    from halo_lib.rl.trainer import grpo_update
 
     cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
                      max_completion_length=48)

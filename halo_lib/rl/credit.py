@@ -1,0 +1,95 @@
+"""Credit: which steps of a group's episodes are trained, with which advantage.
+
+Dr. GRPO gives every step of an episode its episode's advantage A = R - mean(R_group); these rules withhold the
+positive part where a step cannot have earned it (a reply that did not parse, steps after the episode's last reward,
+steps between the task's completion and the answer), and a group with an errored episode trains nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.rollout import EpisodeRollout
+
+
+@dataclass
+class TrainSample:
+    inputs: object  # the exact prompt tensors the policy saw
+    completion_ids: list[int]
+    advantage: float
+    sampler_logprobs: list[float]
+
+
+def step_advantage(episode_advantage: float, parsed: bool, rewarded_from_here: bool, cfg: GRPOConfig,
+                   dawdled: bool = False) -> float:
+    """The advantage a step's completion is trained with: its episode's, capped at min(A, 0) for a reply that did
+    not parse (it changed nothing on the page) unless ``cfg.credit_unparsed``, for a step from which on nothing
+    was rewarded (``rewarded_from_here`` False: it and every later step of the episode earned no positive reward)
+    unless ``cfg.credit_after_last_reward``, and for a step taken on a page that already satisfied the task, other
+    than the episode's last (``dawdled``: only the answer could still earn anything) unless ``cfg.credit_after_done``.
+    None of them can have earned the episode's return."""
+    if ((not parsed and not cfg.credit_unparsed) or (not rewarded_from_here and not cfg.credit_after_last_reward)
+            or (dawdled and not cfg.credit_after_done)):
+        return min(episode_advantage, 0.0)
+    return episode_advantage
+
+
+def rewarded_from(episode: EpisodeRollout) -> list[bool]:
+    """Per step: whether it or a later step of the episode earned a positive reward."""
+    out, later = [], False
+    for s in reversed(episode.steps):
+        later = later or s.reward.total > 0
+        out.append(later)
+    return out[::-1]
+
+
+def dawdled(episode: EpisodeRollout) -> list[bool]:
+    """Per step: whether it was taken on a page that already satisfied the task and is not the answer that ended the
+    episode (an episode the agent ends with its answer succeeds: what came between the task's completion and the
+    answer did not help; an episode that ran out of steps ended with no answer)."""
+    answer = len(episode.steps) - 1 if episode.status != "max_steps" else len(episode.steps)
+    return [s.after_done and i != answer for i, s in enumerate(episode.steps)]
+
+
+def credited_steps(episode: EpisodeRollout, advantage: float, cfg: GRPOConfig) -> list[tuple]:
+    """(step, the advantage its completion is trained with) for every step of an episode (``step_advantage``)."""
+    return [(s, step_advantage(advantage, s.candidate.action is not None, later, cfg, idle))
+            for s, later, idle in zip(episode.steps, rewarded_from(episode), dawdled(episode))]
+
+
+def capped_credit(episodes: list[EpisodeRollout], advantages: list[float], cfg: GRPOConfig) -> int:
+    """How many steps ``step_advantage`` denied their episode's positive advantage (logged per iteration)."""
+    return sum(step_adv != adv for ep, adv in zip(episodes, advantages) for _, step_adv in credited_steps(ep, adv, cfg))
+
+
+def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
+                     keep_zero: bool = False) -> tuple[list, list]:
+    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)); a reply that did not
+    parse, a step after the episode's last positive reward and one between the task's completion and the answer get
+    min(A, 0) (``step_advantage``). Returns (samples, the episodes' advantages).
+    Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
+    keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them).
+    A group with an episode that ended with an error (the sampling server died mid-episode) trains nothing: that
+    episode's return was cut short, not earned, so every advantage of the group would be mismeasured (all 0)."""
+    import torch
+
+    from halo_lib.rl.losses import group_advantages
+
+    returns = torch.tensor([ep.ret for group in groups for ep in group], dtype=torch.float32)
+    advantages = group_advantages(returns, cfg.group_size, cfg.scale_rewards).tolist()
+    errored = [any(ep.status == "error" for ep in group) for group in groups for _ in group]
+    advantages = [0.0 if bad else adv for adv, bad in zip(advantages, errored)]
+    samples = []
+    episodes = [ep for group in groups for ep in group]
+    for ep, adv, bad in zip(episodes, advantages, errored):
+        if bad:
+            continue
+        for step, step_adv in credited_steps(ep, adv, cfg):
+            c = step.candidate
+            if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
+                continue  # nothing to learn: no tokens (policy failure) or no signal (a zero advantage)
+            ids = c.token_ids[: cfg.max_completion_length]
+            samples.append(TrainSample(policy_inputs(c.prompt), ids, step_adv, c.logprobs[: len(ids)]))
+    return samples, advantages
