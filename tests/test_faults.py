@@ -201,7 +201,8 @@ def test_train_config_files_are_read_whole_and_policy_backend_is_honoured(tmp_pa
 
 def test_the_faults_bench_at_toy_size_holds_every_scenario(tmp_path, monkeypatch):
     """`halo bench faults` at toy size: Chromium SIGKILLed at reset, mid-step and during evaluation, a site restarted
-    mid-episode, `halo train` SIGKILLed before and after its first checkpoint and resumed, and 2,000 fuzzed replies
+    mid-episode, `halo train` SIGKILLed before and after its first checkpoint and resumed, its vLLM server SIGKILLed
+    mid-iteration (the run stops with its checkpoint; resumed on a new server), and 2,000 fuzzed replies
     (the fuzzer finds 67 crashes in 3,000 replies of the parser before this change)."""
     import re
 
@@ -212,14 +213,16 @@ def test_the_faults_bench_at_toy_size_holds_every_scenario(tmp_path, monkeypatch
     result = run_faults_bench(replies=2000, work=tmp_path, say=said.append)
     assert os.environ["HALO_SITES_PORT_BASE"] == "0"  # the bench used free ports of its own, and put this back
     line = summary_line(result)
-    assert re.fullmatch(r"faults: 6/6 scenarios held, 0 trained iterations lost, 0 duplicated, 0 crashes from "
+    assert re.fullmatch(r"faults: 7/7 scenarios held, 0 trained iterations lost, 0 duplicated, 0 crashes from "
                         r"malformed replies in 2000 fuzzed replies", line), "\n".join(said + [line])
     names = [s.name for s in result.scenarios]
     assert names == ["chromium killed at reset", "chromium killed mid-step", "chromium killed during evaluation",
                      "site restarted mid-episode", "trainer killed before its first checkpoint",
-                     "trainer killed after its first checkpoint"]
+                     "trainer killed after its first checkpoint", "vllm server killed mid-iteration"]
     faulted = [s.detail for s in result.scenarios[:3]]
     assert all("2 launches" in d for d in faulted)  # Chromium went down, and came back for the next episode
     assert "faulted episode error" in faulted[1] and "faulted episode error" in faulted[2]
-    trainer = [s.detail for s in result.scenarios[4:]]
+    trainer = [s.detail for s in result.scenarios[4:6]]
     assert trainer[0].startswith("killed with 0 checkpointed") and trainer[1].startswith("killed with 1 checkpointed")
+    assert re.match(r"[1-9]\d* server processes killed; halo train exit [1-9]\d* with [1-9]\d* checkpointed \(error: ",
+                    result.scenarios[6].detail), result.scenarios[6].detail

@@ -15,6 +15,9 @@ Scenarios, each on the real pieces (Chromium, the local sites, SmolLM2, the GRPO
 - ``trainer killed before / after its first checkpoint``: ``halo train`` (toy size) SIGKILLed once it has logged
   iteration 1 (checkpoints every 2 / every iteration), then resumed as its message says: every iteration is logged
   exactly once, none that was checkpointed is trained again (lost), none twice (duplicated).
+- ``vllm server killed mid-iteration``: ``halo train`` sampling from its own vLLM server, the server SIGKILLed once
+  iteration 1 is checkpointed: the run must stop by itself (no hang) with a one-line error and its checkpoint, and
+  the resume (a new server) must log every iteration once.
 
 Ends with one line::
 
@@ -281,38 +284,108 @@ def _checkpointed(run_dir: Path) -> int:
     return int(latest.name.rsplit("-", 1)[-1]) if latest is not None else 0
 
 
-def trainer_scenario(work: Path, checkpoint_interval: int, iterations: int = 3, timeout_s: float = 900) -> Scenario:
-    """``halo train`` SIGKILLed once it logged iteration 1, then resumed; what the logs and checkpoints say."""
-    when = "before" if checkpoint_interval > 1 else "after"
-    name = f"trainer killed {when} its first checkpoint"
-    run_dir = work / f"train-{when}"
-    config = work / f"grpo-{when}.yaml"
-    config.write_text(f"model: smollm2\nlora_rank: 4\nlora_alpha: 8\nlora_dropout: 0.0\nmax_completion_length: 8\n"
-                      f"compact_axtree: true\nlearning_rate: 1.0e-3\ncheckpoint_interval: {checkpoint_interval}\n")
+def _train_command(work: Path, name: str, iterations: int, **fields) -> tuple[list[str], Path]:
+    """A toy ``halo train`` (SmolLM2, one Omnizon task, groups of 2, one step) run in ``work/<name>``; ``fields`` are
+    GRPOConfig fields on top of the toy ones."""
+    import yaml
+
+    run_dir = work / name
+    config = work / f"{name}.yaml"
+    values = {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_completion_length": 8,
+              "compact_axtree": True, "learning_rate": 1.0e-3, **fields}
+    config.write_text(yaml.safe_dump(values))
     cmd = [sys.executable, "-m", "halo_lib.cli", "train", "--config", str(config), "--tasks", "gen:omnizon:train:1",
            "--group-size", "2", "--max-steps", "1", "--episodes", str(2 * iterations), "--run", str(run_dir.resolve())]
-    log = open(work / f"train-{when}.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.time() + timeout_s
-    # before: iteration 1 logged, its checkpoint due at 2; after: iteration 1's checkpoint written
-    reached = (lambda: len(_logged(run_dir)) >= 1) if checkpoint_interval > 1 else (lambda: _checkpointed(run_dir) >= 1)
+    return cmd, run_dir
+
+
+def _wait_for(reached, proc: subprocess.Popen, deadline: float) -> bool:
     while not reached() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
-    if proc.poll() is not None:
-        return Scenario(name, False, detail=f"halo train exited ({proc.returncode}) before it logged iteration 1; "
-                                            f"log {log.name}")
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    saved = _checkpointed(run_dir)
+    return proc.poll() is None and reached()
+
+
+def _resumed(name: str, cmd: list[str], run_dir: Path, saved: int, iterations: int, timeout_s: float,
+             detail: str) -> Scenario:
+    """Resume the run as its message says; every iteration must be logged once, none checkpointed trained again."""
     resumed = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=timeout_s)
     logged = _logged(run_dir)
     duplicated = len(logged) - len(set(logged))
     # a checkpointed iteration trained again would show as a missing checkpoint step or a re-logged line
     lost = max(0, saved - _checkpointed(run_dir)) + sum(logged.count(i) > 1 for i in range(1, saved + 1))
     ok = resumed.returncode == 0 and sorted(set(logged)) == list(range(1, iterations + 1)) and not duplicated
+    tail = resumed.stderr.strip().splitlines()[-1][:120] if resumed.returncode and resumed.stderr.strip() else ""
     return Scenario(name, ok and not lost, lost=lost, duplicated=duplicated,
-                    detail=f"killed with {saved} checkpointed; after resume logged {logged} (exit "
-                           f"{resumed.returncode}{': ' + resumed.stderr.strip().splitlines()[-1][:120] if resumed.returncode else ''})")
+                    detail=f"{detail}; after resume logged {logged} (exit {resumed.returncode}"
+                           f"{': ' + tail if tail else ''})")
+
+
+def trainer_scenario(work: Path, checkpoint_interval: int, iterations: int = 3, timeout_s: float = 900) -> Scenario:
+    """``halo train`` SIGKILLed once it logged iteration 1, then resumed; what the logs and checkpoints say."""
+    when = "before" if checkpoint_interval > 1 else "after"
+    name = f"trainer killed {when} its first checkpoint"
+    cmd, run_dir = _train_command(work, f"train-{when}", iterations, checkpoint_interval=checkpoint_interval)
+    log = open(work / f"train-{when}.log", "w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # before: iteration 1 logged, its checkpoint due at 2; after: iteration 1's checkpoint written
+    reached = (lambda: len(_logged(run_dir)) >= 1) if checkpoint_interval > 1 else (lambda: _checkpointed(run_dir) >= 1)
+    if not _wait_for(reached, proc, time.time() + timeout_s):
+        proc.kill()
+        return Scenario(name, False, detail=f"halo train exited ({proc.wait()}) or timed out before it logged "
+                                            f"iteration 1; log {log.name}")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = _checkpointed(run_dir)
+    return _resumed(name, cmd, run_dir, saved, iterations, timeout_s, f"killed with {saved} checkpointed")
+
+
+def _vllm_processes(pid: int) -> list:
+    import psutil
+
+    return [p for p in psutil.Process(pid).children(recursive=True)
+            if any("vllm" in part for part in _cmdline(p))]
+
+
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except psutil.Error:
+        return []
+
+
+def vllm_scenario(work: Path, iterations: int = 3, timeout_s: float = 900) -> Scenario:
+    """``halo train`` sampling from its vLLM server (``policy_backend: vllm``): the server SIGKILLed once iteration
+    1 is checkpointed (iteration 2 running). The run must stop by itself with a one-line error and its checkpoint;
+    resumed (a new server), every iteration is logged once."""
+    name = "vllm server killed mid-iteration"
+    cmd, run_dir = _train_command(work, "train-vllm", iterations, checkpoint_interval=1, policy_backend="vllm",
+                                  lora_rank=8, lora_alpha=16)  # a rank vLLM serves
+    log_path = work / "train-vllm.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + timeout_s
+        if not _wait_for(lambda: _checkpointed(run_dir) >= 1, proc, deadline):
+            proc.kill()
+            return Scenario(name, False, detail=f"halo train exited ({proc.wait()}) or timed out before its first "
+                                                f"checkpoint; log {log_path}")
+        servers = _vllm_processes(proc.pid)
+        for server in servers:
+            server.kill()
+        try:
+            code = proc.wait(timeout=max(1.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            return Scenario(name, False, detail=f"halo train hung after its server was killed; log {log_path}")
+    saved = _checkpointed(run_dir)
+    last = next((line for line in reversed(log_path.read_text().splitlines()) if line.strip()), "")
+    stopped = code != 0 and last.startswith("error:") and saved >= 1 and bool(servers)
+    scenario = _resumed(name, cmd, run_dir, saved, iterations, timeout_s,
+                        f"{len(servers)} server processes killed; halo train exit {code} with {saved} checkpointed "
+                        f"({last[:100]})")
+    scenario.held = scenario.held and stopped
+    return scenario
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -353,6 +426,7 @@ def _run(replies: int, work: Path, trainer: bool, say) -> FaultsResult:
     if trainer:  # (each `halo train` serves the sites it needs itself)
         for interval in (2, 1):
             done(trainer_scenario(work, interval))
+        done(vllm_scenario(work))
     return result
 
 
