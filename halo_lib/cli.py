@@ -286,7 +286,7 @@ def train_cmd(
 
     import yaml
 
-    from halo_lib.config import from_dict
+    from halo_lib.config import from_dict, load_yaml
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import train
     from halo_lib.sites.server import SitesInThread
@@ -294,7 +294,7 @@ def train_cmd(
 
     try:
         try:
-            values = yaml.safe_load(Path(config).read_text(encoding="utf-8")) if config else {}
+            values = load_yaml(Path(config).read_text(encoding="utf-8")) if config else {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             raise HaloError(f"--config {config}: not a readable UTF-8 YAML file ({type(err).__name__}: "
                             f"{str(err).splitlines()[0][:200]})") from None

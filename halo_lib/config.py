@@ -1,18 +1,25 @@
-"""Typed configs. Every field has a docstring; YAML (papermill), the CLI and notebooks fill the same dataclasses."""
+"""Typed configs: dataclasses with a docstring per field, validated by pydantic on every construction (strict types:
+no "3" for an int, no "yes" for a bool; unknown fields refused). YAML (papermill configs, ``--set``, ``--config``),
+the CLI and the notebooks all fill them through ``from_dict``, whose errors name the field."""
 
 from __future__ import annotations
 
-import dataclasses
-import typing
-from dataclasses import dataclass
+import re
 from typing import Any, Literal, TypeVar
+
+import pydantic
+import yaml
+from pydantic.dataclasses import dataclass as _pydantic_dataclass
 
 from halo_lib.errors import HaloError
 
 T = TypeVar("T")
 
+#: The decorator of every config class: a dataclass that pydantic validates, strictly, when it is built.
+config_dataclass = _pydantic_dataclass(config=pydantic.ConfigDict(strict=True, extra="forbid"))
 
-@dataclass
+
+@config_dataclass
 class EnvConfig:
     """The browser environment."""
 
@@ -55,32 +62,51 @@ class EnvConfig:
 
 
 def from_dict(cls: type[T], values: dict[str, Any] | None) -> T:
-    """Build a config dataclass from a plain dict; unknown or ill-typed fields fail naming the field."""
-    values = dict(values or {})
-    hints = typing.get_type_hints(cls)
-    known = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(values) - set(known))
+    """Build a config from a plain dict (a YAML mapping, parsed ``--set`` values); an unknown or ill-typed field
+    fails with one line naming it."""
+    if values is not None and not isinstance(values, dict):
+        raise HaloError(f"{cls.__name__} must be a mapping of its fields, got {type(values).__name__}")
+    try:
+        return cls(**(values or {}))
+    except pydantic.ValidationError as err:
+        raise HaloError(_explain(cls, err)) from None
+
+
+_EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str", "list_type": "a list",
+             "dict_type": "a mapping"}
+
+
+def _explain(cls: type, err: pydantic.ValidationError) -> str:
+    """pydantic's errors as one line: ``unknown X field(s) [...]; known fields: ...`` or ``X.field must be int, got
+    'three'`` (the first error; the others follow)."""
+    errors = err.errors()
+    unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "unexpected_keyword_argument")
     if unknown:
-        raise HaloError(f"unknown {cls.__name__} field(s) {unknown}; known fields: {', '.join(known)}")
-    for name, value in values.items():
-        values[name] = _checked(f"{cls.__name__}.{name}", hints[name], value)
-    return cls(**values)
+        known = ", ".join(getattr(cls, "__dataclass_fields__", {}))
+        return f"unknown {cls.__name__} field(s) {unknown}; known fields: {known}"
+    parts = []
+    for e in errors:
+        where = f"{cls.__name__}." + ".".join(str(x) for x in e["loc"])
+        if e["type"] == "literal_error":
+            parts.append(f"{where} must be one of {e['ctx']['expected']}, got {e['input']!r}")
+        elif e["type"] in _EXPECTED:
+            parts.append(f"{where} must be {_EXPECTED[e['type']]}, got {e['input']!r}")
+        else:
+            parts.append(f"{where}: {e['msg']}, got {e['input']!r}")
+    return "; ".join(parts)
 
 
-def _checked(where: str, hint: Any, value: Any) -> Any:
-    origin = typing.get_origin(hint)
-    if origin is Literal:
-        choices = typing.get_args(hint)
-        if value not in choices:
-            raise HaloError(f"{where} must be one of {list(choices)}, got {value!r}")
-        return value
-    if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if hint is float and isinstance(value, str):  # YAML 1.1 reads 4e-4 (no dot) as a string
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    if isinstance(hint, type) and (not isinstance(value, hint) or (hint is int and isinstance(value, bool))):
-        raise HaloError(f"{where} must be {hint.__name__}, got {value!r}")
-    return value
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML as 1.2 reads numbers: ``4e-4`` is a float (YAML 1.1, PyYAML's default, reads it as a string)."""
+
+
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+               r"|[0-9][0-9_]*[eE][-+]?[0-9]+|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$"),
+    list("-+0123456789."))
+
+
+def load_yaml(text: str) -> Any:
+    """YAML the configs' way (``safe_load`` with 1.2 numbers)."""
+    return yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass

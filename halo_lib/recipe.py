@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
-from halo_lib.config import EnvConfig
+from halo_lib.config import EnvConfig, config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.stats import paired_bootstrap_diff
 
@@ -55,7 +55,7 @@ RESULT_FILE = "result.json"
 BC_METRICS_FILE = "bc_metrics.json"
 
 
-@dataclass
+@config_dataclass
 class RecipeConfig:
     """The recipe's settings (defaults: the CPU recipe, ~20-30 minutes a whole run on 2 cores)."""
 

@@ -14,13 +14,13 @@ under ``recipe`` (``halo_lib.recipe.RecipeConfig`` fields) and the reports' own 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from halo_lib.config import from_dict
+from halo_lib.config import config_dataclass, from_dict, load_yaml
 from halo_lib.errors import HaloError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ CONFIG_DIR = REPO_ROOT / "papermill_configs"
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 
 
-@dataclass
+@config_dataclass
 class NotebookParams:
     """What each notebook runs and shows: 01 the recipe's base phase, 02 its BC and GRPO phases, 03 the comparison."""
 
@@ -94,7 +94,7 @@ def read_config(name_or_path: str | Path) -> dict[str, Any]:
     """A config file's values (a mapping of ``NotebookParams`` fields)."""
     path = config_path(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise HaloError(f"{path} is not valid UTF-8 YAML: {err}") from None
     if not isinstance(data, dict):
@@ -131,7 +131,7 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
         if not sep or not key:
             raise HaloError(f"--set {item!r}: use FIELD=VALUE or recipe.FIELD=VALUE, e.g. recipe.grpo_iterations=2")
         try:
-            parsed = yaml.safe_load(value)
+            parsed = load_yaml(value)
         except yaml.YAMLError as err:
             raise HaloError(f"--set {item!r}: the value is not YAML ({err})") from None
         section, dot, name = key.partition(".")

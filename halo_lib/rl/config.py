@@ -1,22 +1,24 @@
 """``GRPOConfig``: every knob of online GRPO training, one docstring per field (in the style of TRL's GRPOConfig).
 
-Loads from YAML / the CLI / notebooks through ``halo_lib.config.from_dict(GRPOConfig, values)``, which checks
-types and ``Literal`` choices; ``validate()`` (also run on construction) checks ranges and combinations.
+A ``config_dataclass``: pydantic checks types and ``Literal`` choices whenever one is built (from YAML, the CLI or
+notebooks through ``halo_lib.config.from_dict``, or in code); ``validate()`` (also run then) checks ranges and
+combinations.
 Defaults follow Dr. GRPO (Liu et al. 2025): ``loss_type="dr_grpo"``, ``scale_rewards="none"``, ``beta=0``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
+from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 
 #: The language model's projections only: LoRA on the vision tower is neither needed nor served by vLLM.
 LANGUAGE_LORA_TARGETS: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
-@dataclass
+@config_dataclass
 class GRPOConfig:
     """Online GRPO with LoRA on a browser-agent policy."""
 
@@ -27,8 +29,6 @@ class GRPOConfig:
     policy_backend: Literal["hf", "vllm"] = "hf"
     """Who samples the episodes: ``hf`` (transformers ``generate`` in the trainer's process) or ``vllm`` (an
     OpenAI-compatible vLLM server that reloads the LoRA adapter after each update). Gradients are always HF."""
-    output_dir: str = "results/grpo"
-    """Folder for checkpoints (LoRA adapters), metrics and episode logs."""
     seed: int = 0
     """Seed of torch, sampling and task order."""
 
@@ -135,8 +135,6 @@ class GRPOConfig:
     # ---- bookkeeping -----------------------------------------------------------------------------------------
     checkpoint_interval: int = 10
     """Save the LoRA adapter every this many iterations (0: only at the end)."""
-    eval_interval: int = 10
-    """Evaluate greedily on held-out tasks every this many iterations (0: never)."""
 
     def __post_init__(self) -> None:
         self.validate()
@@ -162,12 +160,6 @@ class GRPOConfig:
             if not ok:
                 raise HaloError(f"GRPOConfig.{message}")
 
-        need(self.policy_backend in ("hf", "vllm"),
-             f"policy_backend must be 'hf' or 'vllm', got {self.policy_backend!r}")
-        need(self.loss_type in ("dr_grpo", "grpo", "dapo"),
-             f"loss_type must be one of ['dr_grpo', 'grpo', 'dapo'], got {self.loss_type!r}")
-        need(self.scale_rewards in ("none", "group", "batch"),
-             f"scale_rewards must be one of ['none', 'group', 'batch'], got {self.scale_rewards!r}")
         need(bool(self.model), "model must name a model (tiny-qwen3vl, smollm2, qwen3vl-8b or a folder)")
         need(self.group_size >= 2, f"group_size must be >= 2 (advantages compare episodes of a group), "
                                    f"got {self.group_size}")
@@ -180,11 +172,10 @@ class GRPOConfig:
         need(self.lora_rank >= 1, f"lora_rank must be >= 1, got {self.lora_rank}")
         need(self.lora_alpha > 0, f"lora_alpha must be > 0, got {self.lora_alpha}")
         need(0.0 <= self.lora_dropout < 1.0, f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
-        need(isinstance(self.lora_target_modules, list) and len(self.lora_target_modules) > 0
-             and all(isinstance(m, str) and m for m in self.lora_target_modules),
+        need(len(self.lora_target_modules) > 0 and all(self.lora_target_modules),
              f"lora_target_modules must be a non-empty list of module names such as {list(LANGUAGE_LORA_TARGETS)}, "
              f"got {self.lora_target_modules!r}")
-        need(isinstance(self.lora_top_layers, int) and self.lora_top_layers >= 0,
+        need(self.lora_top_layers >= 0,
              f"lora_top_layers must be >= 0 (0: LoRA on every layer), got {self.lora_top_layers!r}")
         need(0.0 <= self.epsilon_low < 1.0, f"epsilon_low must be in [0, 1) (clip at 1 - epsilon_low), "
                                             f"got {self.epsilon_low}")
@@ -196,8 +187,6 @@ class GRPOConfig:
         need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")
         need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "
                                             f"got {self.checkpoint_interval}")
-        need(isinstance(self.prompt_actions, list) and all(isinstance(a, str) for a in self.prompt_actions),
-             f"prompt_actions must be a list of action names such as ['click', 'fill'], got {self.prompt_actions!r}")
         if self.prompt_actions:
             from halo_lib.actions import ELEMENT, actions_for
 
@@ -207,5 +196,4 @@ class GRPOConfig:
         need(self.goal_lines >= 0, f"goal_lines must be >= 0 (0: none), got {self.goal_lines}")
         need(self.max_image_width >= 1, f"max_image_width must be >= 1, got {self.max_image_width}")
         need(self.input_lines >= 0, f"input_lines must be >= 0 (0: none), got {self.input_lines}")
-        need(self.eval_interval >= 0, f"eval_interval must be >= 0 (0: never), got {self.eval_interval}")
         return self

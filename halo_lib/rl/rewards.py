@@ -24,6 +24,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.tasks.generator import (
     GeneratedTask,
@@ -36,7 +37,7 @@ from halo_lib.tasks.generator import (
 from halo_lib.real_tasks import Task
 
 
-@dataclass
+@config_dataclass
 class RewardConfig:
     """Weights of the dense reward terms."""
 
