@@ -22,12 +22,17 @@ import random
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from halo_lib.errors import UnknownTaskError
 from halo_lib.policies.scripted import Step
 from halo_lib.real_tasks import Task, get_task, list_tasks
+from halo_lib.sites import get_site
+from halo_lib.sites.gocalendar import seed as gocalendar_seed
+from halo_lib.sites.gomail import seed as gomail_seed
+from halo_lib.sites.omnizon import seed as omnizon_seed
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -124,8 +129,6 @@ def apply_diff(initial: dict, diff: dict) -> dict:
 
 @functools.lru_cache(maxsize=64)
 def _initial_state(site: str, task_name: str) -> dict:
-    from halo_lib.sites import get_site
-
     return get_site(site).initial_state(task_name)
 
 
@@ -199,9 +202,7 @@ def _mail_emails(state: dict) -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _mail_seed() -> dict:
-    from halo_lib.sites.gomail.seed import initial_state
-
-    return initial_state()
+    return gomail_seed.initial_state()
 
 
 def _mail_targets(family: str) -> list[dict]:
@@ -222,11 +223,9 @@ def _mail_targets(family: str) -> list[dict]:
 
 
 def _mail_send_combos() -> list[dict]:
-    from halo_lib.sites.gomail.seed import CONTACTS
-
     return [{"recipient_name": name, "recipient_email": addr, "subject": subject, "topic": topic,
              "body_words": list(body_words)}
-            for name, addr in CONTACTS for subject, topic, body_words in MAIL_TOPICS]
+            for name, addr in gomail_seed.CONTACTS for subject, topic, body_words in MAIL_TOPICS]
 
 
 def _mail_send_goal(p: dict) -> str:
@@ -333,9 +332,7 @@ ORDER_QUANTITIES = (1, 2)
 
 @functools.lru_cache(maxsize=1)
 def _products() -> tuple[dict, ...]:
-    from halo_lib.sites.omnizon.seed import products
-
-    return tuple(products())
+    return tuple(omnizon_seed.products())
 
 
 def _stem(w: str) -> str:
@@ -507,9 +504,7 @@ def _cal_create_at_combos() -> list[dict]:
 
 def _cal_delete_combos() -> list[dict]:
     """Events of the week on screen (July 15-19) whose title is unique on their day."""
-    from halo_lib.sites.gocalendar.seed import initial_state
-
-    week = [e for e in sorted(_cal_events(initial_state()).values(), key=lambda e: e["id"])
+    week = [e for e in sorted(_cal_events(gocalendar_seed.initial_state()).values(), key=lambda e: e["id"])
             if "2024-07-15" <= _local_day(e) <= "2024-07-19"]
     out = []
     for e in week:
@@ -520,9 +515,6 @@ def _cal_delete_combos() -> list[dict]:
 
 
 def _local_day(event: dict) -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     start = datetime.fromisoformat(event["start"].replace("Z", "+00:00"))
     return start.astimezone(ZoneInfo("America/Los_Angeles")).date().isoformat()
 
@@ -550,9 +542,7 @@ def _cal_added(initial: dict, final: dict) -> list[dict]:
 
 def utc_event_times(day: str, start: int, end: int) -> tuple[str, str]:
     """The stored (UTC) start and end of a ``day`` event from ``start`` to ``end`` minutes, Pacific time."""
-    from halo_lib.sites.gocalendar.seed import utc_iso
-
-    return utc_iso(day, _hhmm(start)), utc_iso(day, _hhmm(end))
+    return gocalendar_seed.utc_iso(day, _hhmm(start)), gocalendar_seed.utc_iso(day, _hhmm(end))
 
 
 def _cal_create_check(p: dict, initial: dict, final: dict) -> bool:
