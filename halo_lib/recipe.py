@@ -189,6 +189,10 @@ does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConf
 ``halo bench learn-runs`` compares them)."""
 
 
+REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval"})
+"""Settings older runs recorded that no run ever read (dead fields, since removed): not compared when runs pool."""
+
+
 def run_setting(config: dict, name: str):
     """A field of a run's saved config, or the value it had in effect before the field existed."""
     return config.get(name, ADDED_FIELDS.get(name))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from halo_lib.recipe import TRAINING_DIR, run_setting
+from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, run_setting
 from halo_lib.errors import HaloError
 
 NOT_COMPARED = frozenset({"out_dir", "reuse", "seed", "grpo.seed", "grpo.checkpoint_interval"})
@@ -90,7 +90,7 @@ def check_same_config(runs: list[LearnRun]) -> None:
     the list must not hide a difference between two newer ones."""
     for first, run in itertools.combinations(runs, 2):
         there, here = _settings(first, run)
-        keys = (set(there) | set(here)) - NOT_COMPARED
+        keys = (set(there) | set(here)) - NOT_COMPARED - REMOVED_FIELDS
         differ = sorted(k for k in keys if run_setting(there, k) != run_setting(here, k))
         if differ:
             raise HaloError(f"{run.name} ran with other settings than {first.name}: "
