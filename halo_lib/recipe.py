@@ -57,7 +57,7 @@ BC_METRICS_FILE = "bc_metrics.json"
 
 @config_dataclass
 class RecipeConfig:
-    """The recipe's settings (defaults: the CPU recipe, ~20-30 minutes a whole run on 2 cores)."""
+    """The recipe's settings (defaults: the CPU recipe, ~30-35 minutes a whole run on 2 cores)."""
 
     model: str = "smollm2"
     """The policy: ``smollm2`` (text over the accessibility tree, real weights), ``tiny-qwen3vl`` (the vision path at
