@@ -37,14 +37,10 @@ P = nb.resolve("online_grpo", config, overrides, globals(), _names_before)  # fa
 info = nb.header("Behaviour cloning and online GRPO", P, config)  # parameters, seeds, git revision
 
 # %%
-from pathlib import Path
-
-from halo_lib.recipe import new_run_dir, run_recipe
+from halo_lib.recipe import run_recipe
 from halo_lib.report import plots, tables
 
-cfg = P.recipe_config()
-run_dir = Path(P.run_dir) if P.run_dir else new_run_dir(cfg)
-print(f"run folder {run_dir}: model {cfg.model}, families {', '.join(cfg.families)}")
+cfg, run_dir = nb.run_folder(P)  # P.run_dir, or a new folder under recipe.out_dir
 
 # %%
 result = nb.call(run_recipe, cfg, run_dir, until="grpo", say=nb.say)

@@ -36,15 +36,10 @@ P = nb.resolve("compare", config, overrides, globals(), _names_before)  # fails 
 info = nb.header("Comparison of phases", P, config)  # parameters, seeds, git revision
 
 # %%
-from pathlib import Path
-
-from halo_lib.recipe import new_run_dir
+from halo_lib.recipe import RecipeResult, by_site, summary_line
 from halo_lib.report import plots, tables
 
-cfg = P.recipe_config()
-run_dir = Path(P.run_dir) if P.run_dir else new_run_dir(cfg)
-print(f"run folder {run_dir}: model {cfg.model}, families {', '.join(cfg.families)}")
-from halo_lib.recipe import RecipeResult, by_site, summary_line
+cfg, run_dir = nb.run_folder(P)  # the run to compare: P.run_dir
 
 result = RecipeResult.load(run_dir)
 phases = tables.load_phases(run_dir)

@@ -64,6 +64,19 @@ def header(title: str, params, config: str) -> dict:
     return info
 
 
+def run_folder(params):
+    """The recipe's settings and the run's folder (``params.run_dir``, or a new one under ``recipe.out_dir``), said in
+    one line: the cell every notebook opens its work with."""
+    from pathlib import Path
+
+    from halo_lib.recipe import new_run_dir
+
+    cfg = params.recipe_config()
+    run_dir = Path(params.run_dir) if params.run_dir else new_run_dir(cfg)
+    print(f"run folder {run_dir}: model {cfg.model}, families {', '.join(cfg.families)}")
+    return cfg, run_dir
+
+
 def say(line: str) -> None:
     """How the recipe's progress lines reach a notebook's output (and papermill's streamed log)."""
     print(line, flush=True)
