@@ -189,8 +189,9 @@ does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConf
 ``halo bench learn-runs`` compares them)."""
 
 
-REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval"})
-"""Settings older runs recorded that no run ever read (dead fields, since removed): not compared when runs pool."""
+REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share_prompt_prefix"})
+"""Settings older runs recorded that are gone and never changed what a run computed (two were read by nothing; the
+shared prompt prefix gives the same gradients): not compared when runs pool."""
 
 
 def run_setting(config: dict, name: str):

@@ -119,7 +119,7 @@ def test_settings_of_the_grpo_run_itself_count_where_both_runs_recorded_them(tmp
                       grpo_config=replace(capped, checkpoint_interval=1))  # how often it saved is not a setting
     assert LINE.fullmatch(run_learn_runs([a, saved], say=lambda _: None))
     before = json.loads((a / TRAINING_DIR / "config.json").read_text())  # a run that recorded since-removed fields
-    before["grpo"].update(output_dir="results/grpo", eval_interval=10)
+    before["grpo"].update(output_dir="results/grpo", eval_interval=10, share_prompt_prefix=True)
     older_fields = write_run(tmp_path / "dead", [False, True], [True, True], grpo_config=capped)
     (older_fields / TRAINING_DIR / "config.json").write_text(json.dumps(before))
     assert LINE.fullmatch(run_learn_runs([older_fields, b], say=lambda _: None))

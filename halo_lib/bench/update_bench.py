@@ -5,7 +5,7 @@ A GRPO-shaped batch on SmolLM2 with the learn bench's LoRA (rank 16), prompts an
 = the adapter at the start): ``prompts`` observations built by ``build_prompt`` (the real system prompt and action
 lines, then a task, its history and a synthetic page), each followed by ``group_size`` completions, one of them
 repeated (merged before either side runs, as in training). (a) ``grpo_update`` as the trainer runs it: the system
-prompt once per update, each prompt several samples share once (``share_prompt_prefix``); (b) the same update
+prompt once per update, each prompt several samples share once (``grpo_update``'s ``share_prefix``); (b) the same update
 with sharing off: every sample's whole prompt forward and backward. The learning rate is 0, so every repetition
 sees the same weights; repetitions alternate (a) and (b) so both see the same machine load; medians are compared.
 Ends with
@@ -15,7 +15,6 @@ Ends with
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import statistics
 import time
@@ -116,12 +115,12 @@ def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40
                                round(statistics.mean(s.inputs["input_ids"].shape[1] for s in samples)))
     say(f"batch: {prompts} prompts x {group_size} completions, ~{result.prompt_tokens} prompt tokens each; "
         f"SmolLM2 + LoRA r16, beta {cfg.beta}")
-    sides = {"shared": cfg, "per-sample": dataclasses.replace(cfg, share_prompt_prefix=False)}
+    sides = {"shared": True, "per-sample": False}
     grads = {}
     for rep in range(repetitions):
-        for name, side_cfg in sides.items():
+        for name, share_prefix in sides.items():
             t0 = time.perf_counter()
-            metrics = grpo_update(policy, optimizer, samples, side_cfg, reference)
+            metrics = grpo_update(policy, optimizer, samples, cfg, reference, share_prefix=share_prefix)
             seconds = time.perf_counter() - t0
             (result.shared_seconds if name == "shared" else result.per_sample_seconds).append(seconds)
             grads[name] = {n: p.grad.detach().clone() for n, p in params.items() if p.grad is not None}

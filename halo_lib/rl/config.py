@@ -101,24 +101,19 @@ class GRPOConfig:
     credit_unparsed: bool = False
     """Whether a reply with no action in it (it did not parse) shares its episode's advantage like every other step.
     False caps its advantage at 0: such a reply changes nothing on the page, so it cannot have caused the episode's
-    success; crediting it reinforces prose and broken calls wherever a lucky episode contained some (1-7 such steps
-    per learn-bench run). Its negative advantage in a failed episode stays."""
+    success, and crediting it reinforces prose and broken calls. Its negative advantage stays."""
     credit_after_last_reward: bool = False
     """Whether the steps after an episode's last positively rewarded one (from them on, nothing the episode did was
     rewarded: no milestone, no novelty, no success) share its positive advantage like every other step. False caps
     theirs at 0, like an unparsed reply's: in a failed episode that earned milestones early and then wandered until the
-    step budget ran out, the wandering cannot have earned the return, yet it shared the episode's advantage; a
-    learn-bench run that trained Omnizon groups so (added to the cart, then filled and clicked on) lost two 1-item
-    carts BC had solved, whose GRPO policy no longer stopped after "Add to Cart". A successful episode has no such
-    tail (its last step carries the success bonus). A negative advantage stays."""
+    step budget ran out, the wandering cannot have earned the return. A successful episode has no such tail (its last
+    step carries the success bonus). A negative advantage stays (``docs/experiments/2026-11-30-whole-runs.md``)."""
     credit_after_done: bool = True
     """Whether the steps taken on a page that already satisfied the task (its own check, on the site's state), other
     than the answer that ended the episode, share its positive advantage like every other step. False caps theirs at
     0: only the answer was still needed, and an episode that deletes an event, clicks on and then answers succeeds as
-    one that answers at once. In two learn-bench runs whose policies deleted held-out events and then clicked on until
-    the step budget ran out (failing deletes BC had solved), 18 and 19 such clicks had been reinforced; but a run with
-    the cap overran the same way (4 of 6 GoCalendar episodes out of steps), so the default keeps crediting them.
-    Tasks without a state-only check (REAL ones) never cap. A negative advantage stays."""
+    one that answers at once. Tasks without a state-only check (REAL ones) never cap. A negative advantage stays
+    (what the cap did in runs: ``docs/experiments/2026-12-01-learning-proof.md``)."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5
@@ -127,10 +122,6 @@ class GRPOConfig:
     """Optimizer steps on each batch of episodes (mu, TRL's ``num_iterations``); > 1 makes the clip matter."""
     grad_clip: float = 1.0
     """Max global grad norm (TRL's ``max_grad_norm``); 0 turns clipping off."""
-    share_prompt_prefix: bool = True
-    """Text policies: run the prompt prefix every sample of a batch shares (the system prompt), and each prompt that
-    several samples share (a group's common states), forward and backward once per update instead of once per
-    sample; the gradients are the same (``halo_lib.rl.shared_prefix``)."""
 
     # ---- bookkeeping -----------------------------------------------------------------------------------------
     checkpoint_interval: int = 10

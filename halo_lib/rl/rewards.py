@@ -47,7 +47,7 @@ class RewardConfig:
     """Paid for a state (url + accessibility tree) not seen before in the episode."""
     novelty_cap: float = 0.6
     """Most novelty one episode can earn (below ``success``: wandering through new pages never pays more than
-    solving the task; uncapped, 8 aimless clicks earned 1.6)."""
+    solving the task)."""
     loop: float = -0.5
     """Paid (a penalty) for repeating an action on a state where it was already taken."""
     success: float = 1.0
@@ -58,7 +58,7 @@ class RewardConfig:
     """Paid (a penalty, e.g. -1.0) at the end of an episode whose step budget ran out before the agent gave its final
     answer. Such an episode fails, as a wrong answer does, yet it has had every step to earn milestones and novelty
     that an episode which answers stops earning: without a penalty, within a group, clicking on until the budget runs
-    out pays more than answering early, which pushes the policy away from answering (0: no penalty, the old reward)."""
+    out pays more than answering early, which pushes the policy away from answering (0: no penalty)."""
 
     def __post_init__(self) -> None:
         if self.out_of_steps > 0:

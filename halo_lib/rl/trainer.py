@@ -50,7 +50,7 @@ REFERENCE_FILE = "reference_adapter.safetensors"
 
 
 def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg: GRPOConfig,
-                reference: ReferenceWeights | None = None) -> dict:
+                reference: ReferenceWeights | None = None, share_prefix: bool = True) -> dict:
     """``updates_per_batch`` optimizer steps on ``samples``; returns metrics.
 
     With ``cfg.beta`` > 0 the KL penalty's reference is ``reference`` (``train`` passes the adapter the run started
@@ -59,7 +59,8 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     Samples are processed one at a time (gradient accumulation) so long multimodal prompts fit in memory; each
     sample's loss is weighted so the sum equals the chosen full-batch aggregation exactly:
     dr_grpo and grpo: 1/B times the one-sequence loss; dapo: n_i/N times it (tests check the equality). Text prompts
-    share their common prefix (``SharedPrefix``): one forward and backward of it per update."""
+    share their common prefix (``SharedPrefix``): one forward and backward of it per update, the same gradients
+    (``share_prefix=False`` runs every sample in full: ``halo bench update`` compares the two)."""
     import torch
 
     from halo_lib.policies.assets import sequence_logprobs
@@ -82,7 +83,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         ref = None
         if cfg.beta != 0.0:
             with reference.active() if reference is not None else model.disable_adapter():
-                shared = SharedPrefix(model, [s.inputs for s in samples] if cfg.share_prompt_prefix else [])
+                shared = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
                 ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
     gaps: list[float] = []
 
@@ -102,7 +103,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
         # the prompt prefix all samples share (the system prompt) runs forward and backward once (exact gradients)
         # (given no prompts, it shares nothing and runs every sample in full)
-        prefix = SharedPrefix(model, [s.inputs for s in samples] if cfg.share_prompt_prefix else [])
+        prefix = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
         for i, s in enumerate(samples):
             logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
             old_i = logp.detach() if old is None else old[i].unsqueeze(0)
