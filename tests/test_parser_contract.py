@@ -6,15 +6,14 @@ action-like pieces are tried)."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from halo_lib.actions import parser
-from halo_lib.actions import (ACTIONS, COMPUTER_USE, COORD_MAX, ELEMENT, MAX_CANDIDATES, MAX_NUMBER, MAX_REPLY_CHARS,
-                              MAX_WAIT_S, Action, parse_action)
+from halo_lib.actions import (ACTIONS, COMPUTER_USE, ELEMENT, MAX_CANDIDATES, MAX_NUMBER, MAX_REPLY_CHARS,
+                              Action, contract_problem, parse_action)
 from halo_lib.errors import ActionParseError
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -25,29 +24,21 @@ ARG_NAMES = sorted({a.name for f in ACTIONS for d in ACTIONS[f].values() for a i
 def assert_valid(action: Action) -> None:
     """Every argument of the action is what its definition's kind promises, and within range."""
     assert isinstance(action, Action)
-    for arg in action.definition.args:
-        if arg.name not in action.args:
-            assert not arg.required or arg.default is not None
-            continue
-        value = action.args[arg.name]
-        if arg.kind == "coordinate":
-            assert isinstance(value, list) and len(value) == 2
-            assert all(isinstance(v, int) and 0 <= v <= COORD_MAX for v in value), value
-        elif arg.kind in ("integer", "number"):
-            assert isinstance(value, (int, float)) and not isinstance(value, bool)
-            assert math.isfinite(value) and abs(value) <= MAX_NUMBER, value
-            if arg.kind == "integer":
-                assert isinstance(value, int)
-        elif arg.kind == "seconds":
-            assert isinstance(value, (int, float)) and 0 <= value <= MAX_WAIT_S, value
-        elif arg.kind == "keys":
-            assert isinstance(value, list) and value and all(isinstance(k, str) and k for k in value)
-        elif arg.kind == "options":
-            assert isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-        else:  # text, id, url, key_comb, choice
-            assert isinstance(value, str), (arg.name, value)
-        if arg.kind == "choice":
-            assert value in arg.choices
+    assert contract_problem(action) is None, contract_problem(action)
+
+
+def test_the_contract_check_finds_what_breaks_it():
+    """``contract_problem`` (what these tests and ``halo bench faults`` hold parse results to) names each breach."""
+    def cu(**args):
+        return Action("left_click" if "coordinate" in args else "wait", COMPUTER_USE, args)
+
+    assert contract_problem(cu(coordinate=[500, 500])) is None
+    assert contract_problem(cu(coordinate=[1001, 5])) == "coordinate=[1001, 5]"
+    assert contract_problem(cu(coordinate=[True, 5])) == "coordinate=[True, 5]"
+    assert contract_problem(cu(time=float("nan"))) == "time=nan"
+    assert contract_problem(Action("scroll", ELEMENT, {"delta_x": 0, "delta_y": MAX_NUMBER * 2})) is not None
+    assert contract_problem(Action("click", ELEMENT, {})) == "bid missing"
+    assert contract_problem(Action("terminate", COMPUTER_USE, {"status": "maybe"})) == "status='maybe'"
 
 
 def holds(text: str) -> None:

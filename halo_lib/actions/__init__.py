@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import asyncio
 
-from halo_lib.actions.spec import (_REGISTRY, COMPUTER_USE, COORD_MAX, DEFAULT_TIMEOUT_MS, ELEMENT, FAMILIES, MAX_CANDIDATES,
-                                  MAX_NUMBER, MAX_REPLY_CHARS, MAX_WAIT_S, NAVIGATION_TIMEOUT_MS, Action, ActionDef, Arg,
-                                  ExecContext, ExecResult, action, action_def, actions_for, normalise_key, split_key_combo)
+from halo_lib.actions.spec import (_REGISTRY, COMPUTER_USE, COORD_MAX, DEFAULT_TIMEOUT_MS, ELEMENT, FAMILIES,
+                                  MAX_CANDIDATES, MAX_NUMBER, MAX_REPLY_CHARS, MAX_WAIT_S, NAVIGATION_TIMEOUT_MS, Action,
+                                  ActionDef, Arg, ExecContext, ExecResult, action, action_def, actions_for,
+                                  contract_problem, normalise_key, split_key_combo)
 from halo_lib.actions import computer_use, element  # noqa: F401 - their executors register their actions
 from halo_lib.actions.element import as_computer_use, origin_of
 from halo_lib.actions.computer_use import to_pixels
@@ -80,7 +81,7 @@ async def execute(action: Action, page, *, viewport: dict | None = None, allowed
 
 __all__ = ["ACTIONS", "COMPUTER_USE", "COORD_MAX", "ELEMENT", "FAMILIES", "MAX_CANDIDATES", "MAX_NUMBER",
            "MAX_REPLY_CHARS", "MAX_WAIT_S", "Action", "ActionDef", "Arg", "ExecContext", "ExecResult", "action",
-           "action_def", "actions_for", "as_computer_use", "execute", "normalise_key", "origin_of", "parse_action",
+           "action_def", "actions_for", "as_computer_use", "contract_problem", "execute", "normalise_key", "origin_of", "parse_action",
            "prompt_text", "split_key_combo", "to_pixels", "tool_schema"]
 
 ACTIONS = _REGISTRY

@@ -4,6 +4,7 @@ one), definitions and their registry, and the ``Action`` value."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -418,3 +419,39 @@ def _build(defn: ActionDef, raw: dict, notes: list[str]) -> Action:
             raise ActionParseError(f"{defn.name}: {err}. {defn.needs()}") from None
     notes += [f"ignored argument {name!r}" for name, value in raw.items() if value is not None]
     return Action(defn.name, defn.family, args, tuple(notes))
+
+
+def contract_problem(action: Action) -> str | None:
+    """What in ``action`` breaks the parser's contract (every argument of the kind its definition promises, finite and
+    within range; a missing one only where the definition allows it), or None. The contract ``parse_action`` keeps
+    for any input: the fuzz tests and ``halo bench faults`` check its results with this."""
+    for arg in action.definition.args:
+        if arg.name not in action.args:
+            if arg.required and arg.default is None:
+                return f"{arg.name} missing"
+            continue
+        value = action.args[arg.name]
+        bad = f"{arg.name}={value!r}"
+        if arg.kind == "coordinate":
+            if not (isinstance(value, list) and len(value) == 2
+                    and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= COORD_MAX for v in value)):
+                return bad
+        elif arg.kind in ("integer", "number"):
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+                    and abs(value) <= MAX_NUMBER and (arg.kind == "number" or isinstance(value, int))):
+                return bad
+        elif arg.kind == "seconds":
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_WAIT_S):
+                return bad
+        elif arg.kind == "keys":
+            if not (isinstance(value, list) and value and all(isinstance(k, str) and k for k in value)):
+                return bad
+        elif arg.kind == "options":
+            if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+                return bad
+        elif not isinstance(value, str):  # text, id, url, key_comb, choice
+            return bad
+        if arg.kind == "choice" and value not in arg.choices:
+            return bad
+    return None
+

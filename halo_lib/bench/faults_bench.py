@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import os
 import random
 import signal
@@ -120,33 +119,16 @@ def fuzz_reply(rng: random.Random) -> str:
     return text
 
 
-def _argument_problem(action) -> str | None:
-    """Why an action's arguments break the parser's contract, or None."""
-    from halo_lib.actions import COORD_MAX, MAX_NUMBER, MAX_WAIT_S
-
-    for arg in action.definition.args:
-        value = action.args.get(arg.name)
-        if value is None:
-            continue
-        if arg.kind == "coordinate" and not (len(value) == 2 and all(0 <= v <= COORD_MAX for v in value)):
-            return f"{arg.name}={value!r}"
-        if arg.kind in ("integer", "number") and not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
-            return f"{arg.name}={value!r}"
-        if arg.kind == "seconds" and not 0 <= value <= MAX_WAIT_S:
-            return f"{arg.name}={value!r}"
-    return None
-
-
 def fuzz_parser(replies: int, seed: int = 0) -> tuple[int, list[str]]:
     """(crashes, up to 5 examples) over ``replies`` fuzzed replies."""
-    from halo_lib.actions import parse_action
+    from halo_lib.actions import contract_problem, parse_action
 
     rng = random.Random(seed)
     crashes, examples = 0, []
     for _ in range(replies):
         text = fuzz_reply(rng)
         try:
-            problem = _argument_problem(parse_action(text))
+            problem = contract_problem(parse_action(text))
         except ActionParseError:
             continue
         except Exception as err:  # noqa: BLE001 - what the bench counts
