@@ -50,14 +50,15 @@ class EnvConfig:
     """Headless Chromium; turn off to watch an episode."""
 
     def __post_init__(self) -> None:
+        # (the types are pydantic's to check: these are the ranges)
         for name in ("max_steps", "viewport_width", "viewport_height"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+            if getattr(self, name) < 1:
                 raise HaloError(f"EnvConfig.{name} must be a whole number >= 1, got {getattr(self, name)!r}")
-        if not isinstance(self.max_unparsed_replies, int) or self.max_unparsed_replies < 0:
+        if self.max_unparsed_replies < 0:
             raise HaloError(f"EnvConfig.max_unparsed_replies must be >= 0 (0: never), got {self.max_unparsed_replies!r}")
         for name in ("action_timeout_s", "step_timeout_s", "reset_timeout_s"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            if not 0 < value < float("inf"):
                 raise HaloError(f"EnvConfig.{name} must be a finite number of seconds > 0, got {value!r}")
 
 

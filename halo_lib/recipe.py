@@ -28,14 +28,13 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal
-
-import numpy as np
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig, config_dataclass
@@ -161,9 +160,9 @@ class RecipeConfig:
                 raise HaloError(f"RecipeConfig.{name} must be >= 0, got {getattr(self, name)}")
         for name in ("bc_learning_rate", "grpo_learning_rate", "temperature"):
             value = getattr(self, name)
-            if not (np.isfinite(value) and value > 0):
+            if not (math.isfinite(value) and value > 0):
                 raise HaloError(f"RecipeConfig.{name} must be a finite number > 0, got {value}")
-        if not (np.isfinite(self.kl_beta) and self.kl_beta >= 0):
+        if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise HaloError(f"RecipeConfig.kl_beta must be a finite number >= 0, got {self.kl_beta}")
         if not 0.0 <= self.backplay <= 1.0:
             raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {self.backplay}")
@@ -185,8 +184,8 @@ ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "re
                 "lora_rank": 16, "lora_alpha": 32, "server": "", "eval_concurrency": 8, "max_image_width": 640}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
-does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as ``rewards.<field>`` / ``grpo.<field>`` (as
-``halo bench learn-runs`` compares them)."""
+does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as
+``rewards.<field>`` / ``grpo.<field>`` (as ``halo bench learn-runs`` compares them)."""
 
 
 REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share_prompt_prefix"})

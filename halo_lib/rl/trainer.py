@@ -64,7 +64,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     import torch
 
     from halo_lib.policies.assets import sequence_logprobs
-    from halo_lib.rl.losses import loss_fn, per_token_loss
+    from halo_lib.rl.losses import kl_k3, loss_fn, per_token_loss
 
     model = policy.model
     aggregate = loss_fn(cfg.loss_type)
@@ -118,8 +118,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             total += float(loss.detach())
             nll += copies[i] * float(-logp.detach().sum())
             if ref is not None:
-                delta = ref[i].unsqueeze(0) - logp.detach()
-                kl += copies[i] * float((torch.exp(delta) - delta - 1).sum())
+                kl += copies[i] * float(kl_k3(logp.detach(), ref[i].unsqueeze(0)).sum())
             ratio = torch.exp(logp.detach() - old_i)
             # the clip only bites on the side the advantage pushes towards
             bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
