@@ -143,16 +143,29 @@ def fuzz_parser(replies: int, seed: int = 0) -> tuple[int, list[str]]:
 # ----------------------------------------------------------------------------------------------------------------
 # Browser and site faults
 # ----------------------------------------------------------------------------------------------------------------
+def descendants(pid: int, matches) -> list:
+    """The live processes below ``pid`` for which ``matches(name, argv)`` holds (both lower-cased; psutil)."""
+    import psutil
+
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if matches(child.name().lower(), [a.lower() for a in child.cmdline()]):
+                found.append(child)
+        except psutil.Error:  # gone meanwhile
+            continue
+    return found
+
+
 def kill_own_chromium() -> int:
     """SIGKILL every Chromium process this process started (through Playwright's driver): the number killed."""
     import psutil
 
     killed = 0
-    for child in psutil.Process().children(recursive=True):
+    for child in descendants(os.getpid(), lambda name, argv: "chrom" in name or "chrom" in "".join(argv[:1])):
         try:
-            if "chrom" in child.name().lower() or "chrom" in " ".join(child.cmdline()[:1]).lower():
-                child.kill()
-                killed += 1
+            child.kill()
+            killed += 1
         except psutil.Error:
             continue
     return killed
@@ -321,22 +334,6 @@ def trainer_scenario(work: Path, checkpoint_interval: int, iterations: int = 3, 
     return _resumed(name, cmd, run_dir, saved, iterations, timeout_s, f"killed with {saved} checkpointed")
 
 
-def _vllm_processes(pid: int) -> list:
-    import psutil
-
-    return [p for p in psutil.Process(pid).children(recursive=True)
-            if any("vllm" in part for part in _cmdline(p))]
-
-
-def _cmdline(process) -> list[str]:
-    import psutil
-
-    try:
-        return process.cmdline()
-    except psutil.Error:
-        return []
-
-
 def vllm_scenario(work: Path, iterations: int = 3, timeout_s: float = 900) -> Scenario:
     """``halo train`` sampling from its vLLM server (``policy_backend: vllm``): the server SIGKILLed once iteration
     1 is checkpointed (iteration 2 running). The run must stop by itself with a one-line error and its checkpoint;
@@ -352,7 +349,7 @@ def vllm_scenario(work: Path, iterations: int = 3, timeout_s: float = 900) -> Sc
             proc.kill()
             return Scenario(name, False, detail=f"halo train exited ({proc.wait()}) or timed out before its first "
                                                 f"checkpoint; log {log_path}")
-        servers = _vllm_processes(proc.pid)
+        servers = descendants(proc.pid, lambda name, argv: "vllm" in name or any("vllm" in a for a in argv))
         for server in servers:
             server.kill()
         try:
