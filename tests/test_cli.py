@@ -154,7 +154,7 @@ def test_bench_learn_reads_a_configs_recipe_and_sets_fields_on_top(monkeypatch, 
     (cfg,) = seen
     assert (cfg.temperature, cfg.backplay, cfg.families, cfg.reuse, cfg.out_dir) == (
         0.7, 0.25, ["omnizon/cart"], "results/learn_bench/x", "results/learn_bench")
-    assert cfg.bc_epochs == recipe.RecipeConfig().bc_epochs  # a field not set keeps the config's value
+    assert cfg.bc == recipe.RecipeConfig().bc  # a section not set keeps the config's values
     assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
     quick = runner.invoke(app, ["bench", "learn", "--config", "quick"])
     assert quick.exit_code == 0 and seen[-1].grpo_iterations == 2

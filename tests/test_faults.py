@@ -12,6 +12,7 @@ import pytest
 
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
+from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import rollout_episode
@@ -60,7 +61,8 @@ def test_an_iteration_whose_every_episode_erred_stops_the_run_and_is_not_counted
     error says so in one line (before: the episodes' errors propagated as an 80-line traceback)."""
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=2,
-                     max_completion_length=6, iterations=2, checkpoint_interval=1, compact_axtree=True)
+                     max_completion_length=6, iterations=2, checkpoint_interval=1,
+                     prompt=PromptOptions(compact_axtree=True))
     env = EnvConfig(max_steps=2, reset_timeout_s=5.0)
     from halo_lib.policies.vllm_server import free_port
 
@@ -153,7 +155,8 @@ def test_a_run_killed_before_its_first_checkpoint_is_refused_fresh_and_started_o
 
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
-                     max_completion_length=6, iterations=1, checkpoint_interval=1, compact_axtree=True)
+                     max_completion_length=6, iterations=1, checkpoint_interval=1,
+                     prompt=PromptOptions(compact_axtree=True))
     (tmp_path / "config.json").write_text(json.dumps({"grpo": {"model": "smollm2"}, "tasks": [tasks[0].id]}))
     (tmp_path / "metrics.jsonl").write_text(json.dumps({"iteration": 1, "killed": True}) + "\n")
     with pytest.raises(HaloError, match="already holds a run: pass --resume"):

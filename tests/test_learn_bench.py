@@ -9,10 +9,12 @@ import re
 import numpy as np
 import pytest
 
-from halo_lib.recipe import (RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
-                                        load_run_config, paired_bootstrap_ci, resume_recipe, run_recipe,
-                                        summary_line, training_tasks)
+from halo_lib.config import EnvConfig, flat_fields, from_dict
 from halo_lib.errors import HaloError
+from halo_lib.recipe import (RENAMED_FIELDS, RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
+                             load_run_config, paired_bootstrap_ci, resume_recipe, run_recipe, summary_line,
+                             training_tasks)
+from halo_lib.rl.bc import BCConfig
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
                      r"\(95% CI of grpo-bc: \[(-?\d+), (-?\d+)\]\)$")
@@ -55,7 +57,7 @@ def test_grpo_starts_put_a_share_of_groups_along_bcs_demonstrations_last_decisio
     assert all(1 <= s.oracle_steps < len(oracle_steps(s.task)) for s in along)
     assert not any(s.oracle_steps for s in grpo_starts(dataclasses.replace(cfg, backplay=0.0), bc, fresh))
     assert all(s.oracle_steps for s in grpo_starts(dataclasses.replace(cfg, backplay=1.0), bc, fresh))
-    short = grpo_starts(dataclasses.replace(cfg, backplay=1.0, max_steps=2), bc, fresh)
+    short = grpo_starts(dataclasses.replace(cfg, backplay=1.0, env=EnvConfig(max_steps=2)), bc, fresh)
     assert {s.oracle_steps for s in short} == {1}  # the policy keeps a step of the budget
     with pytest.raises(HaloError, match=r"backplay must be in \[0, 1\]"):
         grpo_starts(dataclasses.replace(cfg, backplay=1.5), bc, fresh)
@@ -123,7 +125,7 @@ def test_an_episode_without_a_verdict_is_played_again_and_a_phase_that_keeps_err
     from halo_lib.tasks import resolve_tasks
 
     tasks = resolve_tasks("gen:gocalendar/delete:heldout:2", 0)
-    cfg = RecipeConfig(max_steps=2)
+    cfg = RecipeConfig(env=EnvConfig(max_steps=2, max_unparsed_replies=2))
     said: list[str] = []
     with SitesInThread(["gocalendar"]):
         successes = _evaluate(DiesOnce(deaths=1), tasks, cfg, tmp_path, "bc", said.append, concurrency=1)
@@ -142,8 +144,9 @@ def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""
     out = tmp_path_factory.mktemp("learn")
     cfg = RecipeConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
-                      real_tasks_per_site=0, bc_epochs=1, grpo_iterations=1, tasks_per_iteration=1, group_size=2,
-                      max_steps=4, max_completion_length=20, max_unparsed_replies=2, use_vllm=False, out_dir=str(out))
+                      real_tasks_per_site=0, bc=BCConfig(epochs=1), grpo_iterations=1, tasks_per_iteration=1,
+                      group_size=2, env=EnvConfig(max_steps=4, max_unparsed_replies=2), max_completion_length=20,
+                      use_vllm=False, out_dir=str(out))
     said: list[str] = []
     result = run_recipe(cfg, say=said.append)
     return cfg, result, "\n".join(said), next(out.iterdir())
@@ -168,21 +171,22 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
     assert np.isfinite(json.loads((training / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
     # the training run's settings survive its evaluation (which once wrote its own config.json over them)
     trained = json.loads((training / "config.json").read_text())
-    assert trained["grpo"]["group_size"] == cfg.group_size and trained["rewards"]["novelty_cap"] == cfg.novelty_cap
+    assert trained["grpo"]["group_size"] == cfg.group_size and trained["rewards"]["novelty_cap"] == cfg.rewards.novelty_cap
     assert json.loads((run / "grpo" / "config.json").read_text())["mode"] == "grpo"
 
 
 def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy_run, tmp_path):
     cfg, first, _, run = toy_run
-    with pytest.raises(HaloError, match=r"bc_epochs=1 \(here 2\)"):  # refused before any work
-        run_recipe(dataclasses.replace(cfg, bc_epochs=2, reuse=str(run), out_dir=str(tmp_path)))
-    with pytest.raises(HaloError, match=r"RewardConfig.out_of_steps is a penalty: give a value <= 0"):
-        run_recipe(dataclasses.replace(cfg, out_of_steps=1.0, reuse=str(run), out_dir=str(tmp_path)))
+    with pytest.raises(HaloError, match=r"bc.epochs=1 \(here 2\)"):  # refused before any work
+        run_recipe(dataclasses.replace(cfg, bc=BCConfig(epochs=2), reuse=str(run), out_dir=str(tmp_path)))
+    with pytest.raises(HaloError, match=r"RecipeConfig.rewards: RewardConfig.out_of_steps is a penalty: give a value"):
+        from_dict(RecipeConfig, {"rewards": {"out_of_steps": 1.0}, "reuse": str(run), "out_dir": str(tmp_path)})
     assert not any(tmp_path.iterdir())
     said: list[str] = []
     # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
-    again = run_recipe(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, step_cost=0.1,
-                                                out_of_steps=-0.5, reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
+    rewards = dataclasses.replace(cfg.rewards, step_cost=0.1, out_of_steps=-0.5)
+    again = run_recipe(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, rewards=rewards,
+                                           reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
                             say=said.append)
     text = "\n".join(said)
     reused = again.tasks.index(first.tasks[0])
@@ -260,12 +264,19 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
         resume_recipe(stopped)
 
 
-def test_load_run_config_fills_fields_newer_than_the_run_and_refuses_unknown_ones(tmp_path):
-    saved = {k: v for k, v in dataclasses.asdict(RecipeConfig(grpo_iterations=3)).items()
-             if k not in ("out_of_steps", "lora_top_layers")}
+def test_load_run_config_reads_runs_of_older_versions_and_refuses_unknown_settings(tmp_path):
+    # as a run recorded before the config had sections (flat names: bc_epochs, max_steps, novelty_cap, ...) and before
+    # the out-of-steps penalty and LoRA on the top layers existed
+    sections = flat_fields(dataclasses.asdict(RecipeConfig(grpo_iterations=3, bc=BCConfig(epochs=1))))
+    old_name = {new: old for old, new in RENAMED_FIELDS.items()}
+    saved = {old_name.get(k, k): v for k, v in sections.items() if "." not in k or k in old_name}
+    del saved["out_of_steps"], saved["lora_top_layers"]
+    assert "bc_epochs" in saved and "max_steps" in saved and "prompt.compact_axtree" not in saved
     (tmp_path / "config.json").write_text(json.dumps(saved))
     cfg = load_run_config(tmp_path)
-    assert (cfg.grpo_iterations, cfg.out_of_steps, cfg.lora_top_layers) == (3, 0.0, 0)  # what that run had in effect
+    assert (cfg.grpo_iterations, cfg.bc.epochs, cfg.env.max_steps) == (3, 1, 8)
+    assert (cfg.rewards.out_of_steps, cfg.lora_top_layers) == (0.0, 0)  # what that run had in effect
+    assert cfg.prompt == RecipeConfig().prompt  # a section's fields it never recorded: the defaults it ran with
     (tmp_path / "config.json").write_text(json.dumps({**saved, "future_knob": 1}))
     with pytest.raises(HaloError, match="settings unknown here: future_knob"):
         load_run_config(tmp_path)
@@ -279,8 +290,9 @@ def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
     """``--model tiny-qwen3vl``: screenshots in, computer_use actions out, in every phase; BC imitates the oracle
     plans played as pointer actions on screenshots (not the text policy's element actions)."""
     cfg = RecipeConfig(model="tiny-qwen3vl", families=["gomail/archive"], train_tasks_per_site=1,
-                      grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0, bc_epochs=1,
-                      grpo_iterations=1, tasks_per_iteration=1, group_size=2, max_steps=2, max_completion_length=16,
+                      grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0, bc=BCConfig(epochs=1),
+                      grpo_iterations=1, tasks_per_iteration=1, group_size=2,
+                      env=EnvConfig(max_steps=2, max_unparsed_replies=2), max_completion_length=16,
                       out_dir=str(tmp_path))
     said: list[str] = []
     result = run_recipe(cfg, say=said.append)
@@ -308,8 +320,8 @@ def test_the_rollout_sampler_sends_no_seed_so_a_groups_episodes_differ():
 
 def test_a_run_folder_is_continued_only_with_its_own_settings(toy_run):
     cfg, _, _, run = toy_run
-    with pytest.raises(HaloError, match=r"holds a run with other settings: bc_epochs=1 \(here 3\)"):
-        run_recipe(dataclasses.replace(cfg, bc_epochs=3), run)
+    with pytest.raises(HaloError, match=r"holds a run with other settings: bc.epochs=1 \(here 3\)"):
+        run_recipe(dataclasses.replace(cfg, bc=BCConfig(epochs=3)), run)
     with pytest.raises(HaloError, match="until must be one of"):
         run_recipe(cfg, run, until="bcc")
     said: list[str] = []

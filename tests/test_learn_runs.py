@@ -7,7 +7,8 @@ from dataclasses import asdict, replace
 import pytest
 from typer.testing import CliRunner
 
-from halo_lib.recipe import TRAINING_DIR, RecipeConfig, RecipeResult, paired_bootstrap_ci
+from halo_lib.config import flat_fields
+from halo_lib.recipe import RENAMED_FIELDS, TRAINING_DIR, RecipeConfig, RecipeResult, paired_bootstrap_ci
 from halo_lib.bench.learn_runs import load_run, pooled_difference, run_learn_runs
 from halo_lib.cli import app
 from halo_lib.errors import HaloError
@@ -100,8 +101,12 @@ def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):
 
 def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_in_effect(tmp_path):
     old = write_run(tmp_path / "old", [False, True], [True, True])
-    saved = json.loads((old / "config.json").read_text())
-    del saved["step_cost"], saved["lora_top_layers"], saved["out_of_steps"]  # as a run made before these fields
+    # as a run made before these fields, and before the config had sections (flat names: bc_epochs, step_cost, ...)
+    old_name = {new: old for old, new in RENAMED_FIELDS.items()}
+    saved = {old_name.get(k, k): v for k, v in flat_fields(json.loads((old / "config.json").read_text())).items()
+             if "." not in k or k in old_name}
+    del saved["step_cost"], saved["lora_top_layers"], saved["out_of_steps"]
+    assert "bc_epochs" in saved and "bc" not in saved
     (old / "config.json").write_text(json.dumps(saved))
     new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(RecipeConfig(), lora_top_layers=0))
     assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))  # no step cost and every layer, both

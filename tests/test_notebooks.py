@@ -20,11 +20,11 @@ recipe:
   grpo_tasks_per_site: 1
   heldout_tasks_per_site: 2
   real_tasks_per_site: 0
-  bc_epochs: 1
+  bc: {epochs: 1}
   grpo_iterations: 1
   tasks_per_iteration: 1
   group_size: 2
-  max_steps: 3
+  env: {max_steps: 3}
   max_completion_length: 20
   use_vllm: false
 n_boot: 200

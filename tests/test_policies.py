@@ -6,6 +6,7 @@ import io
 import pytest
 from PIL import Image
 
+from halo_lib.errors import HaloError
 from halo_lib.actions import actions_for
 from halo_lib.env.environment import Observation
 from halo_lib.policies.base import Candidate
@@ -181,14 +182,14 @@ def test_input_lines_keep_form_fields_from_beyond_the_cut():
 def test_system_prompt_can_list_a_subset_of_actions_one_line_each():
     from halo_lib.policies.prompts import PromptOptions
 
-    options = PromptOptions(actions=("click", "fill", "send_msg_to_user"), brief_actions=True)
+    options = PromptOptions(actions=["click", "fill", "send_msg_to_user"], brief_actions=True)
     system = build_prompt(observation(), "text", options=options).messages[0]["content"][0]["text"]
     full = build_prompt(observation(), "text").messages[0]["content"][0]["text"]
     assert "fill(bid: str, value: str): Clear a text field" in system and "e.g. click('12')" in system
     assert "hover(" not in system and "report_infeasible(" not in system and "hover(" in full
     assert len(system) < len(full) / 2
-    with pytest.raises(ValueError, match="no element action named tap"):
-        build_prompt(observation(), "text", options=PromptOptions(actions=("tap",)))
+    with pytest.raises(HaloError, match=r"PromptOptions.actions has unknown actions \['tap'\]"):
+        PromptOptions(actions=["tap"])  # refused when the options are made, before any episode
 
 
 def test_vision_prompts_give_the_tool_to_the_chat_template_and_every_backend_renders_the_same_tokens():

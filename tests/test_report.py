@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pandas as pd
@@ -146,7 +147,7 @@ def test_shipped_configs_load():
         assert isinstance(params, P.NotebookParams)
         models[config] = params.recipe_config().model
     assert models == {"cpu": "smollm2", "quick": "smollm2", "h100": "qwen3vl-8b"}
-    assert P.load_params("h100").recipe_config().max_image_width == 1280  # the image the 8B samples and trains on
+    assert P.load_params("h100").recipe_config().prompt.max_image_width == 1280  # the image the 8B samples and trains on
 
 
 def test_cpu_config_is_the_recipe_the_learn_bench_measures():
@@ -161,11 +162,14 @@ def test_every_param_field_has_a_docstring():
     import inspect
 
     from halo_lib import recipe
+    from halo_lib.policies import prompts
+    from halo_lib.rl import bc
 
-    for module in (P, recipe):
+    for module in (P, recipe, bc, prompts):
         tree = ast.parse(inspect.getsource(module))
         for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name in ("NotebookParams", "RecipeConfig"):
+            if isinstance(node, ast.ClassDef) and node.name in ("NotebookParams", "RecipeConfig", "BCConfig",
+                                                                 "PromptOptions"):
                 body = node.body
                 for i, stmt in enumerate(body):
                     if isinstance(stmt, ast.AnnAssign):
@@ -206,6 +210,25 @@ def test_overrides_merge_the_recipe_field_by_field():
         P.parse_sets(["n_boot"])
 
 
+def test_a_section_is_set_field_by_field_on_top_of_the_recipes_own_section(tmp_path):
+    """``--set recipe.env.max_steps=5`` changes that field only: the section keeps the config's other fields and, where
+    the config does not name them, the recipe's own section defaults (its env ends episodes after 2 unparsed replies,
+    EnvConfig's own default never does)."""
+    cfg = P.load_params("cpu", P.parse_sets(["recipe.env.max_steps=5", "recipe.prompt.goal_lines=2"])).recipe_config()
+    assert (cfg.env.max_steps, cfg.env.max_unparsed_replies) == (5, 2)
+    assert cfg.prompt == dataclasses.replace(P.load_params("cpu").recipe_config().prompt, goal_lines=2)
+    toy = tmp_path / "toy.yaml"
+    toy.write_text("recipe: {env: {max_steps: 3}, bc: {epochs: 1}}\n")
+    cfg = P.load_params(toy).recipe_config()
+    assert (cfg.env.max_steps, cfg.env.max_unparsed_replies, cfg.bc.epochs, cfg.bc.batch_size) == (3, 2, 1, 4)
+    with pytest.raises(HaloError, match=r"RecipeConfig\.env\.max_steps must be int, got 'x'"):
+        P.load_params("cpu", P.parse_sets(["recipe.env.max_steps=x"]))
+    with pytest.raises(HaloError, match=r"unknown RecipeConfig\.bc field\(s\) \['epoch'\]"):
+        P.load_params("cpu", P.parse_sets(["recipe.bc.epoch=1"]))
+    with pytest.raises(HaloError, match=r"RecipeConfig\.prompt: PromptOptions\.goal_lines must be >= 0"):
+        P.load_params("cpu", P.parse_sets(["recipe.prompt.goal_lines=-1"]))
+
+
 def test_config_errors(tmp_path):
     with pytest.raises(HaloError, match=r"no papermill config 'gpu9'.*configs: cpu, h100, quick"):
         P.load_params("gpu9")
@@ -213,7 +236,11 @@ def test_config_errors(tmp_path):
         P.notebook_key("train")
     bad = tmp_path / "bad.yaml"
     bad.write_text("recipe: {max_steps: 2.5}\n")
-    with pytest.raises(HaloError, match=r"bad.yaml: NotebookParams.recipe: RecipeConfig.max_steps must be int"):
+    with pytest.raises(HaloError, match=r"bad.yaml: NotebookParams.recipe: RecipeConfig.max_steps is now env.max_steps "
+                                        r"\(in YAML: env: \{max_steps: ...\}\)"):
+        P.load_params(bad)
+    bad.write_text("recipe: {env: {max_steps: 2.5}}\n")
+    with pytest.raises(HaloError, match=r"bad.yaml: NotebookParams.recipe: RecipeConfig.env.max_steps must be int"):
         P.load_params(bad)
     bad.write_text("recipe: [1, 2\n")
     with pytest.raises(HaloError, match="not valid UTF-8 YAML"):

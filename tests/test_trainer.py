@@ -7,6 +7,7 @@ import json
 import pytest
 import torch
 
+from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.base import Candidate
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.losses import loss_fn, per_token_loss
@@ -249,7 +250,7 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
                      group_size=2, max_steps=1, max_completion_length=6, iterations=2, checkpoint_interval=1,
-                     compact_axtree=True, axtree_chars=500)
+                     prompt=PromptOptions(compact_axtree=True, axtree_chars=500))
     with SitesInThread(["omnizon"]):
         first = train(cfg, tasks, tmp_path, sampler=SplitGroup())
         assert [m["iteration"] for m in first.metrics] == [1, 2]
@@ -304,8 +305,8 @@ class DiesAfterOneUpdate(SplitGroup):
 def test_an_error_mid_training_leaves_a_resumable_checkpoint(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
-                     max_completion_length=6, iterations=3, checkpoint_interval=0, compact_axtree=True,
-                     axtree_chars=500, beta=0.05, learning_rate=1e-3)
+                     max_completion_length=6, iterations=3, checkpoint_interval=0,
+                     prompt=PromptOptions(compact_axtree=True, axtree_chars=500), beta=0.05, learning_rate=1e-3)
     with SitesInThread(["omnizon"]):
         with pytest.raises(ConnectionError):
             train(cfg, tasks, tmp_path, sampler=DiesAfterOneUpdate())

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, run_setting
+from halo_lib.config import flat_fields
+from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, config_from_saved, differing, run_setting, saved_settings
 from halo_lib.errors import HaloError
 
 NOT_COMPARED = frozenset({"out_dir", "reuse", "seed", "grpo.seed", "grpo.checkpoint_interval"})
@@ -76,12 +77,17 @@ def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
     """The two runs' settings, flat: the learn bench's, and, where both recorded their GRPO run's own config (runs
     made since it has a folder of its own), its GRPOConfig and RewardConfig fields as ``grpo.<field>`` and
     ``rewards.<field>`` (settings a RecipeConfig does not carry, such as ``GRPOConfig.credit_after_done``)."""
-    mine, theirs = dict(run.config), dict(other.config)
+    mine, theirs = _recipe_settings(run), _recipe_settings(other)
     if run.training and other.training:
         for section in ("grpo", "rewards"):
-            mine.update({f"{section}.{k}": v for k, v in run.training.get(section, {}).items()})
-            theirs.update({f"{section}.{k}": v for k, v in other.training.get(section, {}).items()})
+            mine.update(saved_settings({section: run.training.get(section, {})}))
+            theirs.update(saved_settings({section: other.training.get(section, {})}))
     return mine, theirs
+
+
+def _recipe_settings(run: LearnRun) -> dict:
+    """A run's recipe settings, flat, every field named (as it had them in effect)."""
+    return flat_fields(asdict(config_from_saved(run.config, run.name)))
 
 
 def check_same_config(runs: list[LearnRun]) -> None:
@@ -90,8 +96,7 @@ def check_same_config(runs: list[LearnRun]) -> None:
     the list must not hide a difference between two newer ones."""
     for first, run in itertools.combinations(runs, 2):
         there, here = _settings(first, run)
-        keys = (set(there) | set(here)) - NOT_COMPARED - REMOVED_FIELDS
-        differ = sorted(k for k in keys if run_setting(there, k) != run_setting(here, k))
+        differ = differing(there, here, NOT_COMPARED | REMOVED_FIELDS)
         if differ:
             raise HaloError(f"{run.name} ran with other settings than {first.name}: "
                             + ", ".join(f"{k}={run_setting(here, k)!r} (there {run_setting(there, k)!r})"

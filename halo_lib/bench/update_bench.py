@@ -56,16 +56,14 @@ def _page(rng: random.Random, lines: int) -> str:
 
 def batch(policy, prompts: int, group_size: int, page_lines: int, seed: int = 0):
     """``prompts`` x ``group_size`` training samples with advantages; the first two completions of a prompt equal."""
-    from halo_lib.recipe import PROMPT_ACTIONS
+    from halo_lib.recipe import RecipeConfig
     from halo_lib.policies.assets import _tokenizer_of
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.policies.prompts import build_prompt
-    from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.credit import TrainSample
 
     rng = random.Random(seed)
-    options = GRPOConfig(compact_axtree=True, axtree_chars=500, goal_lines=8, input_lines=3, brief_actions=True,
-                         prompt_actions=list(PROMPT_ACTIONS)).prompt_options()
+    options = RecipeConfig().prompt  # the CPU recipe's prompts
     tokenizer = _tokenizer_of(policy.processor)
     inputs_of = HFPolicy(policy.model, policy.processor, policy.modality).model_inputs
     samples = []

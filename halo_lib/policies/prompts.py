@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from halo_lib.actions import COMPUTER_USE, ELEMENT, prompt_text, tool_schema
+from halo_lib.actions import COMPUTER_USE, ELEMENT, actions_for, prompt_text, tool_schema
+from halo_lib.config import config_dataclass
+from halo_lib.errors import HaloError
 from halo_lib.policies.assets import qwen_tools_block
 
 HISTORY_STEPS = 8
@@ -23,9 +25,11 @@ _INTERACTIVE = re.compile(r"^\s*\[[^\]]+\] (button|link|textbox|searchbox|combob
                           r"tab|switch|dialog|alertdialog|listbox|spinbutton|slider|row|gridcell|heading)\b")
 
 
-@dataclass(frozen=True)
+@config_dataclass(frozen=True)
 class PromptOptions:
-    """How much of the page a text prompt shows (prefill cost grows with it: small CPU policies want less)."""
+    """How a prompt shows the page and the actions: the one definition the sampler, the trainer and BC share (the
+    trainer re-scores exactly the prompt the sampler saw). Prefill cost grows with the prompt: small CPU policies
+    want less."""
 
     compact_axtree: bool = False
     """Keep only interactive / clickable / structural elements of the tree (drops plain text runs)."""
@@ -37,8 +41,9 @@ class PromptOptions:
     input_lines: int = 0
     """Beyond the cut, also keep up to this many form fields (selects, text boxes, spin buttons), first ones first:
     a product's Quantity select or a dialog's time field is rarely near the top, and no goal word names it."""
-    actions: tuple[str, ...] = ()
-    """Show only these actions in the system prompt (empty: all of the family). The parser still accepts all."""
+    actions: list[str] = field(default_factory=list)
+    """Text policies: show only these element actions in the system prompt (empty: all of them). The parser still
+    accepts all; a vision policy is always shown its whole computer-use family."""
     brief_actions: bool = False
     """One line per action in the system prompt instead of a documented block per action."""
     history_steps: int = HISTORY_STEPS
@@ -48,6 +53,18 @@ class PromptOptions:
     kept; 1280 keeps a 1280x720 screenshot whole: 880 image tokens for Qwen3-VL, 220 at 640). Every backend (the
     vLLM sampler's data URL, the trainer's processor inputs) then sees the same pixels. 640 suits CPU runs; the
     H100 config sets 1280."""
+
+    def __post_init__(self) -> None:
+        for name in ("axtree_chars", "max_image_width"):
+            if getattr(self, name) < 1:
+                raise HaloError(f"PromptOptions.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("goal_lines", "input_lines", "history_steps"):
+            if getattr(self, name) < 0:
+                raise HaloError(f"PromptOptions.{name} must be >= 0 (0: none), got {getattr(self, name)}")
+        known = {d.name for d in actions_for(ELEMENT)}
+        if set(self.actions) - known:
+            raise HaloError(f"PromptOptions.actions has unknown actions {sorted(set(self.actions) - known)}; "
+                            f"element actions: {sorted(known)}")
 
 
 def prepare_screenshot(png: bytes, max_width: int) -> bytes:
@@ -186,7 +203,7 @@ def family_for(modality: str) -> str:
 
 def system_prompt(family: str, options: PromptOptions = PromptOptions()) -> str:
     if family == COMPUTER_USE:  # the tool's schema follows in the chat template's tool block (``Prompt.tools``)
-        actions = prompt_text(family, options.actions, options.brief_actions)
+        actions = prompt_text(family, (), options.brief_actions)  # ``options.actions`` names element actions
         finish = "`answer`"
     else:
         actions = prompt_text(family, options.actions, options.brief_actions)

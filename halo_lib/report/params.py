@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from halo_lib.config import config_dataclass, from_dict, load_yaml
+from halo_lib.config import config_dataclass, deep_merge, from_dict, load_yaml
 from halo_lib.errors import HaloError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +45,13 @@ class NotebookParams:
     """Most screenshots in an episode's filmstrip."""
 
     def recipe_config(self):
-        from halo_lib.recipe import RecipeConfig
+        from halo_lib.recipe import RENAMED_FIELDS, RecipeConfig
 
+        moved = [k for k in self.recipe if k in RENAMED_FIELDS]
+        if moved:  # a config written before the recipe had sections
+            raise HaloError("; ".join(f"RecipeConfig.{k} is now {RENAMED_FIELDS[k]} (in YAML: "
+                                      f"{RENAMED_FIELDS[k].split('.')[0]}: {{{RENAMED_FIELDS[k].split('.')[1]}: ...}})"
+                                      for k in moved))
         return from_dict(RecipeConfig, self.recipe)
 
     def check(self) -> "NotebookParams":
@@ -102,20 +107,9 @@ def read_config(name_or_path: str | Path) -> dict[str, Any]:
     return data
 
 
-def merged(values: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
-    """``overrides`` on top of ``values``; ``recipe`` is merged field by field."""
-    out = dict(values)
-    for key, value in (overrides or {}).items():
-        if key == "recipe" and isinstance(value, dict) and isinstance(out.get("recipe"), dict):
-            out["recipe"] = {**out["recipe"], **value}
-        else:
-            out[key] = value
-    return out
-
-
 def load_params(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> NotebookParams:
     """The parameters of a config (``cpu``, ``h100``, ``quick`` or a YAML path), with ``overrides`` on top."""
-    values = merged(read_config(name_or_path), overrides)
+    values = deep_merge(read_config(name_or_path), overrides or {})
     try:
         return from_dict(NotebookParams, values).check()
     except HaloError as err:
@@ -123,26 +117,31 @@ def load_params(name_or_path: str | Path, overrides: dict[str, Any] | None = Non
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:
-    """``["recipe.grpo_iterations=2", "n_boot=500"]`` -> ``{"recipe": {"grpo_iterations": 2}, "n_boot": 500}``
-    (values are YAML)."""
+    """``["recipe.grpo_iterations=2", "recipe.env.max_steps=6", "n_boot=500"]`` -> ``{"recipe": {"grpo_iterations":
+    2, "env": {"max_steps": 6}}, "n_boot": 500}`` (values are YAML; a dotted name reaches into the recipe's sections)."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise HaloError(f"--set {item!r}: use FIELD=VALUE or recipe.FIELD=VALUE, e.g. recipe.grpo_iterations=2")
+        if not sep or not key or "" in key.split("."):
+            raise HaloError(f"--set {item!r}: use FIELD=VALUE or recipe.FIELD=VALUE, e.g. recipe.grpo_iterations=2 "
+                            "or recipe.env.max_steps=6")
         try:
             parsed = load_yaml(value)
         except yaml.YAMLError as err:
             raise HaloError(f"--set {item!r}: the value is not YAML ({err})") from None
-        section, dot, name = key.partition(".")
-        if dot:
-            if section != "recipe" or not name:
-                raise HaloError(f"--set {item!r}: only recipe.FIELD has a section (fields: "
-                                f"{', '.join(f.name for f in dataclasses.fields(NotebookParams))})")
-            out.setdefault("recipe", {})[name] = parsed
-        else:
-            out[key] = parsed
+        *path, name = key.split(".")
+        if path and path[0] != "recipe":
+            raise HaloError(f"--set {item!r}: only recipe.FIELD has a section (fields: "
+                            f"{', '.join(f.name for f in dataclasses.fields(NotebookParams))})")
+        out = deep_merge(out, _nested(path + [name], parsed))
     return out
+
+
+def _nested(path: list[str], value: Any) -> dict[str, Any]:
+    """``["recipe", "env", "max_steps"], 6`` -> ``{"recipe": {"env": {"max_steps": 6}}}``."""
+    for part in reversed(path):
+        value = {part: value}
+    return value
 
 
 def as_dict(params) -> dict[str, Any]:

@@ -16,9 +16,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from halo_lib.atomic import write_text_atomic
+from halo_lib.config import config_dataclass
+from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
 from halo_lib.policies.scripted import ScriptedPolicy
+
+
+@config_dataclass
+class BCConfig:
+    """Behaviour cloning's settings."""
+
+    epochs: int = 2
+    """Passes over the demonstrations."""
+    batch_size: int = 4
+    """Demonstrations per optimizer step; a batch runs its shared system prompt once (``bc_train``)."""
+    learning_rate: float = 6e-4
+    """AdamW learning rate of the LoRA weights."""
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise HaloError(f"BCConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if not 0 < self.learning_rate < float("inf"):
+            raise HaloError(f"BCConfig.learning_rate must be a finite number > 0, got {self.learning_rate}")
 
 
 @dataclass
@@ -115,7 +136,6 @@ def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate:
     import torch
     from tqdm.auto import tqdm
 
-    from halo_lib.errors import HaloError
     from halo_lib.policies.assets import _tokenizer_of
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.rl.shared_prefix import SharedPrefix

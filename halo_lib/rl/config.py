@@ -13,6 +13,7 @@ from typing import Literal
 
 from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
+from halo_lib.policies.prompts import PromptOptions
 
 #: The language model's projections only: LoRA on the vision tower is neither needed nor served by vLLM.
 LANGUAGE_LORA_TARGETS: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -63,21 +64,9 @@ class GRPOConfig:
     distribution: the same definition the samplers (HF and vLLM) report, so their gap is comparable.
     (TRL divides logits by the temperature instead; the two agree at the default 1.0.)"""
 
-    compact_axtree: bool = False
-    """Text policies: show only the addressable elements of the accessibility tree (much shorter prompts)."""
-    axtree_chars: int = 12_000
-    """Text policies: cut the accessibility tree after this many characters."""
-    goal_lines: int = 0
-    """Text policies: beyond the cut, keep up to this many tree lines that name the goal's rarest words."""
-    input_lines: int = 0
-    """Text policies: beyond the cut, also keep up to this many form fields (e.g. a product's Quantity select)."""
-    prompt_actions: list[str] = field(default_factory=list)
-    """Show only these actions in the system prompt (empty: all of the policy's action family)."""
-    brief_actions: bool = False
-    """One line per action in the system prompt (short prompts for small models)."""
-    max_image_width: int = 640
-    """Vision policies: screenshots are downscaled to this width once, in the prompt, so the sampler (vLLM) and the
-    trainer see the same pixels (1280: full resolution)."""
+    prompt: PromptOptions = field(default_factory=PromptOptions)
+    """How prompts show the page and the actions (``PromptOptions``): the sampler, the trainer and BC build every
+    prompt with it, so the trainer re-scores exactly what was sampled."""
     cpu_bf16: bool = False
     """On CPU, run forward and backward passes under bfloat16 autocast where the CPU has native bf16 (AVX512-BF16
     or AMX: about 3x faster); a CPU without it stays in fp32 (emulated bf16 is ~25x slower there). Weights, LoRA,
@@ -135,15 +124,6 @@ class GRPOConfig:
         """Episodes sampled per iteration (B = tasks_per_iteration * group_size)."""
         return self.tasks_per_iteration * self.group_size
 
-    def prompt_options(self):
-        """How the policy's prompts show the page and the actions (shared by sampler, trainer and BC)."""
-        from halo_lib.policies.prompts import PromptOptions
-
-        return PromptOptions(compact_axtree=self.compact_axtree, axtree_chars=self.axtree_chars,
-                             goal_lines=self.goal_lines, input_lines=self.input_lines,
-                             actions=tuple(self.prompt_actions),
-                             brief_actions=self.brief_actions, max_image_width=self.max_image_width)
-
     def validate(self) -> "GRPOConfig":
         """Check ranges and combinations; raise ``HaloError`` naming the field and a valid value. Returns self."""
 
@@ -178,13 +158,4 @@ class GRPOConfig:
         need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")
         need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "
                                             f"got {self.checkpoint_interval}")
-        if self.prompt_actions:
-            from halo_lib.actions import ELEMENT, actions_for
-
-            known = {d.name for d in actions_for(ELEMENT)}
-            need(set(self.prompt_actions) <= known, f"prompt_actions has unknown actions "
-                 f"{sorted(set(self.prompt_actions) - known)}; element actions: {sorted(known)}")
-        need(self.goal_lines >= 0, f"goal_lines must be >= 0 (0: none), got {self.goal_lines}")
-        need(self.max_image_width >= 1, f"max_image_width must be >= 1, got {self.max_image_width}")
-        need(self.input_lines >= 0, f"input_lines must be >= 0 (0: none), got {self.input_lines}")
         return self

@@ -283,7 +283,7 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
                       config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
                                             seed=cfg.seed + start * 1000,
-                                            prompt=cfg.prompt_options()))
+                                            prompt=cfg.prompt))
     # a resumed run's TensorBoard drops what the stopped run logged after its checkpoint, as the JSONL logs do
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
     run = _Run(cfg, starts, run_dir, rewards, env_config, policy, optimizer, acting,
