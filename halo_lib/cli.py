@@ -287,6 +287,7 @@ def train_cmd(
     import yaml
 
     from halo_lib.config import from_dict, load_yaml
+    from halo_lib.recipe import check_not_moved
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import train
     from halo_lib.sites.server import SitesInThread
@@ -303,6 +304,7 @@ def train_cmd(
         for key, value in (("model", model), ("group_size", group_size), ("max_steps", max_steps)):
             if value is not None:
                 values[key] = value
+        check_not_moved(values, "GRPOConfig", section="grpo")  # a YAML written before GRPOConfig had its prompt section
         cfg = from_dict(GRPOConfig, values)
         if episodes < 1:
             raise HaloError(f"--episodes must be >= 1 (training episodes in all), got {episodes}")

@@ -85,8 +85,10 @@ class RecipeConfig:
     real_tasks_per_site: int = 1
     """REAL v2 tasks per site, evaluated after BC and after GRPO and reported separately (0 to skip)."""
     env: EnvConfig = field(default_factory=lambda: EnvConfig(max_steps=8, max_unparsed_replies=2))
-    """Every episode's environment: its step budget (``max_steps``), its end after ``max_unparsed_replies`` replies in
-    a row with no action, timeouts (``EnvConfig``). Each phase sets whether it captures screenshots."""
+    """Every episode's environment (``EnvConfig``): its step budget (``max_steps``), its end after
+    ``max_unparsed_replies`` replies in a row with no action, the viewport, timeouts. Each phase sets
+    ``use_screenshot`` and ``screenshot_format`` itself; BC's oracle demonstrations get 30 steps and no unparsed-reply
+    limit (a scripted plan is not the policy)."""
     bc: BCConfig = field(default_factory=BCConfig)
     """Behaviour cloning: epochs, batch size, learning rate (``BCConfig``)."""
     lora_rank: int = 16
@@ -126,7 +128,7 @@ class RecipeConfig:
     eval_concurrency: int = 16
     """Evaluation episodes at a time on a vLLM server (it batches them: on 2 cores 16 played the base phase in 173 s
     where 8 took 191 s); in-process sampling plays 2."""
-    prompt: PromptOptions = field(default_factory=lambda: CPU_PROMPT)
+    prompt: PromptOptions = field(default_factory=lambda: dataclasses.replace(CPU_PROMPT))
     """How every phase's prompts show the page and the actions (``PromptOptions``; a vision policy is shown its whole
     computer-use family and a screenshot ``max_image_width`` pixels wide, which the sampler and the trainer share)."""
     cpu_bf16: bool = True
@@ -165,8 +167,10 @@ class RecipeConfig:
         return self
 
 
-NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency"})
-"""Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured."""
+NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "env.headless", "env.use_screenshot",
+                          "env.screenshot_format"})
+"""Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured (and
+the screenshot settings, which each phase sets itself)."""
 
 ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
                               "grpo_learning_rate", "temperature", "kl_beta", "backplay", "rewards",
@@ -200,6 +204,16 @@ section's other fields that a run made before sections existed did not record to
 REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share_prompt_prefix"})
 """Settings older runs recorded that are gone and never changed what a run computed (two were read by nothing; the
 shared prompt prefix gives the same gradients): not compared when runs pool."""
+
+
+def check_not_moved(values: dict, where: str, section: str = "") -> None:
+    """Refuse settings given under a name they no longer have (``RENAMED_FIELDS``; ``section`` is ``grpo`` for a
+    GRPOConfig), saying the new dotted name (as ``--set`` takes it) and how YAML writes it."""
+    prefix = f"{section}." if section else ""
+    moved = {k: RENAMED_FIELDS[prefix + k].removeprefix(prefix) for k in values if prefix + k in RENAMED_FIELDS}
+    if moved:
+        raise HaloError("; ".join(f"{where}.{old} is now {new} (in YAML: {new.split('.')[0]}: "
+                                  f"{{{new.split('.')[1]}: ...}})" for old, new in moved.items()))
 
 
 def run_setting(config: dict, name: str):
@@ -393,7 +407,9 @@ def config_from_saved(saved: dict, where: str) -> RecipeConfig:
     a field it lacks otherwise, or one this version does not know, is an error naming them."""
     settings = saved_settings(saved)
     defaults = flat_fields(asdict(RecipeConfig()))
-    in_sections = {k for k in defaults if "." in k}  # a run from before the sections had each section's defaults
+    # a section's fields that no flat field preceded: a run from before the sections ran with their defaults (a renamed
+    # field a run lacks is unknown, as any other)
+    in_sections = {k for k in defaults if "." in k} - set(RENAMED_FIELDS.values())
     unknown = sorted(set(settings) - set(defaults))
     lacking = sorted(set(defaults) - set(settings) - set(ADDED_FIELDS) - in_sections)
     if unknown or lacking:
@@ -552,7 +568,9 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
 
     async def demos():
         vision = policy.modality == "vision"
-        async with EnvPool(2, EnvConfig(max_steps=30, use_screenshot=vision)) as pool:
+        demo_env = dataclasses.replace(cfg.env, max_steps=30, max_unparsed_replies=0, use_screenshot=vision,
+                                       screenshot_format="png")
+        async with EnvPool(2, demo_env) as pool:
             return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
                                                        options=grpo_cfg.prompt)
 
@@ -705,7 +723,9 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
                           beta=cfg.kl_beta, iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
                           # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
                           # at most one for a resume (an exception or SIGTERM saves the finished ones anyway)
-                          checkpoint_interval=1, prompt=cfg.prompt, cpu_bf16=cfg.cpu_bf16)
+                          checkpoint_interval=1, cpu_bf16=cfg.cpu_bf16,
+                          # a vision policy is shown its whole computer-use family: no element actions to list
+                          prompt=cfg.prompt if smollm2 else dataclasses.replace(cfg.prompt, actions=[]))
     recorded = lambda name: (out / name / "episodes.csv").is_file()  # noqa: E731 - a phase an earlier call played
     with SitesInThread(sites), contextlib.ExitStack() as stack:
         policy = load_policy_model(grpo_cfg)

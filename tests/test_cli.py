@@ -136,6 +136,10 @@ def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
     (tmp_path / "grpo.yaml").write_text("learning_rat: 0.1\n")
     result = runner.invoke(app, ["train", "--config", str(tmp_path / "grpo.yaml"), "--dry-run"])
     assert result.exit_code == 2 and "learning_rat" in result.output
+    (tmp_path / "old.yaml").write_text("compact_axtree: true\naxtree_chars: 500\n")  # before GRPOConfig.prompt
+    old = runner.invoke(app, ["train", "--config", str(tmp_path / "old.yaml"), "--dry-run"])
+    assert old.exit_code == 2 and "GRPOConfig.compact_axtree is now prompt.compact_axtree" in old.output
+    assert "axtree_chars is now prompt.axtree_chars (in YAML: prompt: {axtree_chars: ...})" in old.output
 
 
 def test_bench_learn_reads_a_configs_recipe_and_sets_fields_on_top(monkeypatch, tmp_path):

@@ -284,6 +284,42 @@ def test_load_run_config_reads_runs_of_older_versions_and_refuses_unknown_settin
     (tmp_path / "config.json").write_text(json.dumps(saved))
     with pytest.raises(HaloError, match="--reuse .*settings it lacks: backplay"):
         load_run_config(tmp_path, "--reuse")
+    saved["backplay"] = 0.5
+    del saved["bc_batch_size"]  # a renamed field a run lacks ran at a value not known here (batches of 1 once)
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(HaloError, match="settings it lacks: bc.batch_size"):
+        load_run_config(tmp_path)
+
+
+def test_bc_demonstrations_play_in_the_recipes_environment(monkeypatch):
+    """BC's oracle episodes use the recipe's env (viewport, timeouts, sites) with a demonstration's own budget: a
+    vision policy's clicks are learnt on the pages it is evaluated on (they once used EnvConfig's defaults)."""
+    import halo_lib.env.pool as pool_module
+    from halo_lib.recipe import _behaviour_cloning
+
+    seen = []
+
+    class Refused(Exception):
+        pass
+
+    class FakePool:
+        def __init__(self, size, config):
+            seen.append(config)
+
+        async def __aenter__(self):
+            raise Refused
+
+        async def __aexit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(pool_module, "EnvPool", FakePool)
+    cfg = RecipeConfig(env=EnvConfig(max_steps=8, max_unparsed_replies=2, viewport_width=1024, action_timeout_s=9.0))
+    policy = type("P", (), {"modality": "vision"})()
+    with pytest.raises(Refused):
+        _behaviour_cloning(policy, [], cfg, None, lambda _: None)
+    (env,) = seen
+    assert (env.viewport_width, env.action_timeout_s, env.max_steps, env.max_unparsed_replies) == (1024, 9.0, 30, 0)
+    assert env.use_screenshot and env.screenshot_format == "png"
 
 
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
@@ -299,6 +335,9 @@ def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
     assert SUMMARY.match(summary_line(result)) and len(result.grpo) == 1
     text = "\n".join(said)
     assert "3 demonstrations from 1/1 solved tasks" in text  # click the row, click Archive, answer
+    # a vision policy is shown its whole computer-use family, and its run records no element actions to list
+    assert json.loads((next(tmp_path.iterdir()) / "grpo_training" / "config.json").read_text())[
+        "grpo"]["prompt"]["actions"] == []
     assert re.search(r"iter 1: reward [+-]\d", text)
     run = next(tmp_path.iterdir())
     steps = [json.loads(line) for f in (run / "bc" / "trajectories").glob("*.jsonl")

@@ -107,6 +107,8 @@ def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_i
              if "." not in k or k in old_name}
     del saved["step_cost"], saved["lora_top_layers"], saved["out_of_steps"]
     assert "bc_epochs" in saved and "bc" not in saved
+    # where it ran is no setting: 8 evaluation episodes at once (16 now), a server launch.sh started
+    saved.update(eval_concurrency=8, server="http://127.0.0.1:8000/v1")
     (old / "config.json").write_text(json.dumps(saved))
     new = write_run(tmp_path / "new", [False, True], [True, True], config=replace(RecipeConfig(), lora_top_layers=0))
     assert LINE.fullmatch(run_learn_runs([old, new], say=lambda _: None))  # no step cost and every layer, both

@@ -213,7 +213,10 @@ def test_overrides_merge_the_recipe_field_by_field():
 def test_a_section_is_set_field_by_field_on_top_of_the_recipes_own_section(tmp_path):
     """``--set recipe.env.max_steps=5`` changes that field only: the section keeps the config's other fields and, where
     the config does not name them, the recipe's own section defaults (its env ends episodes after 2 unparsed replies,
-    EnvConfig's own default never does)."""
+    EnvConfig's own default never does). Every RecipeConfig has a section of its own."""
+    from halo_lib.recipe import RecipeConfig
+
+    assert RecipeConfig().prompt == RecipeConfig().prompt and RecipeConfig().prompt is not RecipeConfig().prompt
     cfg = P.load_params("cpu", P.parse_sets(["recipe.env.max_steps=5", "recipe.prompt.goal_lines=2"])).recipe_config()
     assert (cfg.env.max_steps, cfg.env.max_unparsed_replies) == (5, 2)
     assert cfg.prompt == dataclasses.replace(P.load_params("cpu").recipe_config().prompt, goal_lines=2)

@@ -45,13 +45,9 @@ class NotebookParams:
     """Most screenshots in an episode's filmstrip."""
 
     def recipe_config(self):
-        from halo_lib.recipe import RENAMED_FIELDS, RecipeConfig
+        from halo_lib.recipe import RecipeConfig, check_not_moved
 
-        moved = [k for k in self.recipe if k in RENAMED_FIELDS]
-        if moved:  # a config written before the recipe had sections
-            raise HaloError("; ".join(f"RecipeConfig.{k} is now {RENAMED_FIELDS[k]} (in YAML: "
-                                      f"{RENAMED_FIELDS[k].split('.')[0]}: {{{RENAMED_FIELDS[k].split('.')[1]}: ...}})"
-                                      for k in moved))
+        check_not_moved(self.recipe, "RecipeConfig")  # a config written before the recipe had sections
         return from_dict(RecipeConfig, self.recipe)
 
     def check(self) -> "NotebookParams":
