@@ -270,9 +270,8 @@ def train_cmd(
                                                           "with --allow-benchmark-training)."),
     episodes: int = typer.Option(64, help="Total training episodes (iterations = episodes / group size)."),
     config: Optional[str] = typer.Option(None, help="YAML file of GRPOConfig fields."),
-    model: Optional[str] = typer.Option(None, help="Override GRPOConfig.model (tiny-qwen3vl, smollm2, qwen3vl-8b)."),
-    group_size: Optional[int] = typer.Option(None, help="Override GRPOConfig.group_size."),
-    max_steps: Optional[int] = typer.Option(None, help="Override GRPOConfig.max_steps."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="A GRPOConfig field on top of --config: FIELD=YAML "
+                                             "(e.g. model=smollm2, group_size=4, prompt.axtree_chars=500)."),
     run: Optional[str] = typer.Option(None, help="Run name (default: a timestamp)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run's latest checkpoint."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, one tiny update, no checkpoint."),
@@ -286,7 +285,7 @@ def train_cmd(
 
     import yaml
 
-    from halo_lib.config import from_dict, load_yaml
+    from halo_lib.config import deep_merge, from_dict, load_yaml, parse_assignments
     from halo_lib.recipe import check_not_moved
     from halo_lib.rl.config import GRPOConfig
     from halo_lib.rl.trainer import train
@@ -301,9 +300,7 @@ def train_cmd(
                             f"{str(err).splitlines()[0][:200]})") from None
         if config and not isinstance(values, dict):
             raise HaloError(f"{config} must hold a mapping of GRPOConfig fields")
-        for key, value in (("model", model), ("group_size", group_size), ("max_steps", max_steps)):
-            if value is not None:
-                values[key] = value
+        values = deep_merge(values, parse_assignments(sets or [], "group_size=4 or prompt.axtree_chars=500"))
         check_not_moved(values, "GRPOConfig", section="grpo")  # a YAML written before GRPOConfig had its prompt section
         cfg = from_dict(GRPOConfig, values)
         if episodes < 1:

@@ -149,6 +149,25 @@ def _explain(cls: type, err: pydantic.ValidationError, where: str = "") -> str:
     return "; ".join(parts)
 
 
+def parse_assignments(items: list[str], example: str) -> dict[str, Any]:
+    """``--set`` values: ``["group_size=4", "prompt.axtree_chars=500"]`` -> ``{"group_size": 4, "prompt":
+    {"axtree_chars": 500}}``; a value is YAML, a dotted name reaches into a section. ``example`` shows a good one in
+    the error a malformed item gets."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key or "" in key.split("."):
+            raise HaloError(f"--set {item!r}: use FIELD=VALUE (a section's field as SECTION.FIELD), e.g. {example}")
+        try:
+            parsed = load_yaml(value)
+        except yaml.YAMLError as err:
+            raise HaloError(f"--set {item!r}: the value is not YAML ({err})") from None
+        for part in reversed(key.split(".")):
+            parsed = {part: parsed}
+        out = deep_merge(out, parsed)
+    return out
+
+
 class _Yaml12Loader(yaml.SafeLoader):
     """YAML as 1.2 reads numbers: ``4e-4`` is a float (YAML 1.1, PyYAML's default, reads it as a string)."""
 

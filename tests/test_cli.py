@@ -124,9 +124,9 @@ def test_sigterm_stops_what_the_command_started(handled):
 def test_train_dry_run_checks_everything_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "grpo.yaml").write_text("max_completion_length: 8\nlora_rank: 4\n")
-    result = runner.invoke(app, ["train", "--tasks", "gen:omnizon:train:1", "--episodes", "2", "--model",
-                                 "tiny-qwen3vl", "--group-size", "2", "--max-steps", "1", "--dry-run", "--run", "d",
-                                 "--config", "grpo.yaml"])
+    result = runner.invoke(app, ["train", "--tasks", "gen:omnizon:train:1", "--episodes", "2", "--set",
+                                 "model=tiny-qwen3vl", "--set", "group_size=2", "--set", "max_steps=1", "--set",
+                                 "prompt.max_image_width=320", "--dry-run", "--run", "d", "--config", "grpo.yaml"])
     assert result.exit_code == 0, result.output
     assert "dry run ok" in result.output and "iter    1" in result.output
     assert not (tmp_path / "results").exists()
@@ -136,6 +136,10 @@ def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
     (tmp_path / "grpo.yaml").write_text("learning_rat: 0.1\n")
     result = runner.invoke(app, ["train", "--config", str(tmp_path / "grpo.yaml"), "--dry-run"])
     assert result.exit_code == 2 and "learning_rat" in result.output
+    for item, says in (("group_size", "use FIELD=VALUE"), ("group_size=many", "GRPOConfig.group_size must be int"),
+                       ("prompt.axtree_char=9", "unknown GRPOConfig.prompt field(s) ['axtree_char']")):
+        bad = runner.invoke(app, ["train", "--set", item, "--dry-run"])
+        assert bad.exit_code == 2 and says in bad.output, bad.output
     (tmp_path / "old.yaml").write_text("compact_axtree: true\naxtree_chars: 500\n")  # before GRPOConfig.prompt
     old = runner.invoke(app, ["train", "--config", str(tmp_path / "old.yaml"), "--dry-run"])
     assert old.exit_code == 2 and "GRPOConfig.compact_axtree is now prompt.compact_axtree" in old.output

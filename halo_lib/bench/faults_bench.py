@@ -287,10 +287,10 @@ def _train_command(work: Path, name: str, iterations: int, **fields) -> tuple[li
     run_dir = work / name
     config = work / f"{name}.yaml"
     values = {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_completion_length": 8,
-              "prompt": {"compact_axtree": True}, "learning_rate": 1.0e-3, **fields}
+              "prompt": {"compact_axtree": True}, "learning_rate": 1.0e-3, "group_size": 2, "max_steps": 1, **fields}
     config.write_text(yaml.safe_dump(values))
     cmd = [sys.executable, "-m", "halo_lib.cli", "train", "--config", str(config), "--tasks", "gen:omnizon:train:1",
-           "--group-size", "2", "--max-steps", "1", "--episodes", str(2 * iterations), "--run", str(run_dir.resolve())]
+           "--episodes", str(2 * iterations), "--run", str(run_dir.resolve())]
     return cmd, run_dir
 
 

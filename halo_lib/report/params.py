@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from halo_lib.config import config_dataclass, deep_merge, from_dict, load_yaml
+from halo_lib.config import config_dataclass, deep_merge, from_dict, load_yaml, parse_assignments
 from halo_lib.errors import HaloError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -115,29 +115,12 @@ def load_params(name_or_path: str | Path, overrides: dict[str, Any] | None = Non
 def parse_sets(items: list[str]) -> dict[str, Any]:
     """``["recipe.grpo_iterations=2", "recipe.env.max_steps=6", "n_boot=500"]`` -> ``{"recipe": {"grpo_iterations":
     2, "env": {"max_steps": 6}}, "n_boot": 500}`` (values are YAML; a dotted name reaches into the recipe's sections)."""
-    out: dict[str, Any] = {}
     for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key or "" in key.split("."):
-            raise HaloError(f"--set {item!r}: use FIELD=VALUE or recipe.FIELD=VALUE, e.g. recipe.grpo_iterations=2 "
-                            "or recipe.env.max_steps=6")
-        try:
-            parsed = load_yaml(value)
-        except yaml.YAMLError as err:
-            raise HaloError(f"--set {item!r}: the value is not YAML ({err})") from None
-        *path, name = key.split(".")
-        if path and path[0] != "recipe":
+        key = item.partition("=")[0]
+        if "." in key and key.split(".")[0] != "recipe":
             raise HaloError(f"--set {item!r}: only recipe.FIELD has a section (fields: "
                             f"{', '.join(f.name for f in dataclasses.fields(NotebookParams))})")
-        out = deep_merge(out, _nested(path + [name], parsed))
-    return out
-
-
-def _nested(path: list[str], value: Any) -> dict[str, Any]:
-    """``["recipe", "env", "max_steps"], 6`` -> ``{"recipe": {"env": {"max_steps": 6}}}``."""
-    for part in reversed(path):
-        value = {part: value}
-    return value
+    return parse_assignments(items, "recipe.grpo_iterations=2 or recipe.env.max_steps=6")
 
 
 def as_dict(params) -> dict[str, Any]:
