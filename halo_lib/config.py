@@ -4,6 +4,7 @@ the CLI and the notebooks all fill them through ``from_dict``, whose errors name
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Literal, TypeVar
 
@@ -89,8 +90,6 @@ def from_dict(cls: type[T], values: dict[str, Any] | None, where: str = "") -> T
 
 def _default(cls: type, name: str) -> dict[str, Any]:
     """The default value of a section field of ``cls``, as a dict."""
-    import dataclasses
-
     f = cls.__dataclass_fields__[name]
     value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
     return dataclasses.asdict(value) if dataclasses.is_dataclass(value) else {}
@@ -116,10 +115,22 @@ def flat_fields(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     ``{"prompt.axtree_chars": 500}`` (how runs' settings are compared)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
-        if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        if isinstance(value, dict) and value:
             out.update(flat_fields(value, f"{prefix}{key}."))
         else:
             out[f"{prefix}{key}"] = value
+    return out
+
+
+def nested_fields(flat: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of ``flat_fields``: ``{"prompt.axtree_chars": 500}`` -> ``{"prompt": {"axtree_chars": 500}}``."""
+    out: dict[str, Any] = {}
+    for key, value in flat.items():
+        *path, name = key.split(".")
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        node[name] = value
     return out
 
 
@@ -153,19 +164,16 @@ def parse_assignments(items: list[str], example: str) -> dict[str, Any]:
     """``--set`` values: ``["group_size=4", "prompt.axtree_chars=500"]`` -> ``{"group_size": 4, "prompt":
     {"axtree_chars": 500}}``; a value is YAML, a dotted name reaches into a section. ``example`` shows a good one in
     the error a malformed item gets."""
-    out: dict[str, Any] = {}
+    flat: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key or "" in key.split("."):
             raise HaloError(f"--set {item!r}: use FIELD=VALUE (a section's field as SECTION.FIELD), e.g. {example}")
         try:
-            parsed = load_yaml(value)
+            flat[key] = load_yaml(value)
         except yaml.YAMLError as err:
             raise HaloError(f"--set {item!r}: the value is not YAML ({err})") from None
-        for part in reversed(key.split(".")):
-            parsed = {part: parsed}
-        out = deep_merge(out, parsed)
-    return out
+    return nested_fields(flat)
 
 
 class _Yaml12Loader(yaml.SafeLoader):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
@@ -32,13 +33,12 @@ import math
 import os
 import shutil
 import time
-import dataclasses
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
-from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict
+from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict, nested_fields
 from halo_lib.errors import HaloError
 from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.bc import BCConfig
@@ -126,8 +126,7 @@ class RecipeConfig:
     """The OpenAI base URL of a vLLM server already serving ``model`` with runtime LoRA (``halo vllm-serve``;
     ``./launch.sh`` starts one for the notebooks); empty: the recipe starts its own when ``use_vllm``."""
     eval_concurrency: int = 16
-    """Evaluation episodes at a time on a vLLM server (it batches them: on 2 cores 16 played the base phase in 173 s
-    where 8 took 191 s); in-process sampling plays 2."""
+    """Evaluation episodes at a time on a vLLM server (it batches them; in-process sampling plays 2)."""
     prompt: PromptOptions = field(default_factory=lambda: dataclasses.replace(CPU_PROMPT))
     """How every phase's prompts show the page and the actions (``PromptOptions``; a vision policy is shown its whole
     computer-use family and a screenshot ``max_image_width`` pixels wide, which the sampler and the trainer share)."""
@@ -417,14 +416,8 @@ def config_from_saved(saved: dict, where: str) -> RecipeConfig:
                         + "; ".join(f"{what}: {', '.join(keys)}" for what, keys in
                                     (("settings unknown here", unknown), ("settings it lacks", lacking)) if keys)
                         + "); use the version that made it")
-    values: dict = {}
-    for key, default in defaults.items():
-        *path, name = key.split(".")
-        node = values
-        for part in path:
-            node = node.setdefault(part, {})
-        node[name] = settings[key] if key in settings else ADDED_FIELDS.get(key, default)
-    return from_dict(RecipeConfig, values, f"{where}: config.json")
+    values = {k: settings[k] if k in settings else ADDED_FIELDS.get(k, default) for k, default in defaults.items()}
+    return from_dict(RecipeConfig, nested_fields(values), f"{where}: config.json")
 
 
 class _Evaluators:
@@ -583,8 +576,7 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
         epochs.append({**m, "seconds": time.perf_counter() - t0})
         say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)")
 
-    bc_train(policy, demonstrations, epochs=cfg.bc.epochs, learning_rate=cfg.bc.learning_rate,
-             batch_size=cfg.bc.batch_size, seed=cfg.seed, on_epoch=on_epoch)
+    bc_train(policy, demonstrations, cfg.bc, seed=cfg.seed, on_epoch=on_epoch)
     return {"demonstrations": len(demonstrations), "solved_tasks": solved, "tasks": len(bc_tasks), "epochs": epochs}
 
 

@@ -11,7 +11,7 @@ from halo_lib.errors import HaloError
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.prompts import PromptOptions
-from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations, load_demonstrations, save_demonstrations
+from halo_lib.rl.bc import BCConfig, bc_train, collect_oracle_demonstrations, load_demonstrations, save_demonstrations
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.dpo import PreferencePair, dpo_loss, dpo_train
 from halo_lib.rl.model import load_policy_model
@@ -84,7 +84,7 @@ def test_demonstrations_come_in_the_tasks_order_whichever_episode_ends_first():
 
 def test_bc_makes_the_demonstrated_actions_likelier(policy, demos):
     before = [demo_logprob(policy, d) for d in demos[:3]]
-    history = bc_train(policy, demos[:4], epochs=2, learning_rate=5e-4)  # 4 of ~10: each BC step is seconds on 2 cores
+    history = bc_train(policy, demos[:4], BCConfig(epochs=2, batch_size=1, learning_rate=5e-4))  # 4 of ~10: each BC step is seconds on 2 cores
     after = [demo_logprob(policy, d) for d in demos[:3]]
     assert history[-1]["nll"] < history[0]["nll"]
     assert sum(after) > sum(before) + 1.0
@@ -92,7 +92,8 @@ def test_bc_makes_the_demonstrated_actions_likelier(policy, demos):
 
 def test_bc_batches_share_the_prompt_prefix_with_the_per_demonstration_gradient(policy, demos):
     """A batch's system prompt runs once (SharedPrefix), yet its gradient is the mean of the demonstrations' own
-    full-forward gradients (read after one step at learning rate 0, so the weights stay as they are)."""
+    full-forward gradients (read after BC's one step: the optimizer moves the weights, not the gradients; the weights
+    are put back afterwards)."""
     from halo_lib.policies.assets import sequence_logprobs
     from halo_lib.policies.hf import HFPolicy
 
@@ -112,11 +113,11 @@ def test_bc_batches_share_the_prompt_prefix_with_the_per_demonstration_gradient(
             target = policy.processor(d.action_text, add_special_tokens=False)["input_ids"] + [eos]
             (-sequence_logprobs(policy.model, inputs, target).mean() / len(batch)).backward()
         expected = {n: p.grad.clone() for n, p in lora.items()}
-        bc_train(policy, batch, epochs=1, learning_rate=0.0, grad_clip=0.0, batch_size=len(batch))
+        bc_train(policy, batch, BCConfig(epochs=1, batch_size=len(batch)), grad_clip=0.0)
         for n, p in lora.items():
             torch.testing.assert_close(p.grad, expected[n], rtol=1e-3, atol=1e-4 * float(expected[n].abs().max()))
-        with pytest.raises(HaloError, match="batch_size"):
-            bc_train(policy, batch, batch_size=0)
+        with pytest.raises(HaloError, match="BCConfig.batch_size must be >= 1"):
+            BCConfig(batch_size=0)
     finally:
         with torch.no_grad():
             for n, p in lora.items():

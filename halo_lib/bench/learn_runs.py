@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from halo_lib.config import flat_fields
-from halo_lib import recipe
+from halo_lib.recipe import NOT_COMPARED as RUN_PLACE_FIELDS
 from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, config_from_saved, differing, run_setting, saved_settings
 from halo_lib.errors import HaloError
 
-NOT_COMPARED = recipe.NOT_COMPARED | {"seed", "grpo.seed", "grpo.checkpoint_interval"}
+NOT_COMPARED = RUN_PLACE_FIELDS | {"seed", "grpo.seed", "grpo.checkpoint_interval"}
 """Config fields runs may differ in and still be pooled: where things ran (the recipe's ``NOT_COMPARED``: the server,
 how many evaluation episodes at once, where a run wrote), whether it took an earlier run's base and BC (such a run is
 listed as a reuse), the seed (replicates of one recipe: its held-out and training tasks, LoRA

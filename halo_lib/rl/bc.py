@@ -127,10 +127,11 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
     return [d for steps in kept for d in steps], solved
 
 
-def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate: float = 2e-4, seed: int = 0,
-             grad_clip: float = 1.0, batch_size: int = 1, on_epoch=None, progress: bool = False) -> list[dict]:
-    """Fine-tune ``policy.model`` (a peft model, LoRA only) on the demonstrations: one optimizer step per batch of
-    ``batch_size`` demonstrations (shuffled), whose loss is the batch's mean of ``L_BC``'s terms. A batch's text
+def bc_train(policy, demos: list[Demonstration], config: BCConfig | None = None, seed: int = 0, grad_clip: float = 1.0,
+             on_epoch=None, progress: bool = False) -> list[dict]:
+    """Fine-tune ``policy.model`` (a peft model, LoRA only) on the demonstrations, as ``config`` says: one optimizer
+    step per batch of ``config.batch_size`` demonstrations (shuffled), whose loss is the batch's mean of ``L_BC``'s
+    terms. A batch's text
     prompts run their common prefix (the system prompt, ~40% of a prompt) forward and backward once
     (``SharedPrefix``: the same gradient as one pass per demonstration, less compute). Returns per-epoch metrics."""
     import torch
@@ -140,24 +141,23 @@ def bc_train(policy, demos: list[Demonstration], epochs: int = 2, learning_rate:
     from halo_lib.policies.hf import HFPolicy
     from halo_lib.rl.shared_prefix import SharedPrefix
 
-    if batch_size < 1:
-        raise HaloError(f"bc_train: batch_size must be at least 1, got {batch_size}")
+    config = config or BCConfig()
     tokenizer = _tokenizer_of(policy.processor)
     inputs_of = HFPolicy(policy.model, policy.processor, policy.modality).model_inputs
     eos = tokenizer.convert_tokens_to_ids("<|im_end|>") if "<|im_end|>" in tokenizer.get_vocab() else tokenizer.eos_token_id
     encoded = [(inputs_of(d.prompt), tokenizer(d.action_text, add_special_tokens=False)["input_ids"] + [eos])
                for d in demos]
     params = [p for p in policy.model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=learning_rate)
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate)
     rng = random.Random(seed)
     history = []
     policy.model.train()
-    for epoch in range(epochs):
+    for epoch in range(config.epochs):
         order = list(range(len(encoded)))
         rng.shuffle(order)
-        batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+        batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
         total = 0.0
-        for batch in tqdm(batches, desc=f"BC epoch {epoch + 1}/{epochs}", unit="batch", disable=not progress):
+        for batch in tqdm(batches, desc=f"BC epoch {epoch + 1}/{config.epochs}", unit="batch", disable=not progress):
             optimizer.zero_grad(set_to_none=True)
             prefix = SharedPrefix(policy.model, [encoded[i][0] for i in batch])
             for i in batch:  # gradient accumulation: each demonstration's graph is freed after its backward
