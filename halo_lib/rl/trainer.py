@@ -36,6 +36,7 @@ from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.credit import TrainSample, capped_credit, training_samples
+from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import PolicyModel, load_policy_model
 from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
 from halo_lib.rl.run_logs import LOGS, check_resumable, drop_logged_after
@@ -50,7 +51,7 @@ REFERENCE_FILE = "reference_adapter.safetensors"
 
 
 def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg: GRPOConfig,
-                reference: ReferenceWeights | None = None, share_prefix: bool = True) -> dict:
+                reference: ReferenceWeights | None = None, share_prefix: bool = True, share_trunk: bool = True) -> dict:
     """``updates_per_batch`` optimizer steps on ``samples``; returns metrics.
 
     With ``cfg.beta`` > 0 the KL penalty's reference is ``reference`` (``train`` passes the adapter the run started
@@ -60,7 +61,9 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     sample's loss is weighted so the sum equals the chosen full-batch aggregation exactly:
     dr_grpo and grpo: 1/B times the one-sequence loss; dapo: n_i/N times it (tests check the equality). Text prompts
     share their common prefix (``SharedPrefix``): one forward and backward of it per update, the same gradients
-    (``share_prefix=False`` runs every sample in full: ``halo bench update`` compares the two)."""
+    (``share_prefix=False`` runs every sample in full: ``halo bench update`` compares the two). With LoRA on the top
+    layers only, the frozen layers below run once per sample, in the reference's pass, and the update passes replay
+    them (``FrozenTrunk``: the same numbers; ``share_trunk=False`` runs them in every pass)."""
     import torch
 
     from halo_lib.policies.assets import sequence_logprobs
@@ -78,11 +81,12 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     weights = [c * (len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / n_samples)
                for s, c in zip(samples, copies)]
     model.eval()
+    trunk = FrozenTrunk(model if share_trunk and cfg.beta != 0.0 else None)
     with torch.no_grad():
         old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
         ref = None
         if cfg.beta != 0.0:
-            with reference.active() if reference is not None else model.disable_adapter():
+            with reference.active() if reference is not None else model.disable_adapter(), trunk.record():
                 shared = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
                 ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
     gaps: list[float] = []
@@ -103,26 +107,28 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
         # the prompt prefix all samples share (the system prompt) runs forward and backward once (exact gradients)
         # (given no prompts, it shares nothing and runs every sample in full)
-        prefix = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
-        for i, s in enumerate(samples):
-            logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
-            old_i = logp.detach() if old is None else old[i].unsqueeze(0)
-            if old is None:
-                sampler_gap(old_i, s)
-            advantage = torch.tensor([s.advantage], dtype=logp.dtype, device=logp.device)  # [1]: CUDA needs it there
-            per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
-                                       ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
-            mask = torch.ones_like(per_token)
-            loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
-            loss.backward()
-            total += float(loss.detach())
-            nll += copies[i] * float(-logp.detach().sum())
-            if ref is not None:
-                kl += copies[i] * float(kl_k3(logp.detach(), ref[i].unsqueeze(0)).sum())
-            ratio = torch.exp(logp.detach() - old_i)
-            # the clip only bites on the side the advantage pushes towards
-            bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
-            clipped += copies[i] * float(bites.float().mean())
+        with trunk.replay():  # the frozen layers' outputs from the reference's pass, call by call
+            prefix = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
+            for i, s in enumerate(samples):
+                logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
+                old_i = logp.detach() if old is None else old[i].unsqueeze(0)
+                if old is None:
+                    sampler_gap(old_i, s)
+                # [1], on the model's device (CUDA needs it there)
+                advantage = torch.tensor([s.advantage], dtype=logp.dtype, device=logp.device)
+                per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
+                                           ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
+                mask = torch.ones_like(per_token)
+                loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
+                loss.backward()
+                total += float(loss.detach())
+                nll += copies[i] * float(-logp.detach().sum())
+                if ref is not None:
+                    kl += copies[i] * float(kl_k3(logp.detach(), ref[i].unsqueeze(0)).sum())
+                ratio = torch.exp(logp.detach() - old_i)
+                # the clip only bites on the side the advantage pushes towards
+                bites = (ratio < 1 - cfg.epsilon_low) if s.advantage < 0 else (ratio > 1 + cfg.epsilon_high)
+                clipped += copies[i] * float(bites.float().mean())
         prefix.backward()
         norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
         optimizer.step()
@@ -136,6 +142,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
     metrics["shared_prefix_tokens"] = prefix.length  # prompt tokens run once per update instead of once per sample
     metrics["shared_prompts"] = prefix.shared_prompts  # prompts several samples share, run once each
+    metrics["replayed_layers"] = trunk.frozen  # frozen bottom layers run once per sample (reference pass), not twice
     return metrics
 
 
