@@ -1,16 +1,20 @@
-"""The frozen trunk: with LoRA on the top layers only, the GRPO update's passes replay the layers below from the
-reference's pass and get the very numbers (gradients, loss, KL) that running them again gives; a pass that strays
-from the recorded calls is refused; models with nothing frozen, or frozen layers with dropout, share nothing."""
+"""The frozen trunk: with LoRA on the top layers only, the layers below run once per input; GRPO's update (reference
+pass, then policy pass) and BC's epochs get the very numbers (gradients, loss, KL) that running them again gives;
+calls are known by their content; models with nothing frozen, or frozen layers with dropout, share nothing."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 import torch
 
 from halo_lib.bench.update_bench import batch
-from halo_lib.errors import HaloError
 from halo_lib.policies.assets import sequence_logprobs
+from halo_lib.policies.prompts import build_prompt
+from halo_lib.recipe import RecipeConfig
 from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl import frozen_trunk
+from halo_lib.rl.bc import BCConfig, Demonstration, bc_train
 from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.reference import ReferenceWeights
@@ -42,35 +46,67 @@ def update(policy, reference, samples, cfg, share_trunk):
 
 
 @pytest.mark.parametrize("updates_per_batch", [1, 2])
-def test_replayed_trunk_gives_the_same_update_bit_for_bit(top3, updates_per_batch):
+def test_grpo_update_with_the_shared_trunk_is_the_same_bit_for_bit(top3, updates_per_batch):
     policy, reference, samples = top3
     cfg = dataclasses.replace(CFG, updates_per_batch=updates_per_batch)
     shared, shared_grads = update(policy, reference, samples, cfg, share_trunk=True)
     full, full_grads = update(policy, reference, samples, cfg, share_trunk=False)
-    assert shared["replayed_layers"] == 27 and full["replayed_layers"] == 0  # SmolLM2 has 30 layers
+    assert shared["shared_trunk_layers"] == 27 and full["shared_trunk_layers"] == 0  # SmolLM2 has 30 layers
     assert shared["kl"] > 0 and shared["kl"] == full["kl"] and shared["loss"] == full["loss"]
     assert shared_grads.keys() == full_grads.keys() and len(full_grads) == 3 * 7 * 2  # 7 projections, A and B
     for name, grad in full_grads.items():
         assert torch.equal(shared_grads[name], grad), name
 
 
-def test_a_replay_that_strays_from_the_recorded_calls_is_refused(top3):
+def test_bc_with_the_shared_trunk_is_the_same_bit_for_bit(top3, monkeypatch):
+    """Two epochs of two batches: the second batch reuses the first's prefix call, the second epoch every call of the
+    first (2 prefixes, 4 demonstrations' rests), and BC ends where it ends without."""
+    policy, _, _ = top3
+    prompts = [build_prompt(SimpleNamespace(goal=f"Archive the email about {topic}.", url="http://127.0.0.1:18001/",
+                                            step=0, history=[], last_action_error=None, hint=None,
+                                            axtree=f"[1] RootWebArea 'Mail'\n  [12] link '{topic}'"),
+                            "text", options=RecipeConfig().prompt)
+               for topic in ("the budget", "lunch", "the team's travel", "an invoice")]
+    demos = [Demonstration(f"t{i}", 0, prompt, "click('12')") for i, prompt in enumerate(prompts)]
+    lora = {n: p for n, p in policy.model.named_parameters() if p.requires_grad}
+    start = {n: p.detach().clone() for n, p in lora.items()}
+    config = BCConfig(epochs=2, batch_size=2)
+    shared = bc_train(policy, demos, config)
+    trained = {n: p.detach().clone() for n, p in lora.items()}
+    with torch.no_grad():
+        for n, p in lora.items():
+            p.copy_(start[n])
+    monkeypatch.setattr(frozen_trunk, "first_trained_layer", lambda layers: 0)  # nothing frozen: every call in full
+    full = bc_train(policy, demos, config)
+    assert [e["nll"] for e in shared] == [e["nll"] for e in full]
+    assert shared[0]["trunk_reused_calls"] == 1 and shared[1]["trunk_reused_calls"] == 2 + len(demos)
+    assert full[1]["trunk_reused_calls"] == 0
+    for n, p in lora.items():
+        assert torch.equal(p, trained[n]), n
+    with torch.no_grad():
+        for n, p in lora.items():
+            p.copy_(start[n])
+
+
+def test_calls_are_known_by_their_tokens_and_the_tokens_before(top3):
     policy, _, samples = top3
     trunk = FrozenTrunk(policy.model)
-    with torch.no_grad():
-        with trunk.record():
-            sequence_logprobs(policy.model, samples[0].inputs, samples[0].completion_ids)
-        other = next(s for s in samples if not torch.equal(s.inputs["input_ids"], samples[0].inputs["input_ids"]))
-        with pytest.raises(HaloError, match="model call 1 of the replayed pass is not the recorded pass's"):
-            with trunk.replay():
-                sequence_logprobs(policy.model, other.inputs, other.completion_ids)
-        with pytest.raises(HaloError, match="made 0 model calls, the recorded one 1"):
-            with trunk.replay():
-                pass
-        with trunk.replay():  # the recorded call itself replays, to the same log-probs as running it
-            replayed = sequence_logprobs(policy.model, samples[0].inputs, samples[0].completion_ids)
-        assert torch.equal(replayed, sequence_logprobs(policy.model, samples[0].inputs, samples[0].completion_ids))
+    one, other = samples[0], next(s for s in samples if not torch.equal(s.inputs["input_ids"], samples[0].inputs[
+        "input_ids"]))
+    with torch.no_grad(), trunk.shared():
+        first = sequence_logprobs(policy.model, one.inputs, one.completion_ids)
+        assert (trunk.hits, len(trunk.calls)) == (0, 1)
+        sequence_logprobs(policy.model, other.inputs, other.completion_ids)  # other tokens: run, and kept
+        assert (trunk.hits, len(trunk.calls)) == (0, 2)
+        again = sequence_logprobs(policy.model, one.inputs, one.completion_ids)
+        assert (trunk.hits, len(trunk.calls)) == (1, 2)
+    assert torch.equal(first, again)
     assert not any("forward" in vars(layer) for layer in trunk.layers)  # the layers are as they were
+    limited = FrozenTrunk(policy.model, max_calls=1)
+    with torch.no_grad(), limited.shared():
+        for s in (one, other, other):
+            sequence_logprobs(policy.model, s.inputs, s.completion_ids)
+    assert (limited.hits, len(limited.calls)) == (0, 1)  # the second input was not kept
 
 
 def test_nothing_is_shared_without_frozen_layers_or_with_dropout_in_them(top3):

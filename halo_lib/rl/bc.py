@@ -139,7 +139,8 @@ def bc_train(policy, demos: list[Demonstration], config: BCConfig | None = None,
 
     from halo_lib.policies.assets import _tokenizer_of
     from halo_lib.policies.hf import HFPolicy
-    from halo_lib.rl.shared_prefix import SharedPrefix
+    from halo_lib.rl.frozen_trunk import FrozenTrunk
+    from halo_lib.rl.shared_prefix import SharedPrefix, common_prefix_length
 
     config = config or BCConfig()
     tokenizer = _tokenizer_of(policy.processor)
@@ -151,25 +152,33 @@ def bc_train(policy, demos: list[Demonstration], config: BCConfig | None = None,
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate)
     rng = random.Random(seed)
     history = []
+    # with LoRA on the top layers only, the frozen layers below run once per demonstration, not once an epoch (a batch's
+    # shared prefix and each demonstration's rest are kept: about two model calls per demonstration)
+    trunk = FrozenTrunk(policy.model, max_calls=4 * len(encoded))
+    # every batch shares the prefix all demonstrations share, not its own longer one: the same calls each epoch
+    prompts = [inputs["input_ids"][0].tolist() for inputs, _ in encoded if "input_ids" in inputs]
+    prefix_cap = common_prefix_length(prompts) if len(prompts) == len(encoded) else None
     policy.model.train()
     for epoch in range(config.epochs):
         order = list(range(len(encoded)))
         rng.shuffle(order)
         batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
-        total = 0.0
+        total, reused = 0.0, trunk.hits
         for batch in tqdm(batches, desc=f"BC epoch {epoch + 1}/{config.epochs}", unit="batch", disable=not progress):
             optimizer.zero_grad(set_to_none=True)
-            prefix = SharedPrefix(policy.model, [encoded[i][0] for i in batch])
-            for i in batch:  # gradient accumulation: each demonstration's graph is freed after its backward
-                inputs, target = encoded[i]
-                loss = -prefix.logprobs(inputs, target).mean()
-                (loss / len(batch)).backward()
-                total += float(loss.detach())
+            with trunk.shared():
+                prefix = SharedPrefix(policy.model, [encoded[i][0] for i in batch], max_tokens=prefix_cap)
+                for i in batch:  # gradient accumulation: each demonstration's graph is freed after its backward
+                    inputs, target = encoded[i]
+                    loss = -prefix.logprobs(inputs, target).mean()
+                    (loss / len(batch)).backward()
+                    total += float(loss.detach())
             prefix.backward()
             if grad_clip > 0:
                 torch.nn.utils.clip_grad_norm_(params, grad_clip)
             optimizer.step()
-        metrics = {"epoch": epoch + 1, "nll": total / max(len(encoded), 1), "demonstrations": len(encoded)}
+        metrics = {"epoch": epoch + 1, "nll": total / max(len(encoded), 1), "demonstrations": len(encoded),
+                   "trunk_reused_calls": trunk.hits - reused}
         history.append(metrics)
         if on_epoch:
             on_epoch(metrics)

@@ -68,9 +68,11 @@ class SharedPrefix:
     (a 1-D tensor of the completion's log-probs, as ``sequence_logprobs``) and its ``backward()`` before the next
     sample's ``logprobs``; after the last sample ``prefix.backward()``. ``length`` is the common prefix's length (0
     where it is under ``min_tokens``); ``shared_prompts`` counts the prompts several samples share (run once each).
-    Samples of one prompt are best taken in a row: a repeated prompt's graph lives until its last sample is done."""
+    Samples of one prompt are best taken in a row: a repeated prompt's graph lives until its last sample is done.
+    ``max_tokens`` caps the shared prefix (BC cuts every batch's at the prefix all its demonstrations share, so the same
+    tokens make the same model calls in every epoch)."""
 
-    def __init__(self, model, prompts: list[dict], min_tokens: int = MIN_SHARED_TOKENS):
+    def __init__(self, model, prompts: list[dict], min_tokens: int = MIN_SHARED_TOKENS, max_tokens: int | None = None):
         import torch
         from transformers import DynamicCache
 
@@ -88,7 +90,7 @@ class SharedPrefix:
             return
         ids = [p["input_ids"][0].tolist() for p in prompts]
         # every sample keeps at least its last prompt token: its logits predict the completion's first token
-        length = min(common_prefix_length(ids), min(len(x) for x in ids) - 1)
+        length = min(common_prefix_length(ids), min(len(x) for x in ids) - 1, max_tokens or len(ids[0]))
         if length >= min_tokens:
             cache = DynamicCache()
             prefix = prompts[0]["input_ids"][:, :length].to(model.device)

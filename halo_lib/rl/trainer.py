@@ -81,12 +81,12 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     weights = [c * (len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / n_samples)
                for s, c in zip(samples, copies)]
     model.eval()
-    trunk = FrozenTrunk(model if share_trunk and cfg.beta != 0.0 else None)
+    trunk = FrozenTrunk(model if share_trunk else None)
     with torch.no_grad():
         old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
         ref = None
         if cfg.beta != 0.0:
-            with reference.active() if reference is not None else model.disable_adapter(), trunk.record():
+            with reference.active() if reference is not None else model.disable_adapter(), trunk.shared():
                 shared = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
                 ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
     gaps: list[float] = []
@@ -107,7 +107,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         total, clipped, nll, kl = 0.0, 0.0, 0.0, 0.0
         # the prompt prefix all samples share (the system prompt) runs forward and backward once (exact gradients)
         # (given no prompts, it shares nothing and runs every sample in full)
-        with trunk.replay():  # the frozen layers' outputs from the reference's pass, call by call
+        with trunk.shared():  # the frozen layers' outputs of the reference's pass, for the same tokens
             prefix = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
             for i, s in enumerate(samples):
                 logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
@@ -142,7 +142,8 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
     metrics["shared_prefix_tokens"] = prefix.length  # prompt tokens run once per update instead of once per sample
     metrics["shared_prompts"] = prefix.shared_prompts  # prompts several samples share, run once each
-    metrics["replayed_layers"] = trunk.frozen  # frozen bottom layers run once per sample (reference pass), not twice
+    # frozen bottom layers run once per sample (in the reference's pass), not once per pass
+    metrics["shared_trunk_layers"] = trunk.frozen if trunk.hits else 0
     return metrics
 
 
