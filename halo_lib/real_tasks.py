@@ -14,6 +14,7 @@ from typing import Literal
 
 from halo_lib.errors import UnknownTaskError
 from halo_lib.ports import site_url
+# agisdk is imported lazily, in _version_dir: importing this module stays light.
 
 DEFAULT_VERSION = "v2"
 SitesMode = Literal["local", "remote"]

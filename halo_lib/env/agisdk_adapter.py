@@ -12,29 +12,38 @@ Two pieces:
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import contextlib
 import dataclasses
 import io
 import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
+from agisdk.REAL import harness
 from agisdk.REAL.browsergym.core.action.highlevel import HighLevelActionSet
+from agisdk.REAL.browsergym.experiments import loop
 from agisdk.REAL.browsergym.experiments.agent import Agent, AgentInfo
 from agisdk.REAL.browsergym.experiments.loop import AbstractAgentArgs
+from agisdk.REAL.browsergym.utils.obs import flatten_axtree_to_str
+from agisdk.REAL.browsergym.webclones import task_config
+from PIL import Image
+from playwright.sync_api import BrowserType
 
 from halo_lib.actions import Action, parse_action
 from halo_lib.env.browser import CHROMIUM_ARGS, VIEWPORT, chromium_path
 from halo_lib.env.environment import Observation
+from halo_lib.sites import SITE_NAMES, site_url
 
 
 @contextlib.contextmanager
 def offline_agisdk(sites: str = "local") -> Iterator[None]:
     """Patch agisdk for an offline run; everything is restored on exit."""
-    from agisdk.REAL.browsergym.experiments import loop
-    from agisdk.REAL.browsergym.webclones import task_config
-    from playwright.sync_api import BrowserType
-
     original_launch = BrowserType.launch
     original_count = loop.count_tokens
     original_start_url = task_config.TaskConfig.get_start_url
@@ -48,8 +57,6 @@ def offline_agisdk(sites: str = "local") -> Iterator[None]:
         return (len(text) + 3) // 4
 
     def local_start_url(self):
-        from halo_lib.sites import SITE_NAMES, site_url
-
         site = self.task.id.rsplit("-", 1)[0] if hasattr(self, "task") else self.task_name.rsplit("-", 1)[0]
         if site in SITE_NAMES:
             return site_url(site)
@@ -114,8 +121,6 @@ def to_browsergym(action: Action, state: dict) -> str:
 def _png(array) -> bytes | None:
     if array is None:
         return None
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.fromarray(array).save(buf, format="PNG")
     return buf.getvalue()
@@ -123,8 +128,6 @@ def _png(array) -> bytes | None:
 
 def halo_observation(obs: dict, step: int) -> Observation:
     """A HALO Observation from agisdk's raw observation (BrowserGym bids are the element ids)."""
-    from agisdk.REAL.browsergym.utils.obs import flatten_axtree_to_str
-
     axtree = obs.get("axtree_object")
     return Observation(
         goal=obs.get("goal") or "",
@@ -191,8 +194,6 @@ def finish_state_from_result(result: dict) -> dict | None:
 
 
 def _harness_child(task_id: str, act, max_steps: int, results_dir: str, sites: str) -> dict:
-    from agisdk.REAL import harness
-
     with offline_agisdk(sites):
         h = harness(agentargs=make_agent_args(act), task_name=task_id, headless=True, max_steps=max_steps,
                     results_dir=results_dir, use_cache=False)
@@ -205,11 +206,6 @@ def _prepare_child(log_path: str | None) -> None:
     """Start of a harness child. agisdk writes each state it judges to the temp folder, where some official
     scripts (eval_omnizon_28.py) read every sibling .json: a folder of the child's own keeps other processes'
     files out. With ``log_path``, agisdk's console output (a page per task) goes there instead of the terminal."""
-    import atexit
-    import os
-    import shutil
-    import tempfile
-
     tempfile.tempdir = tempfile.mkdtemp(prefix="halo_agisdk_")
     atexit.register(shutil.rmtree, tempfile.tempdir, True)
     if log_path:
@@ -237,8 +233,6 @@ def run_many_in_agisdk_harness(jobs: Iterable[tuple[str, object, int]], results_
 
     A job that raises, or a child that dies, yields ``{"success": False, "err_msg": ...}`` (a dead child is
     replaced for the jobs after it)."""
-    import multiprocessing
-    from concurrent.futures.process import BrokenProcessPool
 
     def new_pool():
         return concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),

@@ -25,6 +25,7 @@ from halo_lib.env.evaluation import EvalResult, evaluate_task, read_finish_state
 from halo_lib.env.observation import mark_and_read_axtree, screenshot
 from halo_lib.errors import ActionExecutionError, ActionParseError, HaloError
 from halo_lib.tasks import Task
+# Playwright is imported lazily, where the browser is first launched: importing this module stays light.
 
 log = logging.getLogger(__name__)
 Status = Literal["running", "success", "failure", "max_steps", "error"]

@@ -8,6 +8,7 @@ response. Each site package defines ``ORACLES: dict[str, Oracle]`` keyed by task
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
@@ -33,6 +34,4 @@ async def do_nothing(page) -> None:
 
 
 def oracles_for(site: str) -> dict[str, Oracle]:
-    import importlib
-
     return importlib.import_module(f"halo_lib.sites.{site}.oracle").ORACLES

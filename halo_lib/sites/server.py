@@ -9,6 +9,7 @@ import contextlib
 import html
 import json
 import logging
+import multiprocessing
 import signal
 import socket
 import threading
@@ -272,8 +273,6 @@ class SitesInProcess(contextlib.AbstractContextManager):
         self._process = None
 
     def __enter__(self) -> "SitesInProcess":
-        import multiprocessing
-
         to_start = [n for n in self.names if not _answers(site_port(n))]
         if not to_start:
             return self

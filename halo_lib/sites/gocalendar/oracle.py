@@ -5,6 +5,7 @@ Today on the site is Wednesday July 17, 2024, 9:20 am Pacific ("Monday" = the co
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from halo_lib.sites.oracle import Oracle, do_nothing
@@ -15,8 +16,6 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def _full_date(y: int, m: int, d: int) -> str:
-    import datetime
-
     return f"{WEEKDAYS[datetime.date(y, m, d).weekday()]}, {MONTHS[m - 1]} {d}, {y}"
 
 
