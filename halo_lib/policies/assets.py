@@ -30,6 +30,8 @@ from typing import Any, Callable, Sequence
 
 from halo_lib.policies.precision import autocast_for
 from halo_lib.errors import HaloError
+# torch, transformers and tokenizers are imported lazily, in the functions that use them: importing this module stays
+# light.
 
 # --------------------------------------------------------------------------------------------------------------
 # The Qwen tokenizer

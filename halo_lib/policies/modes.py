@@ -14,10 +14,17 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from halo_lib.errors import HaloError
+from halo_lib.policies import assets
+from halo_lib.policies.assets import KNOWN_MODELS
+from halo_lib.policies.hf import HFPolicy, SamplingConfig
+from halo_lib.policies.openai_policy import WorkerManagerPolicy
+from halo_lib.policies.vllm_client import VLLMPolicy
+# transformers and peft are imported lazily, in build_policy: importing this module stays light.
 
 MODES = ("gpt4o_baseline", "qwen3vl_base", "qwen3vl_grpo", "text", "qwen3vl_mcts")
 
@@ -36,10 +43,6 @@ class ModeSpec:
 
 def resolve_mode(mode: str, model: str | None = None, adapter: str | None = None, server: str | None = None) -> ModeSpec:
     """Validate a mode and its options; a clear error names what to set."""
-    import os
-
-    from halo_lib.policies.assets import KNOWN_MODELS
-
     if mode not in MODES:
         raise HaloError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
     if mode == "qwen3vl_mcts":
@@ -71,18 +74,11 @@ def resolve_mode(mode: str, model: str | None = None, adapter: str | None = None
 def build_policy(spec: ModeSpec, temperature: float = 0.0, max_new_tokens: int = 128, seed: int = 0):
     """The policy of a resolved mode (loads the model for in-process modes)."""
     if spec.mode == "gpt4o_baseline":
-        from halo_lib.policies.openai_policy import WorkerManagerPolicy
-
         return WorkerManagerPolicy(modality=spec.modality, base_url=spec.server)
     if spec.server:
-        from halo_lib.policies.vllm_client import VLLMPolicy
-
         served = spec.adapter.name if spec.adapter else spec.model
         return VLLMPolicy(spec.server, served, spec.modality, temperature=max(temperature, 1e-5),
                           max_tokens=max_new_tokens, seed=seed, name=spec.mode)
-    from halo_lib.policies import assets
-    from halo_lib.policies.hf import HFPolicy, SamplingConfig
-
     if spec.model == "tiny-qwen3vl":
         model, processor = assets.tiny_qwen3vl()
     elif spec.model == "smollm2":

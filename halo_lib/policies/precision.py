@@ -28,7 +28,9 @@ import contextlib
 import functools
 import logging
 import re
+import types
 from pathlib import Path
+# torch is imported lazily, in the functions that use it: importing this module stays light.
 
 log = logging.getLogger(__name__)
 _FLAG = "_halo_cpu_bf16"
@@ -83,8 +85,6 @@ def _frozen_linears_to_bf16(model, skip=None) -> None:
 
 def _run_in_fp32(head) -> None:
     """Make the output head compute its logits in fp32, outside autocast."""
-    import types
-
     import torch
 
     def forward(self, hidden):

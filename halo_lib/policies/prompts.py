@@ -15,6 +15,7 @@ from halo_lib.actions import COMPUTER_USE, ELEMENT, actions_for, prompt_text, to
 from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.policies.assets import qwen_tools_block
+# PIL is imported lazily, in the functions that use it: importing this module stays light.
 
 HISTORY_STEPS = 8
 """How many past actions the prompt shows (older ones are summarised by a count)."""

@@ -16,6 +16,7 @@ from typing import Any
 from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate, Modality
 from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
+# openai is imported lazily, in the functions that use it: importing this module stays light.
 
 log = logging.getLogger(__name__)
 

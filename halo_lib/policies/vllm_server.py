@@ -39,6 +39,8 @@ from pathlib import Path
 import httpx
 
 from halo_lib.errors import HaloError
+from halo_lib.policies import assets
+from halo_lib.policies.assets import cache_root
 from halo_lib.policies.precision import cpu_dtype
 
 log = logging.getLogger(__name__)
@@ -104,8 +106,6 @@ def default_vllm_venv() -> Path:
         return Path(os.environ["HALO_VLLM_VENV"]).expanduser()
     if (REPO_ROOT / "pyproject.toml").is_file():
         return REPO_ROOT / ".halo" / "vllm-venv"
-    from halo_lib.policies.assets import cache_root
-
     return cache_root() / "vllm-venv"
 
 
@@ -442,8 +442,6 @@ def policy_server(model: str, *, lora_rank: int, port: int | None = None, log_pa
 
     All: ``--max-model-len 8192``, LoRA with ``--max-lora-rank lora_rank`` (checked: vLLM's allowed ranks) and
     ``max_loras`` adapters, runtime adapter updates (``SERVER_ENV``), ``--generation-config vllm``."""
-    from halo_lib.policies import assets
-
     check_lora_rank(lora_rank, "lora_rank")
     common = dict(port=port, log_path=log_path, max_loras=max_loras, max_lora_rank=lora_rank,
                   max_model_len=POLICY_MAX_MODEL_LEN, extra_args=list(NEUTRAL_GENERATION_CONFIG))

@@ -17,6 +17,10 @@ Loaded by vLLM in every process it starts (``vllm.general_plugins`` entry point,
 
 from __future__ import annotations
 
+# torch and vllm are imported lazily, in the functions that use them: the plugin imports in any Python (register says
+# so and returns where vLLM is missing or laid out otherwise).
+
+
 def lora_matmul(inputs, weights, indices, dtype):
     """Row ``t`` of the result is ``inputs[t] @ weights[indices[t]].T`` (``weights``: ``[L, out, in]`` or
     ``[L, 1, out, in]``), computed once per distinct index rather than once per token; index -1 (a request for
