@@ -15,12 +15,21 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
+from halo_lib.actions import ELEMENT, ActionExecutionError, as_computer_use
 from halo_lib.atomic import write_text_atomic
 from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
+from halo_lib.policies.assets import _tokenizer_of
 from halo_lib.policies.base import Candidate
+from halo_lib.policies.hf import HFPolicy
 from halo_lib.policies.prompts import Prompt, PromptOptions, build_prompt
 from halo_lib.policies.scripted import ScriptedPolicy
+from halo_lib.rl.frozen_trunk import FrozenTrunk
+from halo_lib.rl.shared_prefix import SharedPrefix, common_prefix_length
+from halo_lib.tasks.generator import oracle_steps
+# torch is imported lazily, in bc_train: importing this module stays light.
 
 
 @config_dataclass
@@ -81,9 +90,6 @@ async def collect_oracle_demonstrations(pool, tasks, modality: str = "text", opt
     policy imitates its own action space (the pool's environments need ``use_screenshot``). A plan step a pointer
     cannot do (a native <select>) ends that task's episode unsolved. The demonstrations come in the tasks' order,
     whichever episode ends first (BC's seeded shuffle then gives the same batches every run)."""
-    from halo_lib.actions import ELEMENT, ActionExecutionError, as_computer_use
-    from halo_lib.tasks.generator import oracle_steps
-
     if modality not in ("text", "vision"):
         raise ValueError(f"modality must be 'text' or 'vision', got {modality!r}")
     kept: list[list[Demonstration]] = [[] for _ in tasks]  # per task, in the tasks' order
@@ -135,12 +141,6 @@ def bc_train(policy, demos: list[Demonstration], config: BCConfig | None = None,
     prompts run their common prefix (the system prompt, ~40% of a prompt) forward and backward once
     (``SharedPrefix``: the same gradient as one pass per demonstration, less compute). Returns per-epoch metrics."""
     import torch
-    from tqdm.auto import tqdm
-
-    from halo_lib.policies.assets import _tokenizer_of
-    from halo_lib.policies.hf import HFPolicy
-    from halo_lib.rl.frozen_trunk import FrozenTrunk
-    from halo_lib.rl.shared_prefix import SharedPrefix, common_prefix_length
 
     config = config or BCConfig()
     tokenizer = _tokenizer_of(policy.processor)

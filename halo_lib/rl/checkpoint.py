@@ -14,6 +14,7 @@ from pathlib import Path
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.errors import HaloError
+# torch, numpy and peft are imported lazily, in the functions that use them: importing this module stays light.
 
 
 @dataclass

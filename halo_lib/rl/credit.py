@@ -12,6 +12,7 @@ from typing import Callable
 
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.rollout import EpisodeRollout
+# torch and halo_lib.rl.losses (torch) are imported lazily, in training_samples: importing this module stays light.
 
 
 @dataclass

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from halo_lib.policies.assets import sequence_logprobs
 from halo_lib.policies.base import Candidate
+from halo_lib.policies.hf import HFPolicy
+from halo_lib.rl.reference import ReferenceWeights
+# torch is imported lazily, in the functions that use it: importing this module stays light.
 
 
 def dpo_loss(logp_chosen, logp_rejected, ref_chosen, ref_rejected, beta: float):
@@ -47,10 +51,6 @@ def dpo_train(policy, pairs: list[PreferencePair], beta: float = 0.1, epochs: in
               grad_clip: float = 1.0) -> list[dict]:
     """Optimise the LoRA weights of ``policy.model`` on the pairs; returns per-epoch loss and accuracy."""
     import torch
-
-    from halo_lib.policies.assets import sequence_logprobs
-    from halo_lib.policies.hf import HFPolicy
-    from halo_lib.rl.reference import ReferenceWeights
 
     inputs_of = HFPolicy(policy.model, policy.processor, policy.modality).model_inputs
     params = [p for p in policy.model.parameters() if p.requires_grad]

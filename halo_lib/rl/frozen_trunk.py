@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+# torch is imported lazily, in the functions that use it: importing this module stays light.
 
 NO_LIMIT = float("inf")
 

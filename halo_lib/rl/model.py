@@ -3,11 +3,16 @@ on CUDA), the same for every phase (BC, GRPO, DPO) and for ``halo smoke --gpu``.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass
 
 from halo_lib.errors import HaloError
+from halo_lib.policies import assets
+from halo_lib.policies.precision import enable_cpu_bf16
 from halo_lib.rl.config import GRPOConfig
+# torch, transformers, peft and unsloth are imported lazily, in the functions that use them: importing this module
+# stays light, and _unsloth_available finds out whether unsloth imports at all.
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +30,6 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
     On CUDA with Unsloth installed, Qwen3-VL goes through Unsloth's FastVisionModel (fast LoRA kernels); on
     CPU plain transformers + peft."""
     import torch
-
-    from halo_lib.policies import assets
 
     torch.manual_seed(cfg.seed)
     if cfg.model == "tiny-qwen3vl":
@@ -55,8 +58,6 @@ def with_lora(model, processor, modality: str, cfg: GRPOConfig, checkpointing: b
     """A base model + a fresh peft LoRA adapter on its language layers (``cfg``'s rank, alpha, dropout, targets, top
     layers), optionally with activation checkpointing; what every policy model trains (``halo smoke --gpu`` too)."""
     from peft import LoraConfig, get_peft_model
-
-    from halo_lib.policies.precision import enable_cpu_bf16
 
     if checkpointing:
         if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.2x names it so
@@ -105,8 +106,6 @@ def _unsloth_available() -> bool:
     Not installed: False, with a warning (once) that plain peft + gradient checkpointing is used. Installed but
     not importable (a broken install, e.g. without ``unsloth_zoo`` or against another torch): a HaloError naming
     the import error, never a silent fall back to a slower, memory-hungrier path."""
-    import importlib.util
-
     global _UNSLOTH_WARNED
     try:
         installed = importlib.util.find_spec("unsloth") is not None

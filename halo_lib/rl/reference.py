@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from halo_lib.errors import HaloError
+# torch and safetensors are imported lazily, in the functions that use them: importing this module stays light.
 
 
 class ReferenceWeights:

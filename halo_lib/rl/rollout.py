@@ -21,8 +21,10 @@ from halo_lib.env.evaluation import evaluate_task
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.errors import HaloError
+from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
 from halo_lib.tasks import Task
+from halo_lib.tasks.generator import GeneratedTask, oracle_steps
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,6 @@ def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
 async def play_oracle_prefix(env: BrowserEnv, task: Task, obs, n_steps: int):
     """Play the first ``n_steps`` steps of ``task``'s scripted solution in ``env`` (just reset to ``obs``); returns the
     observation they reach. Raises HaloError if the plan has no more steps than that or fails on the way."""
-    from halo_lib.policies.scripted import ScriptedPolicy
-    from halo_lib.tasks.generator import GeneratedTask, oracle_steps
-
     if not isinstance(task, GeneratedTask):
         raise HaloError(f"{task.id}: only generated tasks have a scripted solution to start along (oracle_steps=0)")
     plan = ScriptedPolicy(oracle_steps(task))

@@ -21,6 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from halo_lib.policies.assets import sequence_logprobs
+from halo_lib.policies.precision import autocast_for
+# torch and transformers are imported lazily, in the functions that use them: importing this module stays light.
+
 MIN_SHARED_TOKENS = 32
 """Shorter common prefixes are not worth the bookkeeping: every sample runs in full."""
 
@@ -76,8 +80,6 @@ class SharedPrefix:
         import torch
         from transformers import DynamicCache
 
-        from halo_lib.policies.precision import autocast_for
-
         self.model = model
         self.length = 0
         self.shared_prompts = 0
@@ -109,9 +111,6 @@ class SharedPrefix:
         import torch
         from transformers import DynamicCache
 
-        from halo_lib.policies.assets import sequence_logprobs
-        from halo_lib.policies.precision import autocast_for
-
         self._send_back_done()
         ids = inputs["input_ids"] if _text_only(inputs) else None
         key = tuple(ids[0].tolist()) if ids is not None else None
@@ -139,8 +138,6 @@ class SharedPrefix:
         """The completion's log-probs from ``rest`` (the prompt's last tokens) and the completion on top of ``past``."""
         import torch
         from transformers import DynamicCache
-
-        from halo_lib.policies.precision import autocast_for
 
         completion = torch.as_tensor(completion_ids, dtype=torch.long).flatten().to(self.model.device)
         cache = DynamicCache(_pairs(past))

@@ -18,6 +18,7 @@ Model loading is ``model.py``, the run folder's logs and resume checks ``run_log
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import random
@@ -29,6 +30,8 @@ from typing import Callable
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
 from halo_lib.errors import HaloError
+from halo_lib.policies.assets import sequence_logprobs
+from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
@@ -42,6 +45,8 @@ from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
 from halo_lib.rl.run_logs import LOGS, check_resumable, drop_logged_after
 from halo_lib.rl.shared_prefix import SharedPrefix
 from halo_lib.tasks import Task
+# torch, tensorboard and halo_lib.rl.losses (torch) are imported lazily, in the functions that use them: importing this
+# module stays light.
 
 log = logging.getLogger(__name__)
 MAX_CONTEXTS = 16
@@ -66,7 +71,6 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     them (``FrozenTrunk``: the same numbers; ``share_trunk=False`` runs them in every pass)."""
     import torch
 
-    from halo_lib.policies.assets import sequence_logprobs
     from halo_lib.rl.losses import kl_k3, loss_fn, per_token_loss
 
     model = policy.model
@@ -179,8 +183,6 @@ def by_prompt(samples: list[TrainSample], copies: list[int]) -> tuple[list[Train
 
 def _tensors_key(inputs) -> tuple:
     """A hashable fingerprint of model inputs (token ids, pixel values...)."""
-    import hashlib
-
     import torch
 
     return tuple((k, hashlib.sha1(v.detach().cpu().contiguous().numpy().tobytes()).hexdigest() if isinstance(
@@ -237,8 +239,6 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
     iterations before it propagates: ``resume=True`` goes on from there."""
     import torch
     from torch.utils.tensorboard import SummaryWriter
-
-    from halo_lib.policies.hf import HFPolicy, SamplingConfig
 
     if not tasks:
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")

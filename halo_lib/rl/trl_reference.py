@@ -18,6 +18,9 @@ import torch
 from torch import Tensor
 
 from halo_lib.errors import HaloError
+from halo_lib.rl.losses import group_advantages
+# transformers, tokenizers, datasets and trl are imported lazily, in the functions that use them: this module's import
+# needs only torch, and trl is a dev dependency.
 
 #: Small enough for a CPU forward + backward in milliseconds, a real architecture (RMSNorm, RoPE, GQA, SwiGLU).
 TINY_VOCAB = 96
@@ -159,8 +162,6 @@ def random_grpo_batch(n_groups: int = 2, group_size: int = 4, prompt_length: int
 
     ``old_logps`` / ``ref_logps`` are random negatives here; ``with_logps_near`` re-centres them on a model's own
     log-probs (the bench), so the clip still bites on some tokens."""
-    from halo_lib.rl.losses import group_advantages
-
     g = torch.Generator().manual_seed(seed)
     b = n_groups * group_size
     prompt_ids = torch.randint(4, vocab_size, (b, prompt_length), generator=g)
