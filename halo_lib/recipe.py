@@ -40,10 +40,24 @@ from typing import Literal
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict, nested_fields
 from halo_lib.errors import HaloError
+from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.policies.prompts import PromptOptions
-from halo_lib.rl.bc import BCConfig
+from halo_lib.policies.vllm_client import VLLMPolicy
+from halo_lib.policies.vllm_server import list_models, load_adapter, policy_server
+from halo_lib.rl.bc import BCConfig, bc_train, collect_oracle_demonstrations
+from halo_lib.rl.checkpoint import latest_checkpoint
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.rewards import RewardConfig
+from halo_lib.rl.rollout import Start
+from halo_lib.rl.sync import VLLMSync
+from halo_lib.rl.trainer import train
+from halo_lib.sites.server import SitesInThread
 from halo_lib.stats import paired_bootstrap_diff
+from halo_lib.tasks import list_tasks, resolve_tasks
+from halo_lib.tasks.generator import families, family_size, oracle_steps, parse_families
+# pandas, peft, safetensors and halo_lib.agent.evaluate (pandas) are imported lazily, in the functions that use them:
+# importing this module stays light. EnvPool is imported in _behaviour_cloning: tests patch it in halo_lib.env.pool.
 
 log = logging.getLogger(__name__)
 SHORT_FAMILIES = ("gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete")
@@ -429,13 +443,9 @@ class _Evaluators:
 
     def acting(self, name: str, adapter: str | None = None):
         if self.server is None:
-            from halo_lib.policies.hf import HFPolicy, SamplingConfig
-
             return HFPolicy(self.policy.model, self.policy.processor, self.policy.modality, name=name,
                             config=SamplingConfig(temperature=1e-3, max_new_tokens=self.cfg.max_completion_length,
                                                   seed=self.cfg.seed, prompt=self.grpo_cfg.prompt))
-        from halo_lib.policies.vllm_client import VLLMPolicy
-
         return VLLMPolicy(self.server.base_url, adapter or self.server.name, self.policy.modality, name=name,
                           temperature=0.0, max_tokens=self.cfg.max_completion_length,
                           prompt=self.grpo_cfg.prompt)
@@ -451,8 +461,6 @@ class RunningServer:
     (the first model it lists) and adapter loading, as ``VLLMServer`` offers them."""
 
     def __init__(self, base_url: str):
-        from halo_lib.policies.vllm_server import list_models
-
         self.base_url = base_url.rstrip("/")
         served = list_models(self.base_url)  # a HaloError that says how to start it when nobody answers
         if not served:
@@ -460,8 +468,6 @@ class RunningServer:
         self.name = served[0]
 
     def load_adapter(self, name: str, path, replace: bool = False) -> None:
-        from halo_lib.policies.vllm_server import load_adapter
-
         load_adapter(self.base_url, name, path, replace=replace)
 
 
@@ -469,8 +475,6 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
     """The run's vLLM server: the one ``cfg.server`` names, else one started here (``policy_server``, stopped when
     ``stack`` closes), or None when none can start (said, and noted in the result: sampling falls back to
     in-process)."""
-    from halo_lib.policies.vllm_server import policy_server
-
     if cfg.server:
         server = RunningServer(cfg.server)
         say(f"  vLLM server at {server.base_url} (serving {server.name})")
@@ -489,8 +493,6 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
 def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
     """(BC's tasks, GRPO's tasks): disjoint prefixes of each site's training split, sites in turn. GRPO takes
     ``tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
-    from halo_lib.tasks import resolve_tasks
-
     n_bc = cfg.train_tasks_per_site
     per_site = []
     for spec in cfg.families:
@@ -509,9 +511,6 @@ def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
     starts, each kind taking its tasks in turn. A site's v-th mid-task start (from 0) is after ``n - (v mod n)``
     of its task's oracle actions, ``n`` being all of them but the last (at most ``max_steps - 1``): first the last
     action and the answer are the policy's, then the last two, and so on back."""
-    from halo_lib.rl.rollout import Start
-    from halo_lib.tasks.generator import oracle_steps
-
     n_groups = cfg.grpo_iterations * cfg.tasks_per_iteration
     fresh, along = itertools.cycle(fresh_tasks), itertools.cycle(bc_tasks)
     visits: dict[str, int] = {}
@@ -532,8 +531,6 @@ def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
 
 
 def _split_size(spec: str, split: str) -> int:
-    from halo_lib.tasks.generator import families, family_size, parse_families
-
     site, wanted = parse_families(spec)
     return sum(family_size(site, f, split) for f in (wanted or families(site)))
 
@@ -545,8 +542,6 @@ def check_families(cfg: RecipeConfig) -> None:
 
 
 def _sites(cfg: RecipeConfig) -> list[str]:
-    from halo_lib.tasks.generator import parse_families
-
     return [parse_families(spec)[0] for spec in cfg.families]
 
 
@@ -555,7 +550,6 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
     pointer actions for vision), then supervised fine-tuning of the LoRA adapter on them. Returns what it did (the
     demonstrations, and each epoch's NLL) for ``bc_metrics.json``."""
     from halo_lib.env.pool import EnvPool
-    from halo_lib.rl.bc import bc_train, collect_oracle_demonstrations
 
     say(f"[2/4] behaviour cloning on oracle demonstrations of {len(bc_tasks)} training tasks")
 
@@ -686,14 +680,6 @@ def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Lite
 
 def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path | None, clock: _Clock,
                 until: str, say) -> None:
-    from halo_lib.rl.checkpoint import latest_checkpoint
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.sync import VLLMSync
-    from halo_lib.rl.model import load_policy_model
-    from halo_lib.rl.trainer import train
-    from halo_lib.sites.server import SitesInThread
-    from halo_lib.tasks import list_tasks, resolve_tasks
-
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
     starts = grpo_starts(cfg, bc_tasks, grpo_tasks)
