@@ -13,6 +13,8 @@ import sys
 
 from halo_lib.errors import HaloError
 from halo_lib.report.params import parse_sets
+from halo_lib.report.pipeline import report_one, run_notebooks
+from halo_lib.report.render import write_index
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,18 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            from halo_lib.report.pipeline import run_notebooks
-
             run_notebooks(args.config, args.out, parse_sets(args.sets), tag=args.tag, only=args.only,
                           stream=not args.quiet, log=lambda m: print(f"[halo] {m}" if not m.startswith("main job:")
                                                                      else m, flush=True))
         elif args.command == "one":
-            from halo_lib.report.pipeline import report_one
-
             print(report_one(args.notebook, args.config, args.out, parse_sets(args.sets), stream=True))
         else:
-            from halo_lib.report.render import write_index
-
             print(write_index(args.out))
     except HaloError as err:
         print(f"error: {err}", file=sys.stderr)

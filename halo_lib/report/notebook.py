@@ -3,16 +3,21 @@ running the recipe beside the kernel's event loop. (Kept light: importing this p
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as _dt
 import html
 import json
 import os
 import platform
+from pathlib import Path
 from typing import Any
 
 from halo_lib.errors import HaloError
 from halo_lib.provenance import git_revision
 from halo_lib.report.params import NotebookParams, as_dict, config_path, load_params, notebook_key
+# IPython and halo_lib.recipe (numpy, scipy) are imported lazily, in the functions that use them: importing this module
+# stays light.
 
 NOTEBOOK_GLOBALS = ("config", "overrides")
 """The two names every parameters cell defines: the config (name or path) and a dict of overrides."""
@@ -67,8 +72,6 @@ def header(title: str, params, config: str) -> dict:
 def run_folder(params):
     """The recipe's settings and the run's folder (``params.run_dir``, or a new one under ``recipe.out_dir``), said in
     one line: the cell every notebook opens its work with."""
-    from pathlib import Path
-
     from halo_lib.recipe import new_run_dir
 
     cfg = params.recipe_config()
@@ -85,9 +88,6 @@ def say(line: str) -> None:
 def call(fn, *args, **kwargs):
     """``fn(*args, **kwargs)``, in a worker thread when this thread runs an event loop (a Jupyter kernel does):
     ``run_eval`` and ``train`` call ``asyncio.run``, which refuses to nest in a running loop."""
-    import asyncio
-    import concurrent.futures
-
     try:
         asyncio.get_running_loop()
     except RuntimeError:

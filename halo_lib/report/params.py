@@ -22,6 +22,7 @@ import yaml
 
 from halo_lib.config import config_dataclass, deep_merge, from_dict, load_yaml, parse_assignments
 from halo_lib.errors import HaloError
+# halo_lib.recipe (numpy, scipy) is imported lazily, in recipe_config: importing this module stays light.
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO_ROOT / "papermill_configs"

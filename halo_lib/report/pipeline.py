@@ -18,6 +18,8 @@ from halo_lib.errors import HaloError
 from halo_lib.provenance import git_revision
 from halo_lib.report.params import NOTEBOOK_DIR, NOTEBOOKS, as_dict, config_path, load_params, notebook_key
 from halo_lib.report.render import notebook_to_html, scrub_notebook, write_headline, write_index, write_meta
+# papermill, jupytext and halo_lib.recipe (numpy, scipy) are imported lazily, in the functions that use them: importing
+# this module stays light.
 
 TITLES = {"baseline_eval": "Baseline evaluation", "online_grpo": "Behaviour cloning and online GRPO",
           "compare": "Comparison of phases"}

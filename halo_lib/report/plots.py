@@ -14,8 +14,11 @@ if "ipykernel" not in sys.modules:
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from halo_lib.actions import COORD_MAX  # noqa: E402
+from halo_lib.agent.trajectory import load_trajectories  # noqa: E402
+# IPython is imported lazily, in show: it is there only in a notebook's kernel.
 
 #: metrics.jsonl keys of each learning-curve panel (first one present wins).
 CURVES: dict[str, tuple[str, ...]] = {
@@ -131,8 +134,6 @@ def pick_episode(steps: pd.DataFrame, episodes: pd.DataFrame | None = None) -> s
 def filmstrip(steps: pd.DataFrame, episode_id: str | None = None, max_steps: int = 6, columns: int = 3):
     """Screenshots of one episode's steps (from ``load_trajectories``), each with its action drawn on it: a red
     marker at the click point of coordinate actions, a caption for every action."""
-    from PIL import Image
-
     episode_id = episode_id or pick_episode(steps)
     if episode_id is None:
         fig, ax = plt.subplots(figsize=(4, 1))
@@ -167,8 +168,6 @@ def filmstrip(steps: pd.DataFrame, episode_id: str | None = None, max_steps: int
 
 def task_filmstrip(eval_dir: str | Path, task_id: str, max_steps: int = 6, title: str = ""):
     """The filmstrip of ``task_id``'s (first) episode in an evaluation folder (``<run>/<phase>``)."""
-    from halo_lib.agent.trajectory import load_trajectories
-
     steps = load_trajectories(Path(eval_dir) / "trajectories")
     part = steps[steps["task_id"] == task_id] if not steps.empty else steps
     fig = filmstrip(part, str(part["episode_id"].iloc[0]) if len(part) else None, max_steps=max_steps)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from halo_lib.atomic import write_text_atomic
 from halo_lib.errors import HaloError
+# nbformat, nbconvert, halo_lib.recipe and halo_lib.report.tables (numpy, scipy, pandas) are imported lazily, in the
+# functions that use them: importing this module stays light.
 
 SECRET_ENV = ("OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "ANTHROPIC_API_KEY")
 """Environment variables whose values never reach a report (scrubbed from notebooks and HTML)."""
