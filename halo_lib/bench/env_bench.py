@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import multiprocessing
 import time
 from dataclasses import dataclass
 
@@ -17,6 +19,8 @@ from halo_lib.config import EnvConfig
 from halo_lib.env.browser import VIEWPORT, launch_browser
 from halo_lib.env.environment import BrowserEnv, BrowserHost
 from halo_lib.tasks import Task, get_task
+# Playwright, gymnasium and agisdk (with halo_lib.env.agisdk_adapter) are imported lazily, in the drivers that use
+# them (agisdk's in its spawned child): importing this module loads none of them.
 
 BENCH_TASK = "v2.omnizon-13"
 # Coordinates in Qwen3-VL's 0-1000 frame; the sequence need not solve anything, only be the same for all.
@@ -92,9 +96,6 @@ async def bench_halo(task: Task, steps: int, contexts: int = 1) -> Measure:
 def bench_agisdk(task: Task, steps: int) -> Measure:
     """agisdk's own BrowserEnv (gym), as shipped, on the same local site; in a spawned child, because agisdk
     leaves a global sync Playwright running in the thread that used it."""
-    import concurrent.futures
-    import multiprocessing
-
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(_bench_agisdk_child, task.id, steps).result()
 

@@ -31,13 +31,28 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
+import yaml
+
+from halo_lib.actions import contract_problem, parse_action
+from halo_lib.config import EnvConfig
+from halo_lib.env.environment import BrowserEnv, BrowserHost
 from halo_lib.errors import ActionParseError, HaloError
+from halo_lib.policies.base import Candidate
+from halo_lib.policies.vllm_server import free_port
+from halo_lib.rl.checkpoint import latest_checkpoint
+from halo_lib.rl.rewards import RewardConfig
+from halo_lib.rl.rollout import rollout_episode
+from halo_lib.sites.server import SitesInProcess
+from halo_lib.tasks import resolve_tasks
+# psutil is imported lazily, where Chromium processes are found and killed: importing this module stays light.
 
 FUZZ_ACTIONS = ("computer_use", "left_click", "type", "key", "scroll", "wait", "answer", "terminate", "click", "fill",
                 "select_option", "press", "goto", "go_back", "send_msg_to_user")
@@ -121,8 +136,6 @@ def fuzz_reply(rng: random.Random) -> str:
 
 def fuzz_parser(replies: int, seed: int = 0) -> tuple[int, list[str]]:
     """(crashes, up to 5 examples) over ``replies`` fuzzed replies."""
-    from halo_lib.actions import contract_problem, parse_action
-
     rng = random.Random(seed)
     crashes, examples = 0, []
     for _ in range(replies):
@@ -180,8 +193,6 @@ class _Answers:
         self.before, self.reply = before, reply
 
     async def act(self, obs):
-        from halo_lib.policies.base import Candidate
-
         before, self.before = self.before, None
         if before is not None:
             await before()
@@ -189,16 +200,10 @@ class _Answers:
 
 
 async def _episode(env, task, policy):
-    from halo_lib.rl.rewards import RewardConfig
-    from halo_lib.rl.rollout import rollout_episode
-
     return await rollout_episode(env, task, policy, RewardConfig())
 
 
 async def _browser_scenario(where: str, task) -> Scenario:
-    from halo_lib.config import EnvConfig
-    from halo_lib.env.environment import BrowserEnv, BrowserHost
-
     name = f"chromium killed {where}"
     host = BrowserHost()
     env = BrowserEnv(host, EnvConfig(max_steps=3, use_screenshot=False, step_timeout_s=15, reset_timeout_s=20))
@@ -228,10 +233,6 @@ async def _browser_scenario(where: str, task) -> Scenario:
 
 
 async def _site_scenario(task) -> Scenario:
-    from halo_lib.config import EnvConfig
-    from halo_lib.env.environment import BrowserEnv, BrowserHost
-    from halo_lib.sites.server import SitesInProcess
-
     name = "site restarted mid-episode"
     sites = SitesInProcess([task.site]).__enter__()
     host = BrowserHost()
@@ -273,8 +274,6 @@ def _logged(run_dir: Path) -> list[int]:
 
 
 def _checkpointed(run_dir: Path) -> int:
-    from halo_lib.rl.checkpoint import latest_checkpoint
-
     latest = latest_checkpoint(run_dir)
     return int(latest.name.rsplit("-", 1)[-1]) if latest is not None else 0
 
@@ -282,8 +281,6 @@ def _checkpointed(run_dir: Path) -> int:
 def _train_command(work: Path, name: str, iterations: int, **fields) -> tuple[list[str], Path]:
     """A toy ``halo train`` (SmolLM2, one Omnizon task, groups of 2, one step) run in ``work/<name>``; ``fields`` are
     GRPOConfig fields on top of the toy ones."""
-    import yaml
-
     run_dir = work / name
     config = work / f"{name}.yaml"
     values = {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_completion_length": 8,
@@ -374,17 +371,12 @@ def run_faults_bench(replies: int = 100_000, work: str | Path = "results/faults_
     it ends."""
     if replies < 0:
         raise HaloError(f"--replies must be >= 0, got {replies}")
-    from unittest import mock
-
     # its own sites (and the `halo train` children's), never a running job's; the variable is put back after
     with mock.patch.dict(os.environ, {"HALO_SITES_PORT_BASE": str(_free_port_base())}):
         return _run(replies, Path(work), trainer, say)
 
 
 def _run(replies: int, work: Path, trainer: bool, say) -> FaultsResult:
-    from halo_lib.sites.server import SitesInProcess
-    from halo_lib.tasks import resolve_tasks
-
     result = FaultsResult(replies=replies)
     t0 = time.perf_counter()
     result.crashes, result.crash_examples = fuzz_parser(replies)
@@ -411,10 +403,6 @@ def _run(replies: int, work: Path, trainer: bool, say) -> FaultsResult:
 
 def _free_port_base() -> int:
     """A port base whose three site ports (base + 1..3) nothing listens on."""
-    import socket
-
-    from halo_lib.policies.vllm_server import free_port
-
     for _ in range(50):
         base = free_port() - 3
         try:

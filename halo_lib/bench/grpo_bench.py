@@ -19,7 +19,11 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from halo_lib.rl.config import LANGUAGE_LORA_TARGETS
 from halo_lib.rl.losses import clip_fractions, loss_fn, per_token_loss, selected_token_logps
+from halo_lib.rl.trl_reference import (build_trl_grpo_trainer, load_tiny_causal_lm, random_grpo_batch,
+                                       save_tiny_causal_lm, with_logps_near)
+# transformers and peft are imported lazily, in the functions that use them: this module's import needs only torch.
 
 
 @dataclass
@@ -119,10 +123,6 @@ def run_grpo_bench(*, loss_type: str = "dr_grpo", beta: float = 0.04, repetition
 
 def _measure(settings: dict, *, repetitions: int, n_groups: int, group_size: int, prompt_length: int, lora: bool,
              seed: int) -> GRPOBenchResult:
-    from halo_lib.rl.config import LANGUAGE_LORA_TARGETS
-    from halo_lib.rl.trl_reference import (build_trl_grpo_trainer, load_tiny_causal_lm, random_grpo_batch,
-                                           save_tiny_causal_lm, with_logps_near)
-
     completion_length, temperature = settings["max_completion_length"], settings["temperature"]
     with tempfile.TemporaryDirectory(prefix="halo-grpo-bench-") as tmp:
         model = load_tiny_causal_lm(save_tiny_causal_lm(f"{tmp}/model", seed=seed))

@@ -23,6 +23,7 @@ from halo_lib.config import flat_fields
 from halo_lib.recipe import NOT_COMPARED as RUN_PLACE_FIELDS
 from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, config_from_saved, differing, run_setting, saved_settings
 from halo_lib.errors import HaloError
+# pandas is imported lazily, in runs_table: importing this module stays light.
 
 NOT_COMPARED = RUN_PLACE_FIELDS | {"seed", "grpo.seed", "grpo.checkpoint_interval"}
 """Config fields runs may differ in and still be pooled: where things ran (the recipe's ``NOT_COMPARED``: the server,

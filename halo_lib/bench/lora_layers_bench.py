@@ -18,6 +18,13 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from halo_lib.bench.update_bench import batch, lora_as_if_trained
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.model import load_policy_model
+from halo_lib.rl.reference import ReferenceWeights
+from halo_lib.rl.trainer import grpo_update
+# torch is imported lazily, in the bench's function: importing this module stays light.
+
 
 @dataclass
 class LoraLayersBenchResult:
@@ -37,12 +44,6 @@ class LoraLayersBenchResult:
 def run_lora_layers_bench(top_layers: int = 15, prompts: int = 2, group_size: int = 4, page_lines: int = 40,
                           repetitions: int = 3, say=print) -> LoraLayersBenchResult:
     import torch
-
-    from halo_lib.bench.update_bench import batch, lora_as_if_trained
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.reference import ReferenceWeights
-    from halo_lib.rl.model import load_policy_model
-    from halo_lib.rl.trainer import grpo_update
 
     base = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
                       max_completion_length=48)

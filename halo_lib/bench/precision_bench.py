@@ -16,6 +16,15 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from halo_lib.bench.update_bench import batch
+from halo_lib.errors import HaloError
+from halo_lib.policies import precision
+from halo_lib.policies.assets import sample_with_logprobs, sequence_logprobs
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.model import load_policy_model
+# torch is imported lazily, in the bench's function: importing this module stays light. cpu_has_native_bf16 is imported
+# where it is called: tests patch it in halo_lib.policies.precision.
+
 MODES = ("fp32", "autocast alone", "cpu_bf16")
 
 
@@ -35,10 +44,6 @@ class PrecisionBenchResult:
 
 
 def _policy(mode: str):
-    from halo_lib.policies import precision
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.model import load_policy_model
-
     policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0))
     if mode != "fp32":
         precision.enable_cpu_bf16(policy.model, store_bf16=mode == "cpu_bf16")
@@ -49,9 +54,6 @@ def run_precision_bench(page_lines: int = 40, repetitions: int = 3, decode_token
                         say=print) -> PrecisionBenchResult:
     import torch
 
-    from halo_lib.bench.update_bench import batch
-    from halo_lib.errors import HaloError
-    from halo_lib.policies.assets import sample_with_logprobs, sequence_logprobs
     from halo_lib.policies.precision import cpu_has_native_bf16
 
     if not cpu_has_native_bf16():

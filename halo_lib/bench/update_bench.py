@@ -21,6 +21,17 @@ import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from halo_lib.policies.assets import _tokenizer_of
+from halo_lib.policies.hf import HFPolicy
+from halo_lib.policies.prompts import build_prompt
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.credit import TrainSample
+from halo_lib.rl.model import load_policy_model
+from halo_lib.rl.reference import ReferenceWeights
+from halo_lib.rl.trainer import grpo_update
+# torch and halo_lib.recipe (numpy, scipy) are imported lazily, in the functions that use them: importing this module
+# stays light.
+
 ACTIONS = ["click('{a}')", "click('{b}')", "fill('{a}', 'quarterly report')", "select_option('{b}', '2')",
            "send_msg_to_user('done')"]
 WORDS = ("inbox starred sent drafts archive delete reply forward meeting budget lunch review invoice team "
@@ -57,10 +68,6 @@ def _page(rng: random.Random, lines: int) -> str:
 def batch(policy, prompts: int, group_size: int, page_lines: int, seed: int = 0):
     """``prompts`` x ``group_size`` training samples with advantages; the first two completions of a prompt equal."""
     from halo_lib.recipe import RecipeConfig
-    from halo_lib.policies.assets import _tokenizer_of
-    from halo_lib.policies.hf import HFPolicy
-    from halo_lib.policies.prompts import build_prompt
-    from halo_lib.rl.credit import TrainSample
 
     rng = random.Random(seed)
     options = RecipeConfig().prompt  # the CPU recipe's prompts
@@ -95,11 +102,6 @@ def lora_as_if_trained(model, std: float = 0.02) -> None:
 def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40, repetitions: int = 3,
                      say=print) -> UpdateBenchResult:
     import torch
-
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.reference import ReferenceWeights
-    from halo_lib.rl.model import load_policy_model
-    from halo_lib.rl.trainer import grpo_update
 
     cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
                      max_completion_length=48)

@@ -16,6 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from halo_lib.policies.assets import smollm2, smollm2_safetensors_dir
+from halo_lib.policies.vllm_server import VLLMServer
+# torch, peft and openai are imported lazily, in the functions that use them: importing this module stays light.
+
 PROMPT_WORDS = 450  # ~900 SmolLM2 tokens, the size of a learn-bench prompt
 
 
@@ -35,8 +39,6 @@ def _prompts(n: int) -> list[str]:
 def _adapter(folder: Path) -> Path:
     import torch
     from peft import LoraConfig, get_peft_model
-
-    from halo_lib.policies.assets import smollm2
 
     model, _ = smollm2()
     torch.manual_seed(0)
@@ -64,9 +66,6 @@ async def _time_requests(base_url: str, model: str, prompts: list[str], concurre
 
 
 def run_vllm_lora_bench(requests: int = 16, concurrency: int = 4, say=print) -> list[Timing]:
-    from halo_lib.policies.assets import smollm2_safetensors_dir
-    from halo_lib.policies.vllm_server import VLLMServer
-
     prompts = _prompts(requests)
     timings: list[Timing] = []
     with tempfile.TemporaryDirectory() as tmp:

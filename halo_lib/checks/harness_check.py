@@ -19,6 +19,8 @@ from halo_lib.env.pool import EnvPool, EpisodeResult
 from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.sites.plans import real_plan
 from halo_lib.tasks import Task
+# halo_lib.env.agisdk_adapter (agisdk, Playwright) is imported lazily, where the harness runs: importing this module
+# stays light.
 
 SPARE_STEPS = 10
 """Steps beyond the plan's length: ScriptedPolicy spends a step on each look-again while a page settles."""
