@@ -50,7 +50,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from halo_lib.env.environment import Observation
 from halo_lib.errors import HaloError
+from halo_lib.policies import assets
+from halo_lib.policies.assets import QWEN_TOKEN_IDS, sequence_logprobs
+from halo_lib.policies.hf import HFPolicy, SamplingConfig
+from halo_lib.policies.prompts import PromptOptions, build_prompt
+from halo_lib.policies.vllm_client import START_HINT, Endpoint, candidates_from, chat_completion
+from halo_lib.rl.checkpoint import load_checkpoint, save_checkpoint
+from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.credit import TrainSample
+from halo_lib.rl.model import with_lora
+from halo_lib.rl.sync import VLLMSync
+from halo_lib.rl.trainer import grpo_update
+# torch, transformers and PIL are imported lazily, in the functions that use them: importing this module stays light.
+# policy_server is imported in _vllm_half: tests patch it in halo_lib.policies.vllm_server.
 
 #: Largest |vLLM log-prob - trainer log-prob| per completion token accepted in bf16 (nats). In fp32 vLLM and HF agree
 #: to ~6e-5 (tests/test_vllm.py, on CPU); on this small model HF in bf16 differs from HF in fp32 by up to ~0.03
@@ -189,8 +203,6 @@ def synthetic_screenshot(size: tuple[int, int] = SCREEN) -> bytes:
 
 
 def _observation(screenshot: bytes):
-    from halo_lib.env.environment import Observation
-
     return Observation(goal="Add the cheapest cooking pot to the cart", url="http://127.0.0.1:18002/", step=1,
                        screenshot=screenshot, history=[("left_click(512, 32)", None)])
 
@@ -218,9 +230,6 @@ def _policy_model(folder: Path, cfg, device, dtype):
     """The small model + a fresh LoRA adapter through the trainer's own ``with_lora``, with activation checkpointing
     as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth. The CPU run keeps the checkpointing too, so
     that it rehearses the CUDA code (its cost here: a second forward per sample)."""
-    from halo_lib.policies import assets
-    from halo_lib.rl.model import with_lora
-
     model, processor = assets.small_qwen3vl(dtype=dtype, device=device)
     return with_lora(model, processor, "vision", cfg, checkpointing=True)
 
@@ -292,14 +301,6 @@ class _TrainerState:
 
 def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Steps) -> _TrainerState:
     import torch
-
-    from halo_lib.policies import assets
-    from halo_lib.policies.hf import HFPolicy, SamplingConfig
-    from halo_lib.policies.prompts import PromptOptions, build_prompt
-    from halo_lib.rl.checkpoint import load_checkpoint, save_checkpoint
-    from halo_lib.rl.config import GRPOConfig
-    from halo_lib.rl.credit import TrainSample
-    from halo_lib.rl.trainer import grpo_update
 
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -435,8 +436,6 @@ def _comparable(ids: list[int]) -> int:
     """How many leading tokens of a sampled completion both engines score as plain text: up to the first vision
     token (a random-weight model can sample ``<|vision_start|>`` or ``<|image_pad|>``, which an engine would treat
     as the start of an image)."""
-    from halo_lib.policies.assets import QWEN_TOKEN_IDS
-
     vision = {QWEN_TOKEN_IDS[t] for t in ("<|vision_start|>", "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>",
                                           "<|video_pad|>")}
     return next((i for i, t in enumerate(ids) if t in vision), len(ids))
@@ -445,10 +444,7 @@ def _comparable(ids: list[int]) -> int:
 def _vllm_half(result: GPUSmokeResult, state: _TrainerState, step: _Steps) -> None:
     import torch
 
-    from halo_lib.policies.assets import sequence_logprobs
-    from halo_lib.policies.vllm_client import START_HINT, candidates_from, chat_completion
     from halo_lib.policies.vllm_server import policy_server
-    from halo_lib.rl.sync import VLLMSync
 
     model = state.policy.model
     model.eval()
@@ -520,8 +516,6 @@ def _vllm_half(result: GPUSmokeResult, state: _TrainerState, step: _Steps) -> No
 async def _ask(params: dict, base_url: str, hint: str, chat_completion):
     """One chat completion with ``VLLMPolicy.request``'s parameters (``VLLMPolicy.sample_prompt`` without dropping the
     response: its ``usage`` says how many prompt tokens vLLM saw)."""
-    from halo_lib.policies.vllm_client import Endpoint
-
     async with Endpoint(base_url=base_url, api_key="EMPTY", timeout=300.0, max_retries=1).client() as client:
         return await chat_completion(client, url=f"vLLM server at {base_url}", down_hint=hint, **params)
 
