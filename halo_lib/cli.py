@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
+import time
+from pathlib import Path
 from typing import List, Optional
 
 import typer
+import yaml
 
 from halo_lib.errors import HaloError
+# Each command imports the halo_lib modules it runs in its own body: `halo --help` and every command start without
+# loading the rest of the package (this module imports in ~0.07 s, ~0.3 s with them all at the top), and tests patch
+# some of what the commands call where it is defined (halo_lib.rl.trainer.train, halo_lib.gpu_smoke.run_gpu_smoke).
 
 app = typer.Typer(help="HALO-Agent: browser agents for the REAL benchmark.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -78,8 +87,6 @@ def sites_check(
 
 
 def _harness_check(tasks, concurrency: int, results_dir: str):
-    import time
-
     from halo_lib.checks.harness_check import agreement_summary, check_agreement
     from halo_lib.sites.plans import real_plan
 
@@ -143,9 +150,6 @@ def eval_cmd(
     seed: int = typer.Option(0, help="Seed for sampling and generated tasks."),
 ):
     """Run episodes with a progress bar; write a results table and the trajectories under results/<run>/."""
-    import time
-    from pathlib import Path
-
     from halo_lib.config import EnvConfig, from_dict
     from halo_lib.policies.modes import build_policy, resolve_mode
     from halo_lib.sites.server import SitesInThread
@@ -180,8 +184,6 @@ def eval_cmd(
 
 
 def _null():
-    import contextlib
-
     return contextlib.nullcontext()
 
 
@@ -198,9 +200,6 @@ def smoke(
 
         result = run_gpu_smoke(say=typer.echo)
         raise typer.Exit(code=0 if result.ok else 1)
-    import asyncio
-    import time
-
     checks: list[tuple[str, bool, str]] = []
 
     def check(name: str, fn) -> object:
@@ -279,12 +278,6 @@ def train_cmd(
                                                   help="Allow REAL v2 tasks in training (marks the run)."),
 ):
     """Online GRPO with dense rewards; results under results/grpo_training/<run>/."""
-    import contextlib
-    import time
-    from pathlib import Path
-
-    import yaml
-
     from halo_lib.config import deep_merge, from_dict, load_yaml, parse_assignments
     from halo_lib.recipe import check_not_moved
     from halo_lib.rl.config import GRPOConfig
@@ -458,8 +451,6 @@ def bench_learn_runs(
                                       "(results/learn_bench/<time>)."),
 ):
     """Several learn-bench runs pooled: a row per run, GRPO-BC over all of them with a two-level bootstrap CI."""
-    from pathlib import Path
-
     from halo_lib.bench.learn_runs import run_learn_runs
 
     try:
@@ -552,9 +543,6 @@ def vllm_serve(
 ):
     """Start the vLLM server of a policy model (``policy_server``: the same command and environment everywhere),
     print `vllm: serving <name> at <base_url>`, and serve until SIGTERM or Ctrl-C, then stop it cleanly."""
-    import signal
-    import time
-
     from halo_lib.policies.vllm_server import policy_server
 
     def stop(signum, frame):
@@ -589,7 +577,6 @@ def exit_on_sigterm() -> None:
     """Make SIGTERM (``kill``, a scheduler stopping a job) unwind the program as Ctrl-C does, instead of ending it
     on the spot: ``finally`` blocks and ``atexit`` handlers run, so a vLLM server or browser started for the command
     is stopped, not orphaned, and ``halo train`` checkpoints its finished iterations (then ``--resume``)."""
-    import signal
 
     def stop(signum, frame):
         raise SystemExit(128 + signum)
