@@ -131,6 +131,10 @@ class RecipeConfig:
     """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
     reaches after k steps (k walks back from the last action towards the first: a reverse curriculum as in Backplay,
     Resnick et al. 2018); the rest start at a fresh task's start (0: every group at a fresh start)."""
+    anchor_weight: float = 0.0
+    """Weight of GiGPO's step-level advantage in GRPO (``GRPOConfig.anchor_weight``): steps of a group's episodes that
+    acted on the same page are compared by their discounted returns from there (0: every step gets its episode's
+    advantage)."""
     rewards: RewardConfig = field(default_factory=lambda: RewardConfig(novelty_cap=0.2))
     """GRPO's dense rewards (``RewardConfig``): milestones, novelty (capped at one novel state's worth), loops,
     success, step cost, the out-of-steps penalty."""
@@ -173,6 +177,8 @@ class RecipeConfig:
                 raise HaloError(f"RecipeConfig.{name} must be a finite number > 0, got {value}")
         if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
             raise HaloError(f"RecipeConfig.kl_beta must be a finite number >= 0, got {self.kl_beta}")
+        if not (math.isfinite(self.anchor_weight) and self.anchor_weight >= 0):
+            raise HaloError(f"RecipeConfig.anchor_weight must be a finite number >= 0, got {self.anchor_weight}")
         if not 0.0 <= self.backplay <= 1.0:
             raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {self.backplay}")
         if not self.families:
@@ -186,7 +192,7 @@ NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "env
 the screenshot settings, which each phase sets itself)."""
 
 ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "rewards",
+                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "anchor_weight", "rewards",
                               "heldout_tasks_per_site"}
 """RecipeConfig fields (or whole sections) a run may differ in from the one it reuses: those that only shape the online
 phase, and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC
@@ -206,7 +212,8 @@ RENAMED_FIELDS = {
 
 ADDED_FIELDS = {"lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0, "lora_rank": 16,
                 "lora_alpha": 32, "server": "", "eval_concurrency": 8, "prompt.max_image_width": 640,
-                "grpo.prompt.history_steps": 8, "grpo.prompt.max_image_width": 640}
+                "grpo.prompt.history_steps": 8, "grpo.prompt.max_image_width": 640, "anchor_weight": 0.0,
+                "grpo.anchor_weight": 0.0, "grpo.anchor_discount": 0.95}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
 does not name them. By their dotted names (``prompt.max_image_width``); the GRPO run's own ``GRPOConfig`` /
@@ -699,6 +706,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
                           learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.env.max_steps,
                           max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
                           beta=cfg.kl_beta, iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
+                          anchor_weight=cfg.anchor_weight,
                           # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
                           # at most one for a resume (an exception or SIGTERM saves the finished ones anyway)
                           checkpoint_interval=1, cpu_bf16=cfg.cpu_bf16,

@@ -13,7 +13,9 @@ from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.losses import loss_fn, per_token_loss
 from halo_lib.rl.rewards import RewardPieces
 from halo_lib.rl.rollout import EpisodeRollout, StepSample
-from halo_lib.rl.credit import TrainSample, capped_credit, dawdled, rewarded_from, training_samples
+from halo_lib.errors import HaloError
+from halo_lib.rl.credit import (TrainSample, anchor_advantages, anchored_steps, capped_credit, dawdled,
+                                discounted_returns, rewarded_from, training_samples)
 from halo_lib.rl.model import PolicyModel, load_policy_model
 from halo_lib.rl.trainer import grpo_update, merge_identical, train
 from halo_lib.sites.server import SitesInThread
@@ -112,12 +114,45 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
 
 
 
-def step(text: str, after_done: bool = False, **reward):
-    """One rollout step whose reply is ``text`` (element actions), with the reward pieces given (``success=1.0``,
-    ``progress=0.4``, ...); its "prompt" is the text itself, so training samples name their step."""
+def step(text: str, after_done: bool = False, state: str = "", **reward):
+    """One rollout step whose reply is ``text`` (element actions) on the page ``state``, with the reward pieces given
+    (``success=1.0``, ``progress=0.4``, ...); its "prompt" is the text itself, so training samples name their step."""
     c = dataclasses.replace(Candidate.from_text(text, "element"), token_ids=[1, 2], logprobs=[-0.1, -0.2],
                             prompt=text)
-    return StepSample(c, RewardPieces(**reward), after_done=after_done)
+    return StepSample(c, RewardPieces(**reward), after_done=after_done, state=state)
+
+
+def test_gigpo_compares_the_steps_that_acted_on_the_same_page_by_their_returns_from_there():
+    """Two episodes from one inbox page: one opened the right email (a milestone) and answered, the other opened a
+    wrong one, came back to the inbox, then did as the first. Steps on the inbox form one anchor group, steps on the
+    email page another; a page only one step saw has no step-level term. A = A^E + w * A^S (Dr. GRPO's form)."""
+    gamma = 0.5
+    direct = EpisodeRollout("t", [step("click('12')", state="inbox", progress=0.2),
+                                  step("send_msg_to_user('done')", state="email", success=1.0)], success=True)
+    detour = EpisodeRollout("t", [step("click('13')", state="inbox"),
+                                  step("click('1')", state="wrong email"),
+                                  step("click('12')", state="inbox", progress=0.2),
+                                  step("send_msg_to_user('done')", state="email", success=1.0)], success=True)
+    assert discounted_returns(direct, gamma) == pytest.approx([0.2 + 0.5, 1.0])
+    assert discounted_returns(detour, gamma) == pytest.approx([0.175, 0.35, 0.7, 1.0])
+    inbox_mean = (0.7 + 0.175 + 0.7) / 3
+    anchors = anchor_advantages([direct, detour], gamma)
+    assert anchors[0] == pytest.approx([0.7 - inbox_mean, 0.0])  # both answers on the email page returned 1.0
+    assert anchors[1] == pytest.approx([0.175 - inbox_mean, 0.0, 0.7 - inbox_mean, 0.0])  # "wrong email": alone
+    assert anchored_steps([direct, detour]) == 5
+    assert anchor_advantages([direct, dataclasses.replace(detour, steps=[
+        dataclasses.replace(s, state="") for s in detour.steps])], gamma) == [[0.0, 0.0], [0.0] * 4]  # pages unknown
+
+    cfg = GRPOConfig(model="smollm2", group_size=2, anchor_weight=1.0, anchor_discount=gamma)
+    samples, advantages = training_samples([[direct, detour]], lambda prompt: prompt, cfg, keep_zero=True)
+    assert advantages == [0.0, 0.0]  # the same return: no episode-level signal, yet the detour's first click is worse
+    assert [s.advantage for s in samples] == pytest.approx([anchors[0][0], 0.0, anchors[1][0], 0.0, anchors[1][2], 0.0])
+    assert samples[0].advantage > 0 > samples[2].advantage
+    episode_only, _ = training_samples([[direct, detour]], lambda prompt: prompt,
+                                       dataclasses.replace(cfg, anchor_weight=0.0), keep_zero=True)
+    assert [s.advantage for s in episode_only] == [0.0] * 6
+    with pytest.raises(HaloError, match="anchor_discount must be in"):
+        GRPOConfig(anchor_discount=1.5)
 
 
 def test_a_reply_that_did_not_parse_never_gets_positive_credit():
@@ -264,7 +299,11 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
         assert [e["iteration"] for e in episodes] == [1, 1, 2, 2]
         for e in episodes:
             assert e["task_id"] == tasks[0].id and len(e["steps"]) == 1 and e["steps"][0]["text"]
+            assert e["steps"][0]["state"].startswith("http://127.0.0.1:") and "#" in e["steps"][0]["state"]
             assert e["return"] == pytest.approx(sum(s["reward"]["total"] for s in e["steps"]))
+        # the page each step acted on: the task's start page, the same in every episode (an anchor state)
+        assert len({e["steps"][0]["state"] for e in episodes}) == 1
+        assert all(m["anchored_step_rate"] == 1.0 and m["out_of_steps"] == 2 for m in first.metrics)
         for it in (1, 2):  # Dr. GRPO: A = R - mean(R of the group)
             group = [e for e in episodes if e["iteration"] == it]
             mean = sum(e["return"] for e in group) / len(group)

@@ -104,6 +104,13 @@ class GRPOConfig:
     one that answers at once. Tasks without a state-only check (REAL ones) never cap. A negative advantage stays
     (what the cap did in runs: ``docs/experiments/2026-12-01-learning-proof.md``)."""
 
+    anchor_weight: float = 0.0
+    """Weight w of GiGPO's step-level advantage (Feng et al. 2025): a step's advantage is its episode's plus w times
+    its anchor-state advantage, which compares the discounted returns from the steps of the group's episodes that
+    acted on the same page (``halo_lib.rl.credit.anchor_advantages``). 0: the episode's advantage alone."""
+    anchor_discount: float = 0.95
+    """Discount gamma of the returns from a step that anchor-state advantages compare."""
+
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5
     """AdamW learning rate of the LoRA weights (TRL's default 1e-6 is for full fine-tuning)."""
@@ -153,6 +160,9 @@ class GRPOConfig:
         need(self.epsilon_high >= 0.0, f"epsilon_high must be >= 0, got {self.epsilon_high}")
         need(0.0 <= self.beta < float("inf"), f"beta must be a finite number >= 0 (0 disables the KL penalty), "
                                               f"got {self.beta}")
+        need(0.0 <= self.anchor_weight < float("inf"), f"anchor_weight must be a finite number >= 0 (0: episode-level "
+                                                       f"advantages only), got {self.anchor_weight}")
+        need(0.0 <= self.anchor_discount <= 1.0, f"anchor_discount must be in [0, 1], got {self.anchor_discount}")
         need(0 < self.learning_rate < float("inf"), f"learning_rate must be a finite number > 0, got {self.learning_rate}")
         need(self.updates_per_batch >= 1, f"updates_per_batch must be >= 1, got {self.updates_per_batch}")
         need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")

@@ -3,10 +3,21 @@
 Dr. GRPO gives every step of an episode its episode's advantage A = R - mean(R_group); these rules withhold the
 positive part where a step cannot have earned it (a reply that did not parse, steps after the episode's last reward,
 steps between the task's completion and the answer), and a group with an errored episode trains nothing.
+
+GiGPO (Feng et al. 2025, "Group-in-Group Policy Optimization") adds a step-level term. The group's episodes start
+from one state and often pass through the same pages; the steps that acted on the same page (an anchor state s) form
+a step-level group, and each is compared with the others by its discounted return from there:
+
+    R_t^i     = sum_{k >= t} gamma^(k - t) r_k^i                        (the episode's rewards from step t on)
+    A^S(i, t) = R_t^i - mean{ R_u^j : s_u^j = s_t^i }                   (0 for a page no other step acted on)
+    A(i, t)   = A^E(i) + w * A^S(i, t)                                  (A^E: the episode's advantage above)
+
+(Dr. GRPO's form, without dividing by the standard deviation, as the episode-level advantage here.)
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -54,10 +65,47 @@ def dawdled(episode: EpisodeRollout) -> list[bool]:
     return [s.after_done and i != answer for i, s in enumerate(episode.steps)]
 
 
-def credited_steps(episode: EpisodeRollout, advantage: float, cfg: GRPOConfig) -> list[tuple]:
-    """(step, the advantage its completion is trained with) for every step of an episode (``step_advantage``)."""
-    return [(s, step_advantage(advantage, s.candidate.action is not None, later, cfg, idle))
-            for s, later, idle in zip(episode.steps, rewarded_from(episode), dawdled(episode))]
+def discounted_returns(episode: EpisodeRollout, discount: float) -> list[float]:
+    """Per step t: sum_{k >= t} discount^(k - t) r_k, the episode's rewards from that step on."""
+    out, later = [], 0.0
+    for s in reversed(episode.steps):
+        later = s.reward.total + discount * later
+        out.append(later)
+    return out[::-1]
+
+
+def anchor_advantages(group: list[EpisodeRollout], discount: float) -> list[list[float]]:
+    """GiGPO's step-level advantages A^S of one group's episodes, per episode per step: a step's discounted return
+    minus the mean of those of every step of the group that acted on the same page (itself included); 0 where no
+    other step did, or where the page is unknown (a step with no recorded state)."""
+    returns = [discounted_returns(ep, discount) for ep in group]
+    anchors: dict[str, list[float]] = defaultdict(list)
+    for ep, rets in zip(group, returns):
+        for step, ret in zip(ep.steps, rets):
+            if step.state:
+                anchors[step.state].append(ret)
+    return [[ret - sum(anchors[step.state]) / len(anchors[step.state])
+             if step.state and len(anchors[step.state]) > 1 else 0.0
+             for step, ret in zip(ep.steps, rets)] for ep, rets in zip(group, returns)]
+
+
+def anchored_steps(group: list[EpisodeRollout]) -> int:
+    """How many steps of a group acted on a page another step of the group also acted on (GiGPO's step groups)."""
+    counts: dict[str, int] = defaultdict(int)
+    for ep in group:
+        for step in ep.steps:
+            if step.state:
+                counts[step.state] += 1
+    return sum(n for n in counts.values() if n > 1)
+
+
+def credited_steps(episode: EpisodeRollout, advantage: float, cfg: GRPOConfig,
+                   anchor: list[float] | None = None) -> list[tuple]:
+    """(step, the advantage its completion is trained with) for every step of an episode: its episode's plus
+    ``cfg.anchor_weight`` times its anchor-state advantage (``anchor``, GiGPO's), then ``step_advantage``'s caps."""
+    anchor = anchor or [0.0] * len(episode.steps)
+    return [(s, step_advantage(advantage + cfg.anchor_weight * a, s.candidate.action is not None, later, cfg, idle))
+            for s, a, later, idle in zip(episode.steps, anchor, rewarded_from(episode), dawdled(episode))]
 
 
 def capped_credit(episodes: list[EpisodeRollout], advantages: list[float], cfg: GRPOConfig) -> int:
@@ -67,7 +115,8 @@ def capped_credit(episodes: list[EpisodeRollout], advantages: list[float], cfg: 
 
 def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable, cfg: GRPOConfig,
                      keep_zero: bool = False) -> tuple[list, list]:
-    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)); a reply that did not
+    """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)), plus
+    ``cfg.anchor_weight`` times its anchor-state advantage (GiGPO, ``anchor_advantages``); a reply that did not
     parse, a step after the episode's last positive reward and one between the task's completion and the answer get
     min(A, 0) (``step_advantage``). Returns (samples, the episodes' advantages).
     Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
@@ -84,10 +133,12 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     advantages = [0.0 if bad else adv for adv, bad in zip(advantages, errored)]
     samples = []
     episodes = [ep for group in groups for ep in group]
-    for ep, adv, bad in zip(episodes, advantages, errored):
+    anchors = [a for group in groups for a in (anchor_advantages(group, cfg.anchor_discount) if cfg.anchor_weight
+                                                  else [None] * len(group))]
+    for ep, adv, anchor, bad in zip(episodes, advantages, anchors, errored):
         if bad:
             continue
-        for step, step_adv in credited_steps(ep, adv, cfg):
+        for step, step_adv in credited_steps(ep, adv, cfg, anchor):
             c = step.candidate
             if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
                 continue  # nothing to learn: no tokens (policy failure) or no signal (a zero advantage)

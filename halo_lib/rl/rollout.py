@@ -52,6 +52,9 @@ class StepSample:
     after_done: bool = False
     """The page already satisfied the task's own check when this step was taken: only the final answer could still
     earn anything (``task_done``)."""
+    state: str = ""
+    """The page this step acted on, as the rewarder knows it (``state_signature``): steps of a group's episodes that
+    acted on the same page share an anchor state (GiGPO's step-level groups, ``halo_lib.rl.credit``)."""
 
 
 def task_done(task: Task, state: dict | None) -> bool:
@@ -91,7 +94,8 @@ class EpisodeRollout:
                 "status": self.status, "error": self.error, "return": self.ret, "seconds": round(self.seconds, 3),
                 "milestones": self.milestones,
                 "steps": [{"text": s.candidate.text, "parse_error": s.candidate.error, "error": s.error,
-                           "after_done": s.after_done, "reward": s.reward.to_dict()} for s in self.steps]}
+                           "after_done": s.after_done, "state": s.state, "reward": s.reward.to_dict()}
+                          for s in self.steps]}
 
 
 def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
@@ -147,10 +151,11 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         state = await env.read_state()
     except Exception as err:
         return failed("reading the site's state", err)
-    rewarder.reset(state_signature(obs), state)
+    here = state_signature(obs)
+    rewarder.reset(here, state)
     done = False
     while not done:
-        was_done = task_done(task, state)
+        was_done, acted_on = task_done(task, state), here
         try:
             candidate = await policy.act(obs)
         except Exception as err:  # e.g. the sampling server died: this episode ends as an error
@@ -163,12 +168,14 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         except Exception as err:
             failed("reading the site's state", err)
             break
-        pieces = rewarder.step(state, state_signature(obs), candidate.text)
+        here = state_signature(obs)
+        pieces = rewarder.step(state, here, candidate.text)
         if done:
             episode.success, episode.status = info["success"], info["status"]
             episode.error = info.get("error") if info["status"] == "error" else None
             pieces = _merge(pieces, rewarder.finish(info["success"], info["status"]))
-        episode.steps.append(StepSample(candidate, pieces, obs.last_action_error, after_done=was_done))
+        episode.steps.append(StepSample(candidate, pieces, obs.last_action_error, after_done=was_done,
+                                        state=acted_on))
     episode.seconds = time.perf_counter() - start
     return episode
 

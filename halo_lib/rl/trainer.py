@@ -38,7 +38,7 @@ from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_chec
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.rewards import RewardConfig
-from halo_lib.rl.credit import TrainSample, capped_credit, training_samples
+from halo_lib.rl.credit import TrainSample, anchored_steps, capped_credit, training_samples
 from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import PolicyModel, load_policy_model
 from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
@@ -388,6 +388,9 @@ def _rollout_metrics(groups: list[list[EpisodeRollout]], advantages: list[float]
         # a group whose episodes all earned the same return has all-zero advantages: nothing to learn
         "zero_spread_groups": sum(len({ep.ret for ep in g}) == 1 for g in groups),
         "credit_capped_steps": capped_credit(episodes, advantages, cfg),  # see credit.step_advantage
+        "out_of_steps": sum(ep.status == "max_steps" for ep in episodes),  # ran out of steps before an answer
+        # steps that acted on a page another step of their group also acted on (GiGPO's anchor states)
+        "anchored_step_rate": sum(anchored_steps(g) for g in groups) / max(len(steps), 1),
     }
 
 
