@@ -153,8 +153,8 @@ def bc_train(policy, demos: list[Demonstration], config: BCConfig | None = None,
     rng = random.Random(seed)
     history = []
     # with LoRA on the top layers only, the frozen layers below run once per demonstration, not once an epoch (a batch's
-    # shared prefix and each demonstration's rest are kept: about two model calls per demonstration)
-    trunk = FrozenTrunk(policy.model, max_calls=4 * len(encoded))
+    # shared prefix and each demonstration's rest are kept, up to FrozenTrunk's memory budget)
+    trunk = FrozenTrunk(policy.model)
     # every batch shares the prefix all demonstrations share, not its own longer one: the same calls each epoch
     prompts = [inputs["input_ids"][0].tolist() for inputs, _ in encoded if "input_ids" in inputs]
     prefix_cap = common_prefix_length(prompts) if len(prompts) == len(encoded) else None

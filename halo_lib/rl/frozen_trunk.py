@@ -19,7 +19,9 @@ import contextlib
 import hashlib
 # torch is imported lazily, in the functions that use it: importing this module stays light.
 
-NO_LIMIT = float("inf")
+KEEP_BYTES = 4 << 30
+"""The most memory the kept outputs take by default (4 GiB; the CPU recipe's BC keeps ~1.5 GiB: 120 calls). Calls past
+it run in full and are not kept."""
 
 
 def decoder_layers(model) -> list:
@@ -47,25 +49,32 @@ class _Call:
         self.kv: list = []
         self.output = None
 
+    @property
+    def bytes(self) -> int:
+        tensors = [t for pair in self.kv if pair is not None for t in pair] + [self.output]
+        return sum(t.numel() * t.element_size() for t in tensors if t is not None)
+
 
 class FrozenTrunk:
     """``trunk = FrozenTrunk(model)``; model calls inside ``with trunk.shared():`` run the frozen layers once per
-    distinct input (kept until ``clear()``, at most ``max_calls`` of them). ``frozen`` is the number of layers shared
+    distinct input (kept until ``clear()``, up to ``max_bytes`` of them). ``frozen`` is the number of layers shared
     (0, where nothing is kept: no model, LoRA on every layer, or frozen layers with dropout, whose training-mode outputs
     differ); ``hits`` counts the calls that reused a kept one."""
 
-    def __init__(self, model, max_calls: float = NO_LIMIT):
+    def __init__(self, model, max_bytes: int = KEEP_BYTES):
         self.layers = decoder_layers(model) if model is not None else []
         frozen = first_trained_layer(self.layers)
         self.frozen = 0 if any(_drops(layer) for layer in self.layers[:frozen]) else frozen
-        self.max_calls = max_calls
+        self.max_bytes = max_bytes
+        self.kept_bytes = 0
         self.calls: dict[bytes, _Call] = {}
         self.hits = 0
         self._current: _Call | None = None
+        self._key = b""
         self._replaying = False
 
     def clear(self) -> None:
-        self.calls = {}
+        self.calls, self.kept_bytes = {}, 0
 
     @contextlib.contextmanager
     def shared(self):
@@ -97,9 +106,7 @@ class FrozenTrunk:
                 self._replaying = known is not None
                 self.hits += self._replaying
                 if known is None:
-                    known = _Call()
-                    if len(self.calls) < self.max_calls:
-                        self.calls[key] = known
+                    known, self._key = _Call(), key
                 self._current = known
             call = self._current
             if self._replaying:
@@ -114,6 +121,9 @@ class FrozenTrunk:
                 call.kv.append((layer.keys[..., -n:, :].detach().clone(), layer.values[..., -n:, :].detach().clone()))
             if index == last:
                 call.output = (out[0] if isinstance(out, tuple) else out).detach()
+                if self.kept_bytes + call.bytes <= self.max_bytes:  # kept once complete, within the budget
+                    self.calls[self._key] = call
+                    self.kept_bytes += call.bytes
             return out
 
         return run
