@@ -17,8 +17,9 @@ the in-process model and the run says so.
 
 What keeps the CPU recipe near 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
 lines naming the goal's rarest words, the five needed actions one line each), the shared system prompt run once per
-update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers, episodes cut after 2 replies without an
-action, sixteen evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
+update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers with the 15 frozen ones run once per
+input (``halo_lib.rl.frozen_trunk``), episodes cut after 2 replies without an action, sixteen evaluation episodes at a
+time on the server, bfloat16 where the CPU has native bf16.
 """
 
 from __future__ import annotations
