@@ -45,17 +45,33 @@ def update(policy, reference, samples, cfg, share_trunk):
     return metrics, {n: p.grad.clone() for n, p in policy.model.named_parameters() if p.grad is not None}
 
 
-@pytest.mark.parametrize("updates_per_batch", [1, 2])
-def test_grpo_update_with_the_shared_trunk_is_the_same_bit_for_bit(top3, updates_per_batch):
+@pytest.mark.parametrize("updates_per_batch, beta", [(1, 0.1), (2, 0.1), (2, 0.0)])
+def test_grpo_update_with_the_shared_trunk_is_the_same_bit_for_bit(top3, updates_per_batch, beta):
+    """The trunk computed in the reference's pass (or in the first of several update passes, without a reference)
+    serves the later passes."""
     policy, reference, samples = top3
-    cfg = dataclasses.replace(CFG, updates_per_batch=updates_per_batch)
+    cfg = dataclasses.replace(CFG, updates_per_batch=updates_per_batch, beta=beta)
     shared, shared_grads = update(policy, reference, samples, cfg, share_trunk=True)
     full, full_grads = update(policy, reference, samples, cfg, share_trunk=False)
     assert shared["shared_trunk_layers"] == 27 and full["shared_trunk_layers"] == 0  # SmolLM2 has 30 layers
-    assert shared["kl"] > 0 and shared["kl"] == full["kl"] and shared["loss"] == full["loss"]
+    assert shared["loss"] == full["loss"] and shared.get("kl") == full.get("kl")
+    assert (shared["kl"] > 0) if beta else "kl" not in shared
     assert shared_grads.keys() == full_grads.keys() and len(full_grads) == 3 * 7 * 2  # 7 projections, A and B
     for name, grad in full_grads.items():
         assert torch.equal(shared_grads[name], grad), name
+
+
+def test_a_single_pass_without_a_reference_keeps_nothing(top3, monkeypatch):
+    """beta 0 and one update pass: no later pass would reuse the trunk, so no call is hashed, copied or kept."""
+    from halo_lib.rl import trainer
+
+    policy, reference, samples = top3
+    made = []
+    monkeypatch.setattr(trainer, "FrozenTrunk", lambda model: made.append(FrozenTrunk(model)) or made[-1])
+    update(policy, reference, samples, dataclasses.replace(CFG, beta=0.0), share_trunk=True)
+    assert [(t.frozen, t.calls) for t in made] == [(0, {})]
+    update(policy, reference, samples, CFG, share_trunk=True)
+    assert made[-1].frozen == 27 and made[-1].calls
 
 
 def test_bc_with_the_shared_trunk_is_the_same_bit_for_bit(top3, monkeypatch):

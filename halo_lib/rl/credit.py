@@ -17,7 +17,7 @@ a step-level group, and each is compared with the others by its discounted retur
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -91,11 +91,7 @@ def anchor_advantages(group: list[EpisodeRollout], discount: float) -> list[list
 
 def anchored_steps(group: list[EpisodeRollout]) -> int:
     """How many steps of a group acted on a page another step of the group also acted on (GiGPO's step groups)."""
-    counts: dict[str, int] = defaultdict(int)
-    for ep in group:
-        for step in ep.steps:
-            if step.state:
-                counts[step.state] += 1
+    counts = Counter(step.state for ep in group for step in ep.steps if step.state)
     return sum(n for n in counts.values() if n > 1)
 
 

@@ -85,7 +85,9 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     weights = [c * (len(s.completion_ids) / n_tokens if cfg.loss_type == "dapo" else 1 / n_samples)
                for s, c in zip(samples, copies)]
     model.eval()
-    trunk = FrozenTrunk(model if share_trunk else None)
+    # kept only where a later pass reuses it: the reference's pass, or several update passes
+    reused = cfg.beta != 0.0 or cfg.updates_per_batch > 1
+    trunk = FrozenTrunk(model if share_trunk and reused else None)
     with torch.no_grad():
         old = None if on_policy else [sequence_logprobs(model, s.inputs, s.completion_ids).float() for s in samples]
         ref = None
