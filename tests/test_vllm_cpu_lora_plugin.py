@@ -96,3 +96,17 @@ def test_register_is_a_no_op_without_vllm(plugin, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "vllm", None)  # as in a venv without vLLM: register says so and returns
     assert plugin.register() is None
     assert capsys.readouterr().out.startswith("halo_vllm_cpu_lora: not applied (")
+
+
+def test_idle_readers_sleep_after_their_busy_loop_and_writers_are_left_alone(plugin):
+    """vLLM's readers spin for 1 s after each read by default; the plugin makes them spin the given time (0 by
+    default) and then wait on their socket. Writers keep their own setting; patching twice changes nothing."""
+    class SpinCondition:  # vLLM 0.32's signature: the reader's busy loop is a constructor argument
+        def __init__(self, is_reader, context, notify_address, busy_loop_s=1):
+            self.is_reader, self.busy_loop_s = is_reader, busy_loop_s if is_reader else 0
+
+    plugin.quiet_idle_readers(SpinCondition, 0.0)
+    plugin.quiet_idle_readers(SpinCondition, 0.5)  # the first patch stays
+    assert SpinCondition(True, None, "ipc://x").busy_loop_s == 0.0
+    assert SpinCondition(True, None, "ipc://x", busy_loop_s=1).busy_loop_s == 0.0
+    assert SpinCondition(False, None, "ipc://x").busy_loop_s == 0
