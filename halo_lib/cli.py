@@ -479,12 +479,14 @@ def bench_update(
     group_size: int = typer.Option(4, help="Completions per prompt (a group's episodes at one state)."),
     page_lines: int = typer.Option(40, help="Elements on each synthetic page (a prompt shows its top and the goal's)."),
     repetitions: int = typer.Option(3, help="Timed repetitions of each side (median compared)."),
+    lora_top_layers: int = typer.Option(15, help="LoRA on SmolLM2's top N of 30 layers (0: all; nothing frozen)."),
 ):
-    """The GRPO update sharing prompt tokens (system prompt, repeated prompts) vs one full pass per sample."""
-    from halo_lib.bench.update_bench import run_update_bench, summary_line
+    """The GRPO update sharing prompt tokens (system prompt, repeated prompts) vs one full pass per sample, and
+    replaying the frozen layers below LoRA vs recomputing them in every pass."""
+    from halo_lib.bench.update_bench import run_update_bench, summary_lines
 
-    result = run_update_bench(prompts, group_size, page_lines, repetitions, say=typer.echo)
-    typer.echo(summary_line(result))
+    result = run_update_bench(prompts, group_size, page_lines, repetitions, lora_top_layers, say=typer.echo)
+    typer.echo(summary_lines(result))
 
 
 @bench_app.command("precision")

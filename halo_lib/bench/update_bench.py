@@ -1,16 +1,19 @@
-"""``halo bench update``: the GRPO update with shared prompt tokens against one forward-backward per sample, side by
-side in one run.
+"""``halo bench update``: what the GRPO update shares, each saving against the update without it, side by side in
+one run.
 
-A GRPO-shaped batch on SmolLM2 with the learn bench's LoRA (rank 16), prompts and KL penalty (beta 0.1, reference
-= the adapter at the start): ``prompts`` observations built by ``build_prompt`` (the real system prompt and action
-lines, then a task, its history and a synthetic page), each followed by ``group_size`` completions, one of them
-repeated (merged before either side runs, as in training). (a) ``grpo_update`` as the trainer runs it: the system
-prompt once per update, each prompt several samples share once (``grpo_update``'s ``share_prefix``); (b) the same update
-with sharing off: every sample's whole prompt forward and backward. The learning rate is 0, so every repetition
-sees the same weights; repetitions alternate (a) and (b) so both see the same machine load; medians are compared.
-Ends with
+A GRPO-shaped batch on SmolLM2 with the CPU recipe's LoRA (rank 16 on the top 15 of 30 layers), prompts and KL
+penalty (beta 0.1, reference = the adapter at the start): ``prompts`` observations built by ``build_prompt`` (the
+real system prompt and action lines, then a task, its history and a synthetic page), each followed by ``group_size``
+completions, one of them repeated (merged before any side runs, as in training). Three sides:
+(a) ``grpo_update`` as the trainer runs it: the system prompt once per update, each prompt several samples share once
+(``share_prefix``), the frozen layers below LoRA once per sample, in the reference's pass (``share_trunk``);
+(b) per-sample passes: sharing of prompts off, every sample's whole prompt forward and backward;
+(c) the frozen trunk recomputed: every pass runs the layers below LoRA again.
+The learning rate is 0, so every repetition sees the same weights; repetitions alternate the sides so all see the same
+machine load; medians are compared. Ends with
 
     update bench: shared prompts <r>x faster than per-sample passes, grad max rel diff <d> (<n> samples, <p> prompts)
+    update bench: frozen trunk <r>x faster than recomputing it, grad max rel diff <d> (<k> of <l> layers frozen)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from halo_lib.policies.hf import HFPolicy
 from halo_lib.policies.prompts import build_prompt
 from halo_lib.rl.config import GRPOConfig
 from halo_lib.rl.credit import TrainSample
+from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.trainer import grpo_update
@@ -44,15 +48,25 @@ class UpdateBenchResult:
     prompts: int
     prompt_tokens: int
     """Mean prompt length in tokens."""
+    frozen_layers: int = 0
+    """Decoder layers below the lowest LoRA layer, whose outputs the update's passes share (``FrozenTrunk``)."""
+    layers: int = 0
     shared_seconds: list[float] = field(default_factory=list)
     per_sample_seconds: list[float] = field(default_factory=list)
+    trunk_recomputed_seconds: list[float] = field(default_factory=list)
     grad_max_rel_diff: float = float("nan")
-    """Largest gradient difference between the sides over every LoRA parameter, relative to that tensor's largest
+    """Largest gradient difference between (a) and (b) over every LoRA parameter, relative to that tensor's largest
     gradient entry (fp32 sums in another order: ~1e-6; a wrong gradient: ~1)."""
+    trunk_grad_max_rel_diff: float = float("nan")
+    """The same between (a) and (c): 0 when the replayed layers give the same numbers bit for bit."""
 
     @property
     def speedup(self) -> float:
         return statistics.median(self.per_sample_seconds) / statistics.median(self.shared_seconds)
+
+    @property
+    def trunk_speedup(self) -> float:
+        return statistics.median(self.trunk_recomputed_seconds) / statistics.median(self.shared_seconds)
 
 
 def _page(rng: random.Random, lines: int) -> str:
@@ -100,11 +114,11 @@ def lora_as_if_trained(model, std: float = 0.02) -> None:
 
 
 def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40, repetitions: int = 3,
-                     say=print) -> UpdateBenchResult:
+                     lora_top_layers: int = 15, say=print) -> UpdateBenchResult:
     import torch
 
-    cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, beta=0.1, group_size=group_size,
-                     max_completion_length=48)
+    cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, lora_top_layers=lora_top_layers,
+                     beta=0.1, group_size=group_size, max_completion_length=48)
     policy = load_policy_model(cfg)
     lora_as_if_trained(policy.model)
     reference = ReferenceWeights.snapshot(policy.model)
@@ -112,26 +126,38 @@ def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40
     params = {n: p for n, p in policy.model.named_parameters() if p.requires_grad}
     optimizer = torch.optim.SGD(list(params.values()), lr=0.0)
     result = UpdateBenchResult(len(samples), prompts,
-                               round(statistics.mean(s.inputs["input_ids"].shape[1] for s in samples)))
+                               round(statistics.mean(s.inputs["input_ids"].shape[1] for s in samples)),
+                               frozen_layers=FrozenTrunk(policy.model).frozen,
+                               layers=policy.model.config.num_hidden_layers)
     say(f"batch: {prompts} prompts x {group_size} completions, ~{result.prompt_tokens} prompt tokens each; "
-        f"SmolLM2 + LoRA r16, beta {cfg.beta}")
-    sides = {"shared": True, "per-sample": False}
+        f"SmolLM2 + LoRA r16 on the top {lora_top_layers or result.layers} of {result.layers} layers, beta {cfg.beta}")
+    # name: (share_prefix, share_trunk, the list its times go to)
+    sides = {"shared": (True, True, result.shared_seconds),
+             "per-sample": (False, True, result.per_sample_seconds),
+             "trunk off": (True, False, result.trunk_recomputed_seconds)}
     grads = {}
     for rep in range(repetitions):
-        for name, share_prefix in sides.items():
+        for name, (share_prefix, share_trunk, times) in sides.items():
             t0 = time.perf_counter()
-            metrics = grpo_update(policy, optimizer, samples, cfg, reference, share_prefix=share_prefix)
-            seconds = time.perf_counter() - t0
-            (result.shared_seconds if name == "shared" else result.per_sample_seconds).append(seconds)
+            metrics = grpo_update(policy, optimizer, samples, cfg, reference, share_prefix=share_prefix,
+                                  share_trunk=share_trunk)
+            times.append(time.perf_counter() - t0)
             grads[name] = {n: p.grad.detach().clone() for n, p in params.items() if p.grad is not None}
-            say(f"  rep {rep + 1} {name:<10} {seconds:6.1f} s  ({metrics['forward_passes']} passes, "
-                f"{metrics['shared_prefix_tokens']} prefix tokens and {metrics['shared_prompts']} prompts shared)")
-    result.grad_max_rel_diff = max(
-        float((grads["shared"][n] - g).abs().max() / g.abs().max().clamp_min(1e-30))
-        for n, g in grads["per-sample"].items())
+            say(f"  rep {rep + 1} {name:<10} {times[-1]:6.1f} s  ({metrics['forward_passes']} passes, "
+                f"{metrics['shared_prefix_tokens']} prefix tokens and {metrics['shared_prompts']} prompts shared, "
+                f"{metrics['shared_trunk_layers']} frozen layers replayed)")
+
+    def max_rel_diff(other: str) -> float:
+        return max(float((grads["shared"][n] - g).abs().max() / g.abs().max().clamp_min(1e-30))
+                   for n, g in grads[other].items())
+
+    result.grad_max_rel_diff = max_rel_diff("per-sample")
+    result.trunk_grad_max_rel_diff = max_rel_diff("trunk off")
     return result
 
 
-def summary_line(r: UpdateBenchResult) -> str:
+def summary_lines(r: UpdateBenchResult) -> str:
     return (f"update bench: shared prompts {r.speedup:.2f}x faster than per-sample passes, grad max rel diff "
-            f"{r.grad_max_rel_diff:.1e} ({r.samples} samples, {r.prompts} prompts)")
+            f"{r.grad_max_rel_diff:.1e} ({r.samples} samples, {r.prompts} prompts)\n"
+            f"update bench: frozen trunk {r.trunk_speedup:.2f}x faster than recomputing it, grad max rel diff "
+            f"{r.trunk_grad_max_rel_diff:.1e} ({r.frozen_layers} of {r.layers} layers frozen)")
