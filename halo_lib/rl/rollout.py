@@ -98,7 +98,8 @@ class EpisodeRollout:
                           for s in self.steps]}
 
 
-def _merge(a: RewardPieces, b: RewardPieces) -> RewardPieces:
+def merge_pieces(a: RewardPieces, b: RewardPieces) -> RewardPieces:
+    """The rewards of one step from two sources (its dense terms and the episode's verdict), term by term."""
     return RewardPieces(progress=a.progress + b.progress, novelty=a.novelty + b.novelty, loop=a.loop + b.loop,
                         success=a.success + b.success, step_cost=a.step_cost + b.step_cost,
                         out_of_steps=a.out_of_steps + b.out_of_steps,
@@ -173,7 +174,7 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         if done:
             episode.success, episode.status = info["success"], info["status"]
             episode.error = info.get("error") if info["status"] == "error" else None
-            pieces = _merge(pieces, rewarder.finish(info["success"], info["status"]))
+            pieces = merge_pieces(pieces, rewarder.finish(info["success"], info["status"]))
         episode.steps.append(StepSample(candidate, pieces, obs.last_action_error, after_done=was_done,
                                         state=acted_on))
     episode.seconds = time.perf_counter() - start
@@ -234,7 +235,7 @@ async def branch_at_state(pool: EnvPool, task: Task, prefix: list, policy, n: in
         pieces = rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs),
                                candidate.text)
         if done:
-            pieces = _merge(pieces, rewarder.finish(info["success"], info["status"]))
+            pieces = merge_pieces(pieces, rewarder.finish(info["success"], info["status"]))
         return Branch(candidate, pieces, done, bool(done and info["success"]))
 
     return list(await asyncio.gather(*(try_one(env, c) for env, c in zip(pool.envs, candidates))))

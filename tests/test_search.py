@@ -1,0 +1,92 @@
+"""Agent Q's tree search over a local site's states: it finds the scripted solution that a policy's favourite
+actions miss, stays within its step budget, turns the tree into node-level DPO pairs, and plays an episode with a
+search before every step."""
+
+import asyncio
+
+import pytest
+
+from halo_lib.config import EnvConfig
+from halo_lib.env.pool import EnvPool
+from halo_lib.errors import HaloError
+from halo_lib.policies.base import Candidate
+from halo_lib.policies.scripted import ScriptedPolicy
+from halo_lib.rl.rewards import RewardConfig
+from halo_lib.rl.search import SearchConfig, TreeSearch, preference_pairs, search_episode
+from halo_lib.sites.server import SitesInThread
+from halo_lib.tasks import resolve_tasks
+from halo_lib.tasks.generator import oracle_steps
+
+ANSWER, IDLE = "send_msg_to_user('done')", "scroll(0, 0)"
+
+
+class Proposer:
+    """At every state proposes the scripted solution's next action, an idle scroll and the final answer; it likes
+    the solution least (the lowest log-probs: the critic ranks it last). Its rollouts answer at once, so a simulation
+    succeeds only where the page already satisfies the task."""
+
+    def __init__(self, task):
+        self.plan = oracle_steps(task)
+
+    async def sample_actions(self, obs, n):
+        done = sum(1 for text, _ in obs.history if text not in (ANSWER, IDLE))
+        script = ScriptedPolicy(self.plan[done:])
+        solution = (await script.act(obs)).text
+        replies = [(IDLE, -0.1), (ANSWER, -0.5), (solution, -3.0)]
+        return [Candidate.from_text(text, "element", token_ids=[i], logprobs=[lp])
+                for i, (text, lp) in (list(enumerate(replies)) * n)[:n]]
+
+    async def act(self, obs):
+        return Candidate.from_text(ANSWER, "element", token_ids=[9], logprobs=[-0.1])
+
+
+
+@pytest.fixture(scope="module")
+def star_task():
+    return resolve_tasks("gen:gomail/archive+delete+star:train:1")[0]  # star an email: 3 clicks, then the answer
+
+
+def test_search_finds_the_solution_the_policys_favourites_miss_within_its_budget(star_task):
+    """With a cost per step, the shortest successful path has the highest return: the solution, then the answer."""
+    config = SearchConfig(budget_steps=80, branching=3, samples=3, critic_weight=0.2)
+
+    async def main():
+        async with EnvPool(1, EnvConfig(max_steps=6, use_screenshot=False)) as pool:
+            search = TreeSearch(pool.envs[0], star_task, Proposer(star_task), RewardConfig(step_cost=0.05), config)
+            return await search.run()
+
+    with SitesInThread(["gomail"]):
+        result = asyncio.run(main())
+    path = result.best_path()
+    texts = [node.action.text for node in path]
+    assert texts[-1] == ANSWER and path[-1].done and path[-1].success
+    assert [t.split("(")[0] for t in texts[:-1]] == [s.action for s in oracle_steps(star_task)]
+    # a simulation that starts within the budget is played to its end (at most the episode's 6 steps)
+    assert result.steps < config.budget_steps + 6
+    # the root's children: the critic's favourite (idle) tried, yet the solution's first click is the most visited
+    assert result.best_child().action.text.startswith("click(") and len(result.root.children) == 3
+    pairs = preference_pairs(result.root, config.critic_weight, config.pair_margin)
+    at_root = [p for p in pairs if p.chosen is result.best_child().action]
+    assert at_root and {p.rejected.text for p in at_root} <= {IDLE, ANSWER} and all(p.margin > 0 for p in pairs)
+
+
+def test_search_at_inference_plays_the_solution_step_by_step(star_task):
+    config = SearchConfig(budget_steps=30, branching=3, samples=3, critic_weight=0.2)
+
+    async def main():
+        async with EnvPool(1, EnvConfig(max_steps=6, use_screenshot=False)) as pool:
+            return await search_episode(pool.envs[0], star_task, Proposer(star_task), RewardConfig(step_cost=0.05),
+                                        config)
+
+    with SitesInThread(["gomail"]):
+        played, success, spent = asyncio.run(main())
+    assert success and [c.text.split("(")[0] for c in played] == ["click"] * 3 + ["send_msg_to_user"]
+    assert spent > len(played)  # the searches' steps, replays included, are counted
+
+
+@pytest.mark.parametrize("field, value, message", [("budget_steps", 0, "budget_steps must be >= 1"),
+                                                   ("samples", 2, "samples must be >= branching"),
+                                                   ("critic_weight", 1.5, r"critic_weight must be in \[0, 1\]")])
+def test_bad_search_settings_name_the_field(field, value, message):
+    with pytest.raises(HaloError, match=f"SearchConfig.{message}"):
+        SearchConfig(**{field: value})
