@@ -459,6 +459,30 @@ def bench_learn_runs(
         _fail(err)
 
 
+@bench_app.command("mcts")
+def bench_mcts(
+    run: str = typer.Argument(..., help="A finished recipe run's folder (results/recipe/<tag>): its adapter and tasks."),
+    adapter: str = typer.Option("bc", help="The run's policy to search with: bc or grpo."),
+    tasks_per_site: int = typer.Option(4, help="Held-out tasks of each family (the run's first ones)."),
+    budget: int = typer.Option(24, help="Environment steps each search may spend (replays included)."),
+    branching: int = typer.Option(3, help="Distinct actions kept at an expanded state."),
+    samples: int = typer.Option(6, help="Replies sampled at an expanded state."),
+    concurrency: int = typer.Option(4, help="Episodes played at once (one browser context each)."),
+):
+    """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, paired on held-out tasks."""
+    from halo_lib.bench.mcts_bench import run_mcts_bench, summary_line
+    from halo_lib.rl.search import SearchConfig
+
+    if adapter not in ("bc", "grpo"):
+        _fail(HaloError(f"--adapter must be bc or grpo, got {adapter!r}"))
+    try:
+        search = SearchConfig(budget_steps=budget, branching=branching, samples=samples)
+        result = run_mcts_bench(Path(run), adapter, tasks_per_site, search, concurrency, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    typer.echo(summary_line(result))
+
+
 @bench_app.command("grpo")
 def bench_grpo(
     repetitions: int = typer.Option(15, help="Timed repetitions of each update (median reported)."),

