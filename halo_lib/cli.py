@@ -461,7 +461,7 @@ def bench_learn_runs(
 
 @bench_app.command("mcts")
 def bench_mcts(
-    run: str = typer.Argument(..., help="A finished recipe run's folder (results/recipe/<tag>): its adapter and tasks."),
+    run: str = typer.Argument(..., help="A finished recipe run's folder (results/recipe/<tag>): adapter, tasks."),
     adapter: str = typer.Option("bc", help="The run's policy to search with: bc or grpo."),
     tasks_per_site: int = typer.Option(4, help="Held-out tasks of each family (the run's first ones)."),
     budget: int = typer.Option(24, help="Environment steps each search may spend (replays included)."),
