@@ -468,16 +468,22 @@ def bench_mcts(
     branching: int = typer.Option(3, help="Distinct actions kept at an expanded state."),
     samples: int = typer.Option(6, help="Replies sampled at an expanded state."),
     concurrency: int = typer.Option(4, help="Episodes played at once (one browser context each)."),
+    pair_margin: float = typer.Option(0.1, help="Smallest difference of mixed values that makes two siblings a pair."),
+    dpo_tasks_per_site: int = typer.Option(0, help="Also search this many unseen training tasks of each family, "
+                                                   "DPO the adapter on the trees' pairs, and play it greedily."),
+    out: str = typer.Option("", help="Where the DPO adapter goes (default results/mcts_bench/<run>)."),
 ):
-    """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, paired on held-out tasks."""
+    """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, paired on held-out tasks; with
+    --dpo-tasks-per-site, also the adapter DPO-trained on the search's node-level pairs."""
     from halo_lib.bench.mcts_bench import run_mcts_bench, summary_line
     from halo_lib.rl.search import SearchConfig
 
     if adapter not in ("bc", "grpo"):
         _fail(HaloError(f"--adapter must be bc or grpo, got {adapter!r}"))
     try:
-        search = SearchConfig(budget_steps=budget, branching=branching, samples=samples)
-        result = run_mcts_bench(Path(run), adapter, tasks_per_site, search, concurrency, say=typer.echo)
+        search = SearchConfig(budget_steps=budget, branching=branching, samples=samples, pair_margin=pair_margin)
+        result = run_mcts_bench(Path(run), adapter, tasks_per_site, search, concurrency, dpo_tasks_per_site,
+                                Path(out) if out else None, say=typer.echo)
     except HaloError as err:
         _fail(err)
     typer.echo(summary_line(result))

@@ -24,7 +24,8 @@ def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(tmp_pat
     get_peft_model(model, lora).save_pretrained(tmp_path / "bc_adapter")  # B = 0: the base model's replies
 
     result = CliRunner().invoke(app, ["bench", "mcts", str(tmp_path), "--tasks-per-site", "1", "--budget", "6",
-                                      "--branching", "2", "--samples", "2", "--concurrency", "1"])
+                                      "--branching", "2", "--samples", "2", "--concurrency", "1",
+                                      "--dpo-tasks-per-site", "1", "--pair-margin", "0", "--out", str(tmp_path / "w")])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert re.search(r"gen\.gomail-\S+ +greedy (solved|failed) +search (solved|failed) \((\d+) steps played, "
@@ -33,8 +34,15 @@ def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(tmp_pat
     assert 1 <= played and spent >= played  # the searches' replays and rollouts count
     match = re.fullmatch(r"mcts bench: search [01]/1 vs greedy [01]/1 at the bc policy \(paired [+-]\d+ points, "
                          r"95% CI: \[-?\d+, -?\d+\]\); (\d+) environment steps per searched episode, budget 6 a step",
-                         lines[-1])
-    assert match and int(match[1]) == spent, lines[-1]
+                         lines[-2])
+    assert match and int(match[1]) == spent, lines[-2]
+    # the DPO arm: one unseen training task searched, its siblings of different values paired (margin 0: any
+    # difference), DPO from the BC adapter, the result played greedily on the same held-out task
+    match = re.fullmatch(r"mcts bench: bc\+mcts-dpo [01]/1 vs bc [01]/1 greedy \(paired [+-]\d+ points, 95% CI: "
+                         r"\[-?\d+, -?\d+\]\); (\d+) pairs from 1 searched training tasks", lines[-1])
+    assert match and int(match[1]) >= 1, lines[-1]
+    assert (tmp_path / "w" / "bc-mcts-dpo" / "adapter_config.json").is_file()
+    assert re.search(r"DPO on \d+ pairs: epoch 1 loss [\d.]+ accuracy [\d.]+; epoch 2", result.output)
 
 
 def test_mcts_bench_refuses_a_folder_without_a_run(tmp_path):

@@ -79,9 +79,10 @@ def test_search_at_inference_plays_the_solution_step_by_step(star_task):
                                         config)
 
     with SitesInThread(["gomail"]):
-        played, success, spent = asyncio.run(main())
-    assert success and [c.text.split("(")[0] for c in played] == ["click"] * 3 + ["send_msg_to_user"]
-    assert spent > len(played)  # the searches' steps, replays included, are counted
+        episode = asyncio.run(main())
+    assert episode.success and [c.text.split("(")[0] for c in episode.actions] == ["click"] * 3 + ["send_msg_to_user"]
+    assert episode.steps > len(episode.actions)  # the searches' steps, replays included, are counted
+    assert len(episode.searches) == 4 and sum(s.steps for s in episode.searches) == episode.steps
 
 
 @pytest.mark.parametrize("field, value, message", [("budget_steps", 0, "budget_steps must be >= 1"),

@@ -7,6 +7,12 @@ temperature 1, the policy's likelihood as the critic, greedy rollouts as the lea
 visited action. The search's environment steps (replays included) are what it costs. Ends with one line:
 
     mcts bench: search <s>/<n> vs greedy <g>/<n> at the <adapter> policy (paired <d> points, 95% CI: [<lo>, <hi>]); <k> environment steps per searched episode, budget <b> a step
+
+With ``dpo_tasks_per_site`` > 0 it also trains Agent Q's way: searched episodes on training tasks the run's BC did not
+see, DPO on the node-level pairs of their trees (sibling actions whose mixed values differ; reference = the adapter
+searched with), and the DPO adapter played greedily on the same held-out tasks, one more line:
+
+    mcts bench: <adapter>+mcts-dpo <x>/<n> vs <adapter> <g>/<n> greedy (paired <d> points, 95% CI: [<lo>, <hi>]); <p> pairs from <t> searched training tasks
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from halo_lib.env.pool import EnvPool
+from halo_lib.policies.assets import smollm2
 from halo_lib.errors import HaloError
 from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import policy_server
 from halo_lib.recipe import TRAINING_DIR, config_from_saved, paired_bootstrap_ci
+from halo_lib.rl.dpo import dpo_train
+from halo_lib.rl.model import PolicyModel
 from halo_lib.rl.rollout import rollout_episode
-from halo_lib.rl.search import SearchConfig, search_episode
+from halo_lib.rl.search import SearchConfig, preference_pairs, search_episode
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 from halo_lib.tasks.generator import parse_families
@@ -40,6 +49,12 @@ class MctsBenchResult:
     """Environment steps each searched episode spent, replays and rollouts included."""
     budget: int = 0
     ci: tuple[float, float] = (0.0, 0.0)
+    dpo: list[bool] = field(default_factory=list)
+    """Greedy successes of the adapter DPO trained on the search's pairs (empty without the DPO arm)."""
+    dpo_ci: tuple[float, float] = (0.0, 0.0)
+    pairs: int = 0
+    dpo_tasks: int = 0
+    dpo_history: list[dict] = field(default_factory=list)
 
 
 class SearchingPolicy:
@@ -64,8 +79,21 @@ def adapter_folder(run: Path, adapter: str) -> Path:
     return folder
 
 
+def train_dpo_adapter(adapter: Path, pairs, out: Path, epochs: int = 2) -> list[dict]:
+    """DPO (reference: the adapter itself) on ``pairs``, starting from the saved ``adapter``; the result saved to
+    ``out``. Returns each epoch's loss and accuracy."""
+    from peft import PeftModel
+
+    model, processor = smollm2()
+    policy = PolicyModel(PeftModel.from_pretrained(model, str(adapter), is_trainable=True), processor, "text")
+    history = dpo_train(policy, pairs, beta=0.1, epochs=epochs, learning_rate=1e-4)
+    policy.model.save_pretrained(out)
+    return history
+
+
 def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, search: SearchConfig | None = None,
-                   concurrency: int = 4, say=print) -> MctsBenchResult:
+                   concurrency: int = 4, dpo_tasks_per_site: int = 0, work: Path | None = None,
+                   say=print) -> MctsBenchResult:
     run = Path(run)
     try:
         cfg = config_from_saved(json.loads((run / "config.json").read_text()), str(run))
@@ -76,6 +104,9 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
     search = search or SearchConfig()
     folder = adapter_folder(run, adapter)
     tasks = [t for spec in cfg.families for t in resolve_tasks(f"gen:{spec}:heldout:{tasks_per_site}", cfg.seed)]
+    seen = cfg.train_tasks_per_site  # BC's demonstrations came from each family's first training tasks
+    training = [t for spec in cfg.families if dpo_tasks_per_site
+                for t in resolve_tasks(f"gen:{spec}:train:{seen + dpo_tasks_per_site}", cfg.seed)[seen:]]
     env_config = dataclasses.replace(cfg.env, use_screenshot=False)
     result = MctsBenchResult(adapter, [t.id for t in tasks], budget=search.budget_steps)
     say(f"{len(tasks)} held-out tasks of {run.name}; the {adapter} adapter; search budget {search.budget_steps} "
@@ -87,32 +118,66 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
         greedy = VLLMPolicy(server.base_url, adapter, "text", temperature=0.0, **common)
         policy = SearchingPolicy(VLLMPolicy(server.base_url, adapter, "text", temperature=1.0, **common), greedy)
 
-        async def main():
+        async def each(jobs, play):
             async with EnvPool(concurrency, env_config) as pool:
                 free: asyncio.Queue = asyncio.Queue()
                 for env in pool.envs:
                     free.put_nowait(env)
 
-                async def both(task):
+                async def one(task):
                     env = await free.get()
                     try:
-                        played = await rollout_episode(env, task, greedy, cfg.rewards, run_id="greedy")
-                        actions, success, steps = await search_episode(env, task, policy, cfg.rewards, search)
+                        return await play(env, task)
                     finally:
                         free.put_nowait(env)
-                    if played.status == "error":
-                        raise HaloError(f"{task.id}: the greedy episode ended with an error: {played.error}")
-                    say(f"  {task.id:<40} greedy {'solved' if played.success else 'failed':<6}  search "
-                        f"{'solved' if success else 'failed':<6} ({len(actions)} steps played, {steps} spent)")
-                    return played.success, success, steps
 
-                return await asyncio.gather(*(both(t) for t in tasks))
+                return await asyncio.gather(*(one(t) for t in jobs))
 
-        outcomes = asyncio.run(main())
-    result.greedy = [bool(g) for g, _, _ in outcomes]
-    result.search = [bool(s) for _, s, _ in outcomes]
-    result.search_steps = [k for _, _, k in outcomes]
+        async def greedily(env, task, acting=greedy):
+            played = await rollout_episode(env, task, acting, cfg.rewards, run_id="greedy")
+            if played.status == "error":
+                raise HaloError(f"{task.id}: a greedy episode ended with an error: {played.error}")
+            return played.success
+
+        async def both(env, task):
+            success = await greedily(env, task)
+            searched = await search_episode(env, task, policy, cfg.rewards, search)
+            say(f"  {task.id:<40} greedy {'solved' if success else 'failed':<6}  search "
+                f"{'solved' if searched.success else 'failed':<6} ({len(searched.actions)} steps played, "
+                f"{searched.steps} spent)")
+            return success, searched.success, searched.steps
+
+        async def main():
+            outcomes = await each(tasks, both)
+            result.greedy = [bool(g) for g, _, _ in outcomes]
+            result.search = [bool(s) for _, s, _ in outcomes]
+            result.search_steps = [k for _, _, k in outcomes]
+            if not training:
+                return
+            say(f"searching {len(training)} training tasks BC did not see, for DPO pairs")
+
+            async def searched_pairs(env, task):
+                episode = await search_episode(env, task, policy, cfg.rewards, search)
+                return [p for s in episode.searches
+                        for p in preference_pairs(s.root, search.critic_weight, search.pair_margin)]
+
+            pairs = [p for found in await each(training, searched_pairs) for p in found]
+            result.pairs, result.dpo_tasks = len(pairs), len(training)
+            if not pairs:
+                raise HaloError(f"the searches of {len(training)} training tasks found no pair of actions whose values "
+                                f"differ by {search.pair_margin}: search more tasks or with a larger budget")
+            out = Path(work or Path("results") / "mcts_bench" / run.name) / f"{adapter}-mcts-dpo"
+            result.dpo_history = await asyncio.to_thread(train_dpo_adapter, folder, pairs, out)
+            say(f"DPO on {len(pairs)} pairs: " + "; ".join(f"epoch {h['epoch']} loss {h['loss']:.3f} accuracy "
+                                                           f"{h['accuracy']:.2f}" for h in result.dpo_history))
+            server.load_adapter("mcts-dpo", out, replace=True)
+            trained = VLLMPolicy(server.base_url, "mcts-dpo", "text", temperature=0.0, **common)
+            result.dpo = [bool(s) for s in await each(tasks, lambda env, t: greedily(env, t, trained))]
+
+        asyncio.run(main())
     result.ci = paired_bootstrap_ci(result.search, result.greedy)
+    if result.dpo:
+        result.dpo_ci = paired_bootstrap_ci(result.dpo, result.greedy)
     return result
 
 
@@ -121,4 +186,8 @@ def summary_line(r: MctsBenchResult) -> str:
     diff = 100 * (sum(r.search) - sum(r.greedy)) / max(n, 1)
     return (f"mcts bench: search {sum(r.search)}/{n} vs greedy {sum(r.greedy)}/{n} at the {r.adapter} policy "
             f"(paired {diff:+.0f} points, 95% CI: [{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}]); "
-            f"{statistics.mean(r.search_steps):.0f} environment steps per searched episode, budget {r.budget} a step")
+            f"{statistics.mean(r.search_steps):.0f} environment steps per searched episode, budget {r.budget} a step"
+            + (f"\nmcts bench: {r.adapter}+mcts-dpo {sum(r.dpo)}/{n} vs {r.adapter} {sum(r.greedy)}/{n} greedy (paired "
+               f"{100 * (sum(r.dpo) - sum(r.greedy)) / max(n, 1):+.0f} points, 95% CI: [{100 * r.dpo_ci[0]:.0f}, "
+               f"{100 * r.dpo_ci[1]:.0f}]); {r.pairs} pairs from {r.dpo_tasks} searched training tasks"
+               if r.dpo_tasks else ""))

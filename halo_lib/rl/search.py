@@ -249,7 +249,7 @@ class TreeSearch:
 
 def preference_pairs(root: Node, critic_weight: float, margin: float) -> list[PreferencePair]:
     """Agent Q's node-level pairs: at every expanded state, each visited sibling against every visited sibling whose
-    mixed value is lower by at least ``margin`` (replies without token ids, e.g. a hosted model's, give none)."""
+    mixed value is lower, by at least ``margin`` (replies without token ids, e.g. a hosted model's, give none)."""
     pairs, stack = [], [root]
     while stack:
         node = stack.pop()
@@ -257,24 +257,36 @@ def preference_pairs(root: Node, critic_weight: float, margin: float) -> list[Pr
         for better in seen:
             for worse in seen:
                 gap = better.value(critic_weight) - worse.value(critic_weight)
-                if gap >= margin:
+                if gap > 0 and gap >= margin:
                     pairs.append(PreferencePair(better.action, worse.action, gap))
         stack.extend(node.children)
     return pairs
 
 
+@dataclass
+class SearchedEpisode:
+    actions: list[Candidate]
+    """The actions played, each the root's most visited of its search."""
+    success: bool
+    steps: int
+    """Environment steps the searches spent, replays and rollouts included."""
+    searches: list[SearchResult]
+    """Each step's search, its tree kept (``preference_pairs`` reads it)."""
+
+
 async def search_episode(env, task, policy, rewards: RewardConfig, config: SearchConfig, critic=None,
-                         max_steps: int | None = None):
+                         max_steps: int | None = None) -> SearchedEpisode:
     """Search at inference: before every step, a search of ``config.budget_steps`` from the steps played so far
-    chooses the action (the root's most visited). Returns (played actions, success, environment steps spent)."""
-    played: list[Candidate] = []
-    spent = 0
+    chooses the action (the root's most visited)."""
+    episode = SearchedEpisode([], False, 0, [])
     limit = max_steps or env.config.max_steps
-    while len(played) < limit:
-        result = await TreeSearch(env, task, policy, rewards, config, prefix=played, critic=critic).run()
-        spent += result.steps
+    while len(episode.actions) < limit:
+        result = await TreeSearch(env, task, policy, rewards, config, prefix=episode.actions, critic=critic).run()
+        episode.searches.append(result)
+        episode.steps += result.steps
         best = result.best_child()
-        played.append(best.action)
+        episode.actions.append(best.action)
         if best.done:
-            return played, best.success, spent
-    return played, False, spent
+            episode.success = best.success
+            break
+    return episode
