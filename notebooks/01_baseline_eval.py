@@ -53,7 +53,7 @@ result = nb.call(run_recipe, cfg, run_dir, until="base", say=nb.say)
 phases = tables.load_phases(run_dir, ["base"])
 table = tables.phase_success(phases, P.confidence)
 display(tables.format_rates(table, P.confidence))
-plots.show(plots.success_bars(table, "site", hue="phase", title=f"base {cfg.model}: held-out success per site"))
+plots.show(plots.success_bars(table, "site", hue="phase", title=f"base {cfg.policy.model}: held-out success per site"))
 
 # %% [markdown]
 # ## Steps and errors

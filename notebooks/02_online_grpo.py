@@ -30,7 +30,7 @@ _names_before = set(globals())  # what the parameters cell and papermill add is 
 
 # %% tags=["parameters"]
 config = "cpu"  # papermill_configs/<config>.yaml (cpu, quick, h100) or a YAML path: the defaults
-overrides = {}  # NotebookParams fields on top of the config, e.g. {"recipe": {"grpo_iterations": 4}}
+overrides = {}  # NotebookParams fields on top of the config, e.g. {"recipe": {"grpo": {"iterations": 4}}}
 
 # %%
 P = nb.resolve("online_grpo", config, overrides, globals(), _names_before)  # fails here, naming a bad parameter
@@ -66,7 +66,7 @@ else:
 
 # %%
 metrics = tables.load_metrics(run_dir / "grpo_training")
-plots.show(plots.learning_curves(metrics, title=f"online GRPO from BC ({cfg.model})"))
+plots.show(plots.learning_curves(metrics, title=f"online GRPO from BC ({cfg.policy.model})"))
 columns = ["iteration", "tasks", "reward_mean", "success_rate", "kl", "invalid_action_rate", "zero_spread_groups",
            "groups", "train_samples", "loss", "iteration_s"]
 display(metrics[[c for c in columns if c in metrics]].round(4))

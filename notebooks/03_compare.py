@@ -91,4 +91,5 @@ else:
 # ## GRPO's learning curves
 
 # %%
-plots.show(plots.learning_curves(tables.load_metrics(run_dir / "grpo_training"), title=f"online GRPO ({cfg.model})"))
+plots.show(plots.learning_curves(tables.load_metrics(run_dir / "grpo_training"),
+                                title=f"online GRPO ({cfg.policy.model})"))

@@ -12,7 +12,7 @@ from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.bc import BCConfig, bc_train, collect_oracle_demonstrations, load_demonstrations, save_demonstrations
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 from halo_lib.rl.dpo import PreferencePair, dpo_loss, dpo_train
 from halo_lib.rl.model import load_policy_model
 from halo_lib.sites.server import SitesInThread
@@ -21,8 +21,7 @@ from halo_lib.tasks import resolve_tasks
 
 @pytest.fixture(scope="module")
 def policy():
-    return load_policy_model(GRPOConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
-                                        group_size=2))
+    return load_policy_model(PolicyConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
 
 
 # Short prompts, as the learn bench uses for SmolLM2 (full trees are ~3,000 tokens: minutes per BC epoch on 2 AVX2 cores)
@@ -176,10 +175,8 @@ def test_cpu_bf16_autocast_keeps_logprobs_close_and_lora_fp32(demos, monkeypatch
     from halo_lib.policies.precision import uses_cpu_bf16
 
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
-    fast = load_policy_model(GRPOConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
-                                        group_size=2, cpu_bf16=True))
-    exact = load_policy_model(GRPOConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0,
-                                         group_size=2))
+    fast = load_policy_model(PolicyConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0, cpu_bf16=True))
+    exact = load_policy_model(PolicyConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
     assert uses_cpu_bf16(fast.model) and not uses_cpu_bf16(exact.model)
     demo = demos[0]
     inputs = HFPolicy(exact.model, exact.processor, "text").model_inputs(demo.prompt)
@@ -206,7 +203,7 @@ def test_cpu_bf16_stays_fp32_on_a_cpu_without_native_bf16(monkeypatch):
     server = VLLMServer("/models/any", port=8000)
     for native, dtype in ((False, "float32"), (True, "bfloat16")):
         monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda native=native: native)
-        policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, group_size=2, cpu_bf16=True))
+        policy = load_policy_model(PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, cpu_bf16=True))
         assert precision.uses_cpu_bf16(policy.model) is native
         cmd = server.command("/not/this/python")  # not the trainer's interpreter: a CPU server
         assert cmd[cmd.index("--dtype") + 1] == dtype

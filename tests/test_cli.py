@@ -1,6 +1,7 @@
 """The `halo` command as a user meets it: clear errors before heavy work, eval/smoke end to end, clean stops."""
 
 import contextlib
+import dataclasses
 import os
 import signal
 import socket
@@ -123,10 +124,11 @@ def test_sigterm_stops_what_the_command_started(handled):
 
 def test_train_dry_run_checks_everything_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "grpo.yaml").write_text("max_completion_length: 8\nlora_rank: 4\n")
+    (tmp_path / "grpo.yaml").write_text("grpo: {max_completion_length: 8}\npolicy: {lora_rank: 4}\n")
     result = runner.invoke(app, ["train", "--tasks", "gen:omnizon:train:1", "--episodes", "2", "--set",
-                                 "model=tiny-qwen3vl", "--set", "group_size=2", "--set", "max_steps=1", "--set",
-                                 "prompt.max_image_width=320", "--dry-run", "--run", "d", "--config", "grpo.yaml"])
+                                 "policy.model=tiny-qwen3vl", "--set", "grpo.group_size=2", "--set", "env.max_steps=1",
+                                 "--set", "prompt.max_image_width=320", "--dry-run", "--run", "d", "--config",
+                                 "grpo.yaml"])
     assert result.exit_code == 0, result.output
     assert "dry run ok" in result.output and "iter    1" in result.output
     assert not (tmp_path / "results").exists()
@@ -136,14 +138,26 @@ def test_train_config_with_a_typo_fails_naming_the_field(tmp_path):
     (tmp_path / "grpo.yaml").write_text("learning_rat: 0.1\n")
     result = runner.invoke(app, ["train", "--config", str(tmp_path / "grpo.yaml"), "--dry-run"])
     assert result.exit_code == 2 and "learning_rat" in result.output
-    for item, says in (("group_size", "use FIELD=VALUE"), ("group_size=many", "GRPOConfig.group_size must be int"),
-                       ("prompt.axtree_char=9", "unknown GRPOConfig.prompt field(s) ['axtree_char']")):
+    for item, says in (("grpo.group_size", "use FIELD=VALUE"),
+                       ("grpo.group_size=many", "TrainConfig.grpo.group_size must be int"),
+                       ("prompt.axtree_char=9", "unknown TrainConfig.prompt field(s) ['axtree_char']"),
+                       ("group_size=4", "TrainConfig.group_size is now grpo.group_size (in YAML: grpo: {group_size: "
+                                        "...})")):
         bad = runner.invoke(app, ["train", "--set", item, "--dry-run"])
         assert bad.exit_code == 2 and says in bad.output, bad.output
     (tmp_path / "old.yaml").write_text("compact_axtree: true\naxtree_chars: 500\n")  # before GRPOConfig.prompt
     old = runner.invoke(app, ["train", "--config", str(tmp_path / "old.yaml"), "--dry-run"])
-    assert old.exit_code == 2 and "GRPOConfig.compact_axtree is now prompt.compact_axtree" in old.output
+    assert old.exit_code == 2 and "TrainConfig.compact_axtree is now prompt.compact_axtree" in old.output
     assert "axtree_chars is now prompt.axtree_chars (in YAML: prompt: {axtree_chars: ...})" in old.output
+    # a flat GRPOConfig of before TrainConfig: each field named at its place now
+    (tmp_path / "flat.yaml").write_text("model: smollm2\nlora_rank: 8\nseed: 1\nmax_steps: 10\nbeta: 0.1\n"
+                                      "prompt: {goal_lines: 2}\n")
+    flat = runner.invoke(app, ["train", "--config", str(tmp_path / "flat.yaml"), "--dry-run"])
+    assert flat.exit_code == 2
+    for old_name, new in (("model", "policy.model"), ("lora_rank", "policy.lora_rank"), ("max_steps", "env.max_steps"),
+                          ("beta", "grpo.beta")):
+        assert f"TrainConfig.{old_name} is now {new}" in flat.output, flat.output
+    assert "seed" not in flat.output and "prompt" not in flat.output  # fields still where they were
 
 
 def test_bench_learn_reads_a_configs_recipe_and_sets_fields_on_top(monkeypatch, tmp_path):
@@ -156,18 +170,22 @@ def test_bench_learn_reads_a_configs_recipe_and_sets_fields_on_top(monkeypatch, 
         return recipe.RecipeResult(base=[False], bc=[False], grpo=[True], ci=(0.0, 1.0))
 
     monkeypatch.setattr(recipe, "run_recipe", fake_run)
-    result = runner.invoke(app, ["bench", "learn", "--set", "temperature=0.7", "--set", "backplay=0.25",
+    result = runner.invoke(app, ["bench", "learn", "--set", "grpo.temperature=0.7", "--set", "backplay=0.25",
                                  "--set", "families=[omnizon/cart]", "--reuse", "results/learn_bench/x"])
     assert result.exit_code == 0, result.output
     (cfg,) = seen
-    assert (cfg.temperature, cfg.backplay, cfg.families, cfg.reuse, cfg.out_dir) == (
+    assert (cfg.grpo.temperature, cfg.backplay, cfg.families, cfg.reuse, cfg.out_dir) == (
         0.7, 0.25, ["omnizon/cart"], "results/learn_bench/x", "results/learn_bench")
     assert cfg.bc == recipe.RecipeConfig().bc  # a section not set keeps the config's values
+    assert cfg.grpo == dataclasses.replace(recipe.RecipeConfig().grpo, temperature=0.7)  # one set keeps its others
     assert result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
     quick = runner.invoke(app, ["bench", "learn", "--config", "quick"])
-    assert quick.exit_code == 0 and seen[-1].grpo_iterations == 2
+    assert quick.exit_code == 0 and seen[-1].grpo.iterations == 2
     bad = runner.invoke(app, ["bench", "learn", "--set", "group_sise=4"])
     assert bad.exit_code == 2 and "unknown RecipeConfig field(s) ['group_sise']" in bad.output and len(seen) == 2
+    old = runner.invoke(app, ["bench", "learn", "--set", "kl_beta=0"])  # a name of before the grpo section
+    assert old.exit_code == 2 and "RecipeConfig.kl_beta is now grpo.beta (in YAML: grpo: {beta: ...})" in old.output
+    assert len(seen) == 2
 
 
 def test_bench_learn_resume_takes_the_runs_own_settings_and_refuses_others(monkeypatch, tmp_path):

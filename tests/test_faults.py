@@ -13,7 +13,7 @@ import pytest
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 from halo_lib.policies.prompts import PromptOptions
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import rollout_episode
 from halo_lib.rl.trainer import train
@@ -56,20 +56,22 @@ def test_a_browser_or_site_failure_at_the_start_ends_the_episode_as_an_error(die
     assert episode.to_dict()["error"] == episode.error
 
 
+SMOL = PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0)
+
+
 def test_an_iteration_whose_every_episode_erred_stops_the_run_and_is_not_counted(tmp_path, monkeypatch):
     """With the sites down every reset fails: the iteration is neither logged nor checkpointed as trained, and the
     error says so in one line (before: the episodes' errors propagated as an 80-line traceback)."""
     tasks = resolve_tasks("gen:omnizon:train:1")
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=2,
-                     max_completion_length=6, iterations=2, checkpoint_interval=1,
-                     prompt=PromptOptions(compact_axtree=True))
-    env = EnvConfig(max_steps=2, reset_timeout_s=5.0)
+    cfg = TrainConfig(policy=SMOL, env=EnvConfig(max_steps=2, reset_timeout_s=5.0),
+                      prompt=PromptOptions(compact_axtree=True),
+                      grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=2, checkpoint_interval=1))
     from halo_lib.policies.vllm_server import free_port
 
     monkeypatch.setenv("HALO_SITES_PORT_BASE", str(free_port() - 2))  # Omnizon's port: one nothing listens on
     with pytest.raises(HaloError, match=r"every episode of iteration 1 ended with an error \(first: reset failed: "
                                         r".*refused the connection.*\): nothing to train on"):
-        train(cfg, tasks, tmp_path, env_config=env)
+        train(cfg, tasks, tmp_path)
     assert not (tmp_path / "metrics.jsonl").exists() and not (tmp_path / "checkpoints").exists()
     assert json.loads((tmp_path / "config.json").read_text())["grpo"]["iterations"] == 2
 
@@ -140,13 +142,16 @@ def test_eval_with_a_dead_model_server_exits_non_zero_and_counts_the_errors(tmp_
 
 def test_resume_refuses_another_model_or_other_tasks_before_loading_anything(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:2")
-    (tmp_path / "config.json").write_text(json.dumps({"grpo": {"model": "smollm2"}, "tasks": [t.id for t in tasks]}))
-    with pytest.raises(HaloError, match="trained model 'smollm2', this one asks for 'tiny-qwen3vl'"):
-        train(GRPOConfig(model="tiny-qwen3vl"), tasks, tmp_path, resume=True)
-    with pytest.raises(HaloError, match="trained on 2 other tasks"):
-        train(GRPOConfig(model="smollm2"), resolve_tasks("gen:gomail:train:2"), tmp_path, resume=True)
+    tiny, smol = TrainConfig(policy=PolicyConfig(model="tiny-qwen3vl")), TrainConfig(policy=SMOL)
+    # as runs record their model now (their policy section), and as they did before (among GRPO's settings)
+    for recorded in ({"policy": {"model": "smollm2"}}, {"grpo": {"model": "smollm2"}}):
+        (tmp_path / "config.json").write_text(json.dumps({**recorded, "tasks": [t.id for t in tasks]}))
+        with pytest.raises(HaloError, match="trained model 'smollm2', this one asks for 'tiny-qwen3vl'"):
+            train(tiny, tasks, tmp_path, resume=True)
+        with pytest.raises(HaloError, match="trained on 2 other tasks"):
+            train(smol, resolve_tasks("gen:gomail:train:2"), tmp_path, resume=True)
     with pytest.raises(HaloError, match="holds no run to resume"):
-        train(GRPOConfig(model="smollm2"), tasks, tmp_path / "nothing", resume=True)
+        train(smol, tasks, tmp_path / "nothing", resume=True)
 
 
 def test_a_run_killed_before_its_first_checkpoint_is_refused_fresh_and_started_over_on_resume(tmp_path):
@@ -154,10 +159,9 @@ def test_a_run_killed_before_its_first_checkpoint_is_refused_fresh_and_started_o
     from halo_lib.sites.server import SitesInThread
 
     tasks = resolve_tasks("gen:omnizon:train:1")
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
-                     max_completion_length=6, iterations=1, checkpoint_interval=1,
-                     prompt=PromptOptions(compact_axtree=True))
-    (tmp_path / "config.json").write_text(json.dumps({"grpo": {"model": "smollm2"}, "tasks": [tasks[0].id]}))
+    cfg = TrainConfig(policy=SMOL, env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True),
+                      grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=1, checkpoint_interval=1))
+    (tmp_path / "config.json").write_text(json.dumps({"policy": {"model": "smollm2"}, "tasks": [tasks[0].id]}))
     (tmp_path / "metrics.jsonl").write_text(json.dumps({"iteration": 1, "killed": True}) + "\n")
     with pytest.raises(HaloError, match="already holds a run: pass --resume"):
         train(cfg, tasks, tmp_path)
@@ -177,7 +181,7 @@ def test_train_config_files_are_read_whole_and_policy_backend_is_honoured(tmp_pa
     from halo_lib.rl.sync import VLLMSync
 
     runner = CliRunner()
-    (tmp_path / "bad.yaml").write_bytes(b"model: \xff\xfe smollm2\n")
+    (tmp_path / "bad.yaml").write_bytes(b"policy: {model: \xff\xfe smollm2}\n")
     bad = runner.invoke(app, ["train", "--config", str(tmp_path / "bad.yaml"), "--dry-run"])
     assert bad.exit_code == 2 and "not a readable UTF-8 YAML file" in bad.output
 
@@ -195,7 +199,7 @@ def test_train_config_files_are_read_whole_and_policy_backend_is_honoured(tmp_pa
     monkeypatch.setattr(vllm_server, "policy_server", lambda model, lora_rank: FakeServer())
     monkeypatch.setattr(trainer, "train", lambda cfg, tasks, run_dir, **kw: seen.append(kw["sampler"]) or
                         trainer.TrainResult(run_dir, 0, []))
-    (tmp_path / "vllm.yaml").write_text("model: smollm2\npolicy_backend: vllm\ngroup_size: 2\n")
+    (tmp_path / "vllm.yaml").write_text("policy: {model: smollm2}\npolicy_backend: vllm\ngrpo: {group_size: 2}\n")
     result = runner.invoke(app, ["train", "--config", str(tmp_path / "vllm.yaml"), "--tasks", "gen:omnizon:train:1",
                                  "--episodes", "2", "--run", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output

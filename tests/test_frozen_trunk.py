@@ -12,7 +12,7 @@ from halo_lib.bench.update_bench import batch
 from halo_lib.policies.assets import sequence_logprobs
 from halo_lib.policies.prompts import build_prompt
 from halo_lib.recipe import RecipeConfig
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig
 from halo_lib.rl import frozen_trunk
 from halo_lib.rl.bc import BCConfig, Demonstration, bc_train
 from halo_lib.rl.frozen_trunk import FrozenTrunk
@@ -20,13 +20,14 @@ from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.trainer import grpo_update
 
-CFG = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, lora_top_layers=3, beta=0.1)
+TOP3 = PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, lora_top_layers=3)
+CFG = GRPOConfig(beta=0.1)
 
 
 @pytest.fixture(scope="module")
 def top3():
     """SmolLM2 with LoRA on its top 3 layers, a reference adapter, then the adapter moved away from it (KL > 0)."""
-    policy = load_policy_model(CFG)
+    policy = load_policy_model(TOP3)
     with torch.no_grad():
         for name, p in policy.model.named_parameters():
             if "lora_B" in name:
@@ -127,7 +128,7 @@ def test_calls_are_known_by_their_tokens_and_the_tokens_before(top3):
 
 def test_nothing_is_shared_without_frozen_layers_or_with_dropout_in_them(top3):
     policy, _, _ = top3
-    all_layers = load_policy_model(dataclasses.replace(CFG, lora_top_layers=0))
+    all_layers = load_policy_model(dataclasses.replace(TOP3, lora_top_layers=0))
     assert FrozenTrunk(all_layers.model).frozen == 0
     assert FrozenTrunk(None).frozen == 0
     assert FrozenTrunk(policy.model).frozen == 27

@@ -13,8 +13,11 @@ from halo_lib.config import EnvConfig, flat_fields, from_dict
 from halo_lib.errors import HaloError
 from halo_lib.recipe import (RENAMED_FIELDS, RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
                              load_run_config, paired_bootstrap_ci, resume_recipe, run_recipe, summary_line,
-                             training_tasks)
+                             training_config, training_tasks)
 from halo_lib.rl.bc import BCConfig
+
+GRPO = RecipeConfig().grpo
+"""The recipe's GRPO settings (a test changes a few, keeping the others)."""
 
 SUMMARY = re.compile(r"^learn bench: success base (\d+)%, bc (\d+)%, grpo (\d+)% on (\d+) held-out episodes "
                      r"\(95% CI of grpo-bc: \[(-?\d+), (-?\d+)\]\)$")
@@ -43,7 +46,7 @@ def test_training_tasks_take_the_sites_in_turn_and_grpo_gets_tasks_bc_did_not_se
 def test_grpo_starts_put_a_share_of_groups_along_bcs_demonstrations_last_decision_first():
     from halo_lib.tasks.generator import oracle_steps
 
-    cfg = RecipeConfig(grpo_iterations=12, tasks_per_iteration=2, backplay=0.5)
+    cfg = RecipeConfig(grpo=dataclasses.replace(GRPO, iterations=12, tasks_per_iteration=2), backplay=0.5)
     bc, fresh = training_tasks(cfg)
     starts = grpo_starts(cfg, bc, fresh)
     assert len(starts) == 24
@@ -144,9 +147,10 @@ def toy_run(tmp_path_factory):
     """One toy text run (every phase, in-process), shared by the tests that read it."""
     out = tmp_path_factory.mktemp("learn")
     cfg = RecipeConfig(families=["omnizon/cart"], train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1,
-                      real_tasks_per_site=0, bc=BCConfig(epochs=1), grpo_iterations=1, tasks_per_iteration=1,
-                      group_size=2, env=EnvConfig(max_steps=4, max_unparsed_replies=2), max_completion_length=20,
-                      use_vllm=False, out_dir=str(out))
+                      real_tasks_per_site=0, bc=BCConfig(epochs=1),
+                      grpo=dataclasses.replace(GRPO, iterations=1, tasks_per_iteration=1, group_size=2,
+                                               max_completion_length=20),
+                      env=EnvConfig(max_steps=4, max_unparsed_replies=2), use_vllm=False, out_dir=str(out))
     said: list[str] = []
     result = run_recipe(cfg, say=said.append)
     return cfg, result, "\n".join(said), next(out.iterdir())
@@ -171,7 +175,10 @@ def test_toy_learn_bench_runs_every_phase_and_records_them(toy_run):
     assert np.isfinite(json.loads((training / "metrics.jsonl").read_text().splitlines()[0])["reward_mean"])
     # the training run's settings survive its evaluation (which once wrote its own config.json over them)
     trained = json.loads((training / "config.json").read_text())
-    assert trained["grpo"]["group_size"] == cfg.group_size and trained["rewards"]["novelty_cap"] == cfg.rewards.novelty_cap
+    assert trained["grpo"] == dataclasses.asdict(cfg.grpo)
+    assert trained["rewards"]["novelty_cap"] == cfg.rewards.novelty_cap
+    # the recipe's policy as it is: SmolLM2 keeps LoRA on its top layers
+    assert trained["policy"] == dataclasses.asdict(cfg.policy) and trained["policy"]["lora_top_layers"] == 15
     assert json.loads((run / "grpo" / "config.json").read_text())["mode"] == "grpo"
 
 
@@ -185,7 +192,8 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     said: list[str] = []
     # one more held-out task than the reused run evaluated: only that one is evaluated now, by base and by BC
     rewards = dataclasses.replace(cfg.rewards, step_cost=0.1, out_of_steps=-0.5)
-    again = run_recipe(dataclasses.replace(cfg, grpo_learning_rate=1e-3, backplay=1.0, rewards=rewards,
+    again = run_recipe(dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, learning_rate=1e-3), backplay=1.0,
+                                           rewards=rewards,
                                            reuse=str(run), heldout_tasks_per_site=2, out_dir=str(tmp_path)),
                             say=said.append)
     text = "\n".join(said)
@@ -206,7 +214,7 @@ def test_reuse_takes_a_runs_base_and_bc_phases_and_refuses_other_bc_settings(toy
     assert "0 groups at the start of training tasks BC did not see, 1 along BC's demonstrations" in text
     assert re.fullmatch(r"gen\.omnizon-cart-\d+@\d", json.loads((grpo_dir / "metrics.jsonl").read_text())["tasks"][0])
     episodes = [json.loads(line) for line in (grpo_dir / "rollouts.jsonl").read_text().splitlines()]
-    assert len(episodes) == cfg.group_size and all(ep["start_step"] >= 1 for ep in episodes)
+    assert len(episodes) == cfg.grpo.group_size and all(ep["start_step"] >= 1 for ep in episodes)
     # the step cost (an online setting the reuse allows) reached GRPO's rewards, every step of every episode
     assert [s["reward"]["step_cost"] for ep in episodes for s in ep["steps"]] == pytest.approx(
         [-0.1] * sum(len(ep["steps"]) for ep in episodes))
@@ -226,7 +234,7 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
     (stopped / "result.json").unlink()
     shutil.rmtree(stopped / "grpo")
     config = json.loads((stopped / "config.json").read_text())
-    (stopped / "config.json").write_text(json.dumps({**config, "grpo_iterations": 2}))
+    (stopped / "config.json").write_text(json.dumps({**config, "grpo": {**config["grpo"], "iterations": 2}}))
     elapsed = json.loads((stopped / "elapsed.json").read_text())
     (stopped / "elapsed.json").write_text(json.dumps({**elapsed, "open": True}))  # as a killed run leaves it
     kept = elapsed["seconds"]
@@ -265,18 +273,22 @@ def test_a_stopped_run_resumes_where_it_stopped_and_counts_only_its_kept_work(to
 
 
 def test_load_run_config_reads_runs_of_older_versions_and_refuses_unknown_settings(tmp_path):
-    # as a run recorded before the config had sections (flat names: bc_epochs, max_steps, novelty_cap, ...) and before
-    # the out-of-steps penalty and LoRA on the top layers existed
-    sections = flat_fields(dataclasses.asdict(RecipeConfig(grpo_iterations=3, bc=BCConfig(epochs=1))))
-    old_name = {new: old for old, new in RENAMED_FIELDS.items()}
-    saved = {old_name.get(k, k): v for k, v in sections.items() if "." not in k or k in old_name}
+    # as a run recorded before the config had sections (flat names: bc_epochs, max_steps, novelty_cap, grpo_iterations,
+    # kl_beta, lora_rank, model, ...) and before the out-of-steps penalty and LoRA on the top layers existed
+    recipe = dataclasses.replace(RecipeConfig(), grpo=dataclasses.replace(GRPO, iterations=3, beta=0.05),
+                                 bc=BCConfig(epochs=1))
+    old_name = {new: old for old, new in RENAMED_FIELDS.items() if "." not in old}  # a recipe's flat names
+    saved = {old_name.get(k, k): v for k, v in flat_fields(dataclasses.asdict(recipe)).items()
+             if "." not in k or k in old_name}
     del saved["out_of_steps"], saved["lora_top_layers"]
-    assert "bc_epochs" in saved and "max_steps" in saved and "prompt.compact_axtree" not in saved
+    assert {"bc_epochs", "max_steps", "grpo_iterations", "kl_beta", "model"} <= set(saved)
+    assert "prompt.compact_axtree" not in saved and "grpo.loss_type" not in saved
     (tmp_path / "config.json").write_text(json.dumps(saved))
     cfg = load_run_config(tmp_path)
-    assert (cfg.grpo_iterations, cfg.bc.epochs, cfg.env.max_steps) == (3, 1, 8)
-    assert (cfg.rewards.out_of_steps, cfg.lora_top_layers) == (0.0, 0)  # what that run had in effect
+    assert (cfg.grpo.iterations, cfg.grpo.beta, cfg.bc.epochs, cfg.env.max_steps) == (3, 0.05, 1, 8)
+    assert (cfg.rewards.out_of_steps, cfg.policy.lora_top_layers) == (0.0, 0)  # what that run had in effect
     assert cfg.prompt == RecipeConfig().prompt  # a section's fields it never recorded: the defaults it ran with
+    assert cfg.grpo == dataclasses.replace(GRPO, iterations=3, beta=0.05)
     (tmp_path / "config.json").write_text(json.dumps({**saved, "future_knob": 1}))
     with pytest.raises(HaloError, match="settings unknown here: future_knob"):
         load_run_config(tmp_path)
@@ -289,6 +301,29 @@ def test_load_run_config_reads_runs_of_older_versions_and_refuses_unknown_settin
     (tmp_path / "config.json").write_text(json.dumps(saved))
     with pytest.raises(HaloError, match="settings it lacks: bc.batch_size"):
         load_run_config(tmp_path)
+
+
+FLAT_RUN = {
+    "model": "smollm2", "families": ["gomail/archive+delete+star", "omnizon/cart", "gocalendar/delete"],
+    "train_tasks_per_site": 8, "grpo_tasks_per_site": 8, "heldout_tasks_per_site": 24, "real_tasks_per_site": 1,
+    "max_steps": 8, "bc_epochs": 2, "bc_batch_size": 4, "bc_learning_rate": 0.0006, "lora_rank": 16, "lora_alpha": 32,
+    "lora_top_layers": 15, "grpo_iterations": 12, "tasks_per_iteration": 2, "group_size": 4,
+    "grpo_learning_rate": 0.0002, "max_completion_length": 48, "temperature": 1.0, "kl_beta": 0.1, "backplay": 0.5,
+    "novelty_cap": 0.2, "step_cost": 0.0, "out_of_steps": 0.0, "use_vllm": True, "server": "http://127.0.0.1:8000/v1",
+    "eval_concurrency": 8, "axtree_chars": 500, "goal_lines": 8, "input_lines": 3, "max_image_width": 640,
+    "cpu_bf16": True, "max_unparsed_replies": 2, "seed": 0, "out_dir": "results/recipe", "reuse": ""}
+"""The config.json of a CPU recipe run of 2026-12-06 (results/recipe/cpu-20261206-041830), every setting flat."""
+
+
+def test_a_flat_run_of_the_cpu_recipe_reads_back_as_the_cpu_recipe(tmp_path):
+    """Its LoRA, GRPO and prompt settings come back in the ``policy``, ``grpo`` and ``prompt`` sections: the recipe as
+    it is today, but where things ran; a run made with the new names reads back the same."""
+    (tmp_path / "config.json").write_text(json.dumps(FLAT_RUN))
+    cfg = load_run_config(tmp_path)
+    assert dataclasses.replace(cfg, server="", eval_concurrency=16) == RecipeConfig()
+    assert (cfg.policy.model, cfg.policy.lora_rank, cfg.grpo.beta, cfg.grpo.learning_rate) == ("smollm2", 16, 0.1, 2e-4)
+    (tmp_path / "config.json").write_text(json.dumps(dataclasses.asdict(cfg)))
+    assert load_run_config(tmp_path) == cfg
 
 
 def test_bc_demonstrations_play_in_the_recipes_environment(monkeypatch):
@@ -325,19 +360,22 @@ def test_bc_demonstrations_play_in_the_recipes_environment(monkeypatch):
 def test_toy_learn_bench_runs_the_vision_path_end_to_end(tmp_path):
     """``--model tiny-qwen3vl``: screenshots in, computer_use actions out, in every phase; BC imitates the oracle
     plans played as pointer actions on screenshots (not the text policy's element actions)."""
-    cfg = RecipeConfig(model="tiny-qwen3vl", families=["gomail/archive"], train_tasks_per_site=1,
-                      grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0, bc=BCConfig(epochs=1),
-                      grpo_iterations=1, tasks_per_iteration=1, group_size=2,
-                      env=EnvConfig(max_steps=2, max_unparsed_replies=2), max_completion_length=16,
-                      out_dir=str(tmp_path))
+    cfg = RecipeConfig(policy=dataclasses.replace(RecipeConfig().policy, model="tiny-qwen3vl"),
+                      families=["gomail/archive"],
+                      train_tasks_per_site=1, grpo_tasks_per_site=1, heldout_tasks_per_site=1, real_tasks_per_site=0,
+                      bc=BCConfig(epochs=1),
+                      grpo=dataclasses.replace(GRPO, iterations=1, tasks_per_iteration=1, group_size=2,
+                                               max_completion_length=16),
+                      env=EnvConfig(max_steps=2, max_unparsed_replies=2), out_dir=str(tmp_path))
     said: list[str] = []
     result = run_recipe(cfg, say=said.append)
     assert SUMMARY.match(summary_line(result)) and len(result.grpo) == 1
     text = "\n".join(said)
     assert "3 demonstrations from 1/1 solved tasks" in text  # click the row, click Archive, answer
-    # a vision policy is shown its whole computer-use family, and its run records no element actions to list
-    assert json.loads((next(tmp_path.iterdir()) / "grpo_training" / "config.json").read_text())[
-        "grpo"]["prompt"]["actions"] == []
+    # a vision policy is shown its whole computer-use family, and its run records no element actions to list; its LoRA
+    # is on every layer (the recipe's lora_top_layers is SmolLM2's)
+    trained = json.loads((next(tmp_path.iterdir()) / "grpo_training" / "config.json").read_text())
+    assert trained["prompt"]["actions"] == [] and trained["policy"]["lora_top_layers"] == 0
     assert re.search(r"iter 1: reward [+-]\d", text)
     run = next(tmp_path.iterdir())
     steps = [json.loads(line) for f in (run / "bc" / "trajectories").glob("*.jsonl")
@@ -376,3 +414,35 @@ def test_an_iteration_whose_every_group_had_zero_spread_says_it_had_nothing_to_l
          "iteration_s": 12.0, "groups": 2, "zero_spread_groups": 2}
     assert iteration_line(m).endswith("; all 2 groups had zero spread in returns: nothing to learn")
     assert "zero spread" not in iteration_line({**m, "zero_spread_groups": 1})
+
+
+def test_the_online_phase_trains_the_recipes_own_sections():
+    """GRPO's TrainConfig is the recipe's sections as they are; LoRA on the top layers and the list of element actions
+    are SmolLM2's alone: a vision policy gets LoRA on every layer and its whole computer-use family."""
+    cfg = RecipeConfig()
+    text = training_config(cfg, "text")
+    assert (text.policy, text.grpo, text.rewards, text.prompt, text.seed) == (cfg.policy, cfg.grpo, cfg.rewards,
+                                                                              cfg.prompt, cfg.seed)
+    assert text.env.max_steps == cfg.env.max_steps and not text.env.use_screenshot
+    vision = training_config(dataclasses.replace(cfg, policy=dataclasses.replace(cfg.policy, model="tiny-qwen3vl")),
+                             "vision")
+    assert vision.policy.lora_top_layers == 0 and cfg.policy.lora_top_layers == 15
+    assert vision.prompt.actions == [] and vision.env.use_screenshot and vision.grpo == cfg.grpo
+
+
+def test_reuse_allows_other_grpo_settings_but_not_the_reply_length_the_evaluations_share(tmp_path):
+    """``--reuse`` takes a run's base and BC phases: GRPO's section may differ (it shapes the online phase only), but
+    not ``grpo.max_completion_length`` (every evaluation's replies) nor the policy."""
+    base = RecipeConfig()
+    (tmp_path / "config.json").write_text(json.dumps(dataclasses.asdict(base)))
+    online = dataclasses.replace(base, grpo=dataclasses.replace(base.grpo, beta=0.0, iterations=30,
+                                                                credit_after_done=False), reuse=str(tmp_path))
+    with pytest.raises(HaloError, match="holds no bc_adapter"):  # its settings pass; the folder has no adapter
+        check_reusable(online)
+    longer = dataclasses.replace(base, grpo=dataclasses.replace(base.grpo, max_completion_length=64),
+                                 reuse=str(tmp_path))
+    with pytest.raises(HaloError, match=r"grpo\.max_completion_length=48 \(here 64\)"):
+        check_reusable(longer)
+    other = dataclasses.replace(base, policy=dataclasses.replace(base.policy, lora_rank=8), reuse=str(tmp_path))
+    with pytest.raises(HaloError, match=r"policy\.lora_rank=16 \(here 8\)"):
+        check_reusable(other)

@@ -7,7 +7,7 @@ import torch
 
 from halo_lib.config import from_dict
 from halo_lib.errors import HaloError
-from halo_lib.rl import GRPOConfig, LANGUAGE_LORA_TARGETS
+from halo_lib.rl import GRPOConfig, LANGUAGE_LORA_TARGETS, PolicyConfig, TrainConfig
 from halo_lib.rl.losses import (clip_fractions, dapo_loss, dr_grpo_loss, group_advantages, grpo_loss, kl_k3,
                                 loss_fn, mean_kl_k3, per_token_loss)
 
@@ -202,7 +202,7 @@ def test_loss_fn_lookup():
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# GRPOConfig
+# GRPOConfig, PolicyConfig, TrainConfig
 # ----------------------------------------------------------------------------------------------------------------
 
 
@@ -210,27 +210,32 @@ def test_grpo_config_loads_from_dict_and_validates():
     config = from_dict(GRPOConfig, {"group_size": 4, "learning_rate": 1, "loss_type": "grpo", "beta": 0.04})
     assert config.learning_rate == 1.0 and config.episodes_per_iteration == 4
     assert GRPOConfig().loss_type == "dr_grpo" and GRPOConfig().scale_rewards == "none"
-    assert GRPOConfig().lora_target_modules == list(LANGUAGE_LORA_TARGETS)
+    assert PolicyConfig().lora_target_modules == list(LANGUAGE_LORA_TARGETS)
     with pytest.raises(HaloError, match="group_size must be >= 2"):
         from_dict(GRPOConfig, {"group_size": 1})
     with pytest.raises(HaloError, match="loss_type must be one of"):
         from_dict(GRPOConfig, {"loss_type": "ppo"})
     with pytest.raises(HaloError, match="policy_backend must be one of"):
-        from_dict(GRPOConfig, {"policy_backend": "sglang"})
+        from_dict(TrainConfig, {"policy_backend": "sglang"})
     with pytest.raises(HaloError, match="lora_target_modules"):
-        from_dict(GRPOConfig, {"lora_target_modules": "q_proj"})
+        from_dict(PolicyConfig, {"lora_target_modules": "q_proj"})
+    with pytest.raises(HaloError, match="PolicyConfig.lora_rank must be >= 1"):
+        from_dict(PolicyConfig, {"lora_rank": 0})
+    with pytest.raises(HaloError, match="unknown GRPOConfig field.*'model'"):  # the policy's, not the algorithm's
+        from_dict(GRPOConfig, {"model": "smollm2"})
     with pytest.raises(HaloError, match="unknown GRPOConfig field"):
         from_dict(GRPOConfig, {"epsilon": 0.2})
 
 
-def test_every_grpo_config_field_is_documented():
+def test_every_training_config_field_is_documented():
     import ast
     import inspect
 
     import halo_lib.rl.config as module
 
     tree = ast.parse(inspect.getsource(module))
-    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "GRPOConfig").body
-    for node, following in zip(body, body[1:]):
-        if isinstance(node, ast.AnnAssign):
-            assert isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant), node.target.id
+    for name in ("PolicyConfig", "GRPOConfig", "TrainConfig"):
+        body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name).body
+        for node, following in zip(body, body[1:]):
+            if isinstance(node, ast.AnnAssign):
+                assert isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant), node.target.id

@@ -21,11 +21,8 @@ recipe:
   heldout_tasks_per_site: 2
   real_tasks_per_site: 0
   bc: {epochs: 1}
-  grpo_iterations: 1
-  tasks_per_iteration: 1
-  group_size: 2
+  grpo: {iterations: 1, tasks_per_iteration: 1, group_size: 2, max_completion_length: 20}
   env: {max_steps: 3}
-  max_completion_length: 20
   use_vllm: false
 n_boot: 200
 filmstrip_steps: 3

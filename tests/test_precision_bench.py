@@ -8,13 +8,14 @@ from typer.testing import CliRunner
 
 from halo_lib.cli import app
 from halo_lib.policies import precision
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 from halo_lib.rl.model import load_policy_model
 
 
 def test_cpu_bf16_stores_frozen_linears_in_bf16_and_keeps_lora_head_and_logits_fp32(monkeypatch):
     monkeypatch.setattr(precision, "cpu_has_native_bf16", lambda: True)
-    policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, cpu_bf16=True))
+    policy = load_policy_model(PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0,
+                                            cpu_bf16=True))
     model = policy.model
     head = model.get_output_embeddings()
     frozen = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m is not head

@@ -145,7 +145,7 @@ def test_shipped_configs_load():
     for config in ("cpu", "quick", "h100"):
         params = P.load_params(config)
         assert isinstance(params, P.NotebookParams)
-        models[config] = params.recipe_config().model
+        models[config] = params.recipe_config().policy.model
     assert models == {"cpu": "smollm2", "quick": "smollm2", "h100": "qwen3vl-8b"}
     assert P.load_params("h100").recipe_config().prompt.max_image_width == 1280  # the image the 8B samples and trains on
 
@@ -184,8 +184,13 @@ def test_every_param_field_has_a_docstring():
     ({"n_boot": 0}, r"NotebookParams.n_boot must be >= 1"),
     ({"confidence": 1.5}, r"NotebookParams.confidence must be in \(0, 1\)"),
     ({"recipe": {"group_sise": 2}}, r"NotebookParams.recipe: unknown RecipeConfig field\(s\) \['group_sise'\]"),
-    ({"recipe": {"group_size": 0}}, r"RecipeConfig.group_size must be >= 1"),
-    ({"recipe": {"temperature": float("nan")}}, r"RecipeConfig.temperature must be a finite number > 0"),
+    ({"recipe": {"grpo": {"group_size": 1}}}, r"RecipeConfig.grpo: GRPOConfig.group_size must be >= 2"),
+    ({"recipe": {"grpo": {"temperature": float("nan")}}},
+     r"RecipeConfig.grpo: GRPOConfig.temperature must be a finite number > 0"),
+    ({"recipe": {"policy": {"lora_rank": 0}}}, r"RecipeConfig.policy: PolicyConfig.lora_rank must be >= 1"),
+    ({"recipe": {"kl_beta": 0.0}}, r"RecipeConfig.kl_beta is now grpo.beta \(in YAML: grpo: \{beta: ...\}\)"),
+    ({"recipe": {"model": "smollm2", "lora_rank": 8}},
+     r"RecipeConfig.model is now policy.model .*; RecipeConfig.lora_rank is now policy.lora_rank"),
     ({"recipe": {"backplay": 2}}, r"RecipeConfig.backplay must be in \[0, 1\]"),
     ({"recipe": {"use_vllm": "yes"}}, r"RecipeConfig.use_vllm must be bool"),
 ])
@@ -195,15 +200,21 @@ def test_bad_parameters_name_the_field(values, match):
 
 
 def test_overrides_merge_the_recipe_field_by_field():
-    params = P.load_params("cpu", P.parse_sets(["recipe.grpo_iterations=3", "n_boot=50", "recipe.families=[omnizon/cart]"]))
+    params = P.load_params("cpu", P.parse_sets(["recipe.grpo.iterations=3", "n_boot=50",
+                                                "recipe.families=[omnizon/cart]"]))
     cfg = params.recipe_config()
-    assert (cfg.grpo_iterations, cfg.families, params.n_boot) == (3, ["omnizon/cart"], 50)
+    assert (cfg.grpo.iterations, cfg.families, params.n_boot) == (3, ["omnizon/cart"], 50)
+    # the recipe's GRPO section keeps its other fields (its KL weight, its group size...), not GRPOConfig's defaults
+    assert cfg.grpo == dataclasses.replace(P.load_params("cpu").recipe_config().grpo, iterations=3)
     assert cfg.heldout_tasks_per_site == P.load_params("cpu").recipe_config().heldout_tasks_per_site  # kept
     # YAML 1.1 reads 4e-4 (no dot) as a string: a float field takes it as the number it spells
-    assert P.load_params("cpu", P.parse_sets(["recipe.grpo_learning_rate=4e-4"])).recipe_config().grpo_learning_rate \
+    assert P.load_params("cpu", P.parse_sets(["recipe.grpo.learning_rate=4e-4"])).recipe_config().grpo.learning_rate \
         == 4e-4
-    with pytest.raises(HaloError, match="RecipeConfig.grpo_learning_rate must be float"):
-        P.load_params("cpu", P.parse_sets(["recipe.grpo_learning_rate=fast"]))
+    with pytest.raises(HaloError, match="RecipeConfig.grpo.learning_rate must be float"):
+        P.load_params("cpu", P.parse_sets(["recipe.grpo.learning_rate=fast"]))
+    with pytest.raises(HaloError, match=r"RecipeConfig.grpo_iterations is now grpo.iterations \(in YAML: grpo: "
+                                        r"\{iterations: ...\}\)"):  # the name it had before the grpo section
+        P.load_params("cpu", P.parse_sets(["recipe.grpo_iterations=3"]))
     with pytest.raises(HaloError, match="only recipe.FIELD has a section"):
         P.parse_sets(["grpo.beta=0"])
     with pytest.raises(HaloError, match="use FIELD=VALUE"):
@@ -221,9 +232,11 @@ def test_a_section_is_set_field_by_field_on_top_of_the_recipes_own_section(tmp_p
     assert (cfg.env.max_steps, cfg.env.max_unparsed_replies) == (5, 2)
     assert cfg.prompt == dataclasses.replace(P.load_params("cpu").recipe_config().prompt, goal_lines=2)
     toy = tmp_path / "toy.yaml"
-    toy.write_text("recipe: {env: {max_steps: 3}, bc: {epochs: 1}}\n")
+    toy.write_text("recipe: {env: {max_steps: 3}, bc: {epochs: 1}, grpo: {iterations: 3}, policy: {lora_rank: 8}}\n")
     cfg = P.load_params(toy).recipe_config()
     assert (cfg.env.max_steps, cfg.env.max_unparsed_replies, cfg.bc.epochs, cfg.bc.batch_size) == (3, 2, 1, 4)
+    assert cfg.grpo == dataclasses.replace(RecipeConfig().grpo, iterations=3)  # beta 0.1, groups of 4: the recipe's
+    assert cfg.policy == dataclasses.replace(RecipeConfig().policy, lora_rank=8)  # SmolLM2, top 15 layers, ...
     with pytest.raises(HaloError, match=r"RecipeConfig\.env\.max_steps must be int, got 'x'"):
         P.load_params("cpu", P.parse_sets(["recipe.env.max_steps=x"]))
     with pytest.raises(HaloError, match=r"unknown RecipeConfig\.bc field\(s\) \['epoch'\]"):

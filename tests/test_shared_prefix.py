@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from halo_lib.policies.assets import sequence_logprobs
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 from halo_lib.rl.shared_prefix import SharedPrefix, common_prefix_length
 from halo_lib.rl.model import load_policy_model
 
@@ -16,7 +16,7 @@ SYSTEM = ("You are a web agent. Reply with exactly one action, written as a Pyth
 
 @pytest.fixture(scope="module")
 def smol():
-    policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0))
+    policy = load_policy_model(PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0))
     with torch.no_grad():  # a trained-looking adapter (B = 0 at init would make the LoRA gradients of A vanish)
         for name, p in policy.model.named_parameters():
             if "lora_B" in name:

@@ -9,7 +9,8 @@ import torch
 
 from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.base import Candidate
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.config import EnvConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
 from halo_lib.rl.losses import loss_fn, per_token_loss
 from halo_lib.rl.rewards import RewardPieces
 from halo_lib.rl.rollout import EpisodeRollout, StepSample
@@ -32,9 +33,8 @@ def toy_samples(policy: PolicyModel, n: int = 4):
 
 @pytest.fixture(scope="module")
 def smol():
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
-                     max_completion_length=8, group_size=2)
-    return cfg, load_policy_model(cfg)
+    cfg = GRPOConfig(learning_rate=1e-3, max_completion_length=8, group_size=2)
+    return cfg, load_policy_model(PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0))
 
 
 def lora_state(model):
@@ -143,7 +143,7 @@ def test_gigpo_compares_the_steps_that_acted_on_the_same_page_by_their_returns_f
     assert anchor_advantages([direct, dataclasses.replace(detour, steps=[
         dataclasses.replace(s, state="") for s in detour.steps])], gamma) == [[0.0, 0.0], [0.0] * 4]  # pages unknown
 
-    cfg = GRPOConfig(model="smollm2", group_size=2, anchor_weight=1.0, anchor_discount=gamma)
+    cfg = GRPOConfig(group_size=2, anchor_weight=1.0, anchor_discount=gamma)
     samples, advantages = training_samples([[direct, detour]], lambda prompt: prompt, cfg, keep_zero=True)
     assert advantages == [0.0, 0.0]  # the same return: no episode-level signal, yet the detour's first click is worse
     assert [s.advantage for s in samples] == pytest.approx([anchors[0][0], 0.0, anchors[1][0], 0.0, anchors[1][2], 0.0])
@@ -162,7 +162,7 @@ def test_a_reply_that_did_not_parse_never_gets_positive_credit():
     won = EpisodeRollout("t", [step("please choose item."), step("click('12')", success=1.0)], success=True)
     lost = EpisodeRollout("t", [step("click('1"), step("click('13')")])
     assert won.steps[0].candidate.action is None and lost.steps[0].candidate.action is None
-    cfg = GRPOConfig(model="smollm2", group_size=2)
+    cfg = GRPOConfig(group_size=2)
     samples, advantages = training_samples([[won, lost]], lambda prompt: prompt, cfg)
     assert advantages == [0.5, -0.5]
     assert [(s.inputs, s.advantage) for s in samples] == [("click('12')", 0.5), ("click('1", -0.5),
@@ -186,7 +186,7 @@ def test_a_group_with_an_episode_cut_short_by_an_error_trains_nothing():
                          status="error")
     lost = EpisodeRollout("u", [step("click('14')")], status="failure")
     won_u = EpisodeRollout("u", [step("click('15')", success=1.0)], success=True, status="success")
-    cfg = GRPOConfig(model="smollm2", group_size=2)
+    cfg = GRPOConfig(group_size=2)
     samples, advantages = training_samples([[won, cut], [lost, won_u]], lambda prompt: prompt, cfg, keep_zero=True)
     assert advantages == [0.0, 0.0, -0.5, 0.5]
     assert [(s.inputs, s.advantage) for s in samples] == [("click('14')", -0.5), ("click('15')", 0.5)]
@@ -204,7 +204,7 @@ def test_steps_after_an_episodes_last_reward_never_get_positive_credit():
     stopped = EpisodeRollout("t", [step("click('212')", progress=0.4), step("send_msg_to_user('done')")])
     assert wandered.ret == pytest.approx(0.1) and stopped.ret == pytest.approx(0.4)
     assert rewarded_from(wandered) == [True, True, False, False, False, False]
-    cfg = GRPOConfig(model="smollm2", group_size=2)
+    cfg = GRPOConfig(group_size=2)
     # the wandering episode did worse: every step keeps its negative advantage
     samples, advantages = training_samples([[wandered, stopped]], lambda prompt: prompt, cfg)
     assert advantages == pytest.approx([-0.15, 0.15])
@@ -234,12 +234,12 @@ def test_steps_between_the_tasks_completion_and_the_answer_never_get_positive_cr
     assert dawdled(idle) == [False, False, True, True, False]
     ran_out = EpisodeRollout("t", idle.steps[:4], status="max_steps")  # no answer: its last click is idle too
     assert dawdled(ran_out) == [False, False, True, True]
-    cfg = GRPOConfig(model="smollm2", group_size=2, credit_after_done=False)
+    cfg = GRPOConfig(group_size=2, credit_after_done=False)
     samples, advantages = training_samples([[idle, failed]], lambda prompt: prompt, cfg, keep_zero=True)
     assert advantages == pytest.approx([0.8, -0.8])
     assert [s.advantage for s in samples] == pytest.approx([0.8, 0.8, 0.0, 0.0, 0.8, -0.8, -0.8])
     assert capped_credit([idle, failed], advantages, cfg) == 2
-    credited, _ = training_samples([[idle, failed]], lambda prompt: prompt, GRPOConfig(model="smollm2", group_size=2))
+    credited, _ = training_samples([[idle, failed]], lambda prompt: prompt, GRPOConfig(group_size=2))
     assert [s.advantage for s in credited] == pytest.approx([0.8] * 5 + [-0.8] * 2)
     prompt_answer = EpisodeRollout("t", [step("click('161')", progress=0.2), step("click('423')", progress=0.2),
                                          step("send_msg_to_user('done')", after_done=True, success=1.0)])
@@ -283,9 +283,10 @@ class SplitGroup:
 
 def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, learning_rate=1e-3,
-                     group_size=2, max_steps=1, max_completion_length=6, iterations=2, checkpoint_interval=1,
-                     prompt=PromptOptions(compact_axtree=True, axtree_chars=500))
+    cfg = TrainConfig(policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
+                      env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
+                      grpo=GRPOConfig(learning_rate=1e-3, group_size=2, max_completion_length=6, iterations=2,
+                                      checkpoint_interval=1))
     with SitesInThread(["omnizon"]):
         first = train(cfg, tasks, tmp_path, sampler=SplitGroup())
         assert [m["iteration"] for m in first.metrics] == [1, 2]
@@ -314,14 +315,18 @@ def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
         saved = load_file(tmp_path / "checkpoints" / "step-000002" / "adapter" / "adapter_model.safetensors")
         # peft starts every lora_B at zero: a trained adapter has moved away from it
         assert any(float(v.abs().max()) > 0 for k, v in saved.items() if "lora_B" in k)
-        assert (tmp_path / "tb").is_dir() and json.loads((tmp_path / "config.json").read_text())["grpo"]["group_size"] == 2
+        assert (tmp_path / "tb").is_dir()
+        recorded = json.loads((tmp_path / "config.json").read_text())  # the TrainConfig, section by section
+        assert recorded["grpo"]["group_size"] == 2 and recorded["policy"]["model"] == "smollm2"
+        assert recorded["env"]["max_steps"] == 1 and recorded["prompt"]["axtree_chars"] == 500
         with pytest.raises(Exception, match="--resume"):
             train(cfg, tasks, tmp_path, sampler=SplitGroup())  # never silently overwrites a run
         # a run killed after logging iteration 3 but before checkpointing it: the resumed run logs 3 again, once
         for name in ("metrics.jsonl", "rollouts.jsonl"):
             with open(tmp_path / name, "a") as f:
                 f.write(json.dumps({"iteration": 3, "killed": True}) + "\n" + '{"iteration": 3, "torn')
-        resumed = train(dataclasses.replace(cfg, iterations=3), tasks, tmp_path, resume=True, sampler=SplitGroup())
+        more = dataclasses.replace(cfg, grpo=dataclasses.replace(cfg.grpo, iterations=3))
+        resumed = train(more, tasks, tmp_path, resume=True, sampler=SplitGroup())
     assert [m["iteration"] for m in resumed.metrics] == [1, 2, 3]
     logged = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [m["iteration"] for m in logged] == [1, 2, 3] and "killed" not in logged[2]
@@ -343,9 +348,10 @@ class DiesAfterOneUpdate(SplitGroup):
 
 def test_an_error_mid_training_leaves_a_resumable_checkpoint(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, group_size=2, max_steps=1,
-                     max_completion_length=6, iterations=3, checkpoint_interval=0,
-                     prompt=PromptOptions(compact_axtree=True, axtree_chars=500), beta=0.05, learning_rate=1e-3)
+    cfg = TrainConfig(policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
+                      env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
+                      grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=3, checkpoint_interval=0,
+                                      beta=0.05, learning_rate=1e-3))
     with SitesInThread(["omnizon"]):
         with pytest.raises(ConnectionError):
             train(cfg, tasks, tmp_path, sampler=DiesAfterOneUpdate())
@@ -405,7 +411,7 @@ def test_lora_top_layers_adapts_only_the_last_layers_and_backward_stops_below_th
     keeps no graph there: the saving); a count the model does not have is refused with the fix."""
     from halo_lib.errors import HaloError
 
-    cfg = GRPOConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, lora_top_layers=2)
+    cfg = PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0, lora_top_layers=2)
     model = load_policy_model(cfg).model
     n = model.config.num_hidden_layers
     adapted = {int(name.split(".layers.")[1].split(".")[0]) for name, p in model.named_parameters() if p.requires_grad}
@@ -415,7 +421,7 @@ def test_lora_top_layers_adapts_only_the_last_layers_and_backward_stops_below_th
     # hidden[i] is layer i's input: the first adapted layer's input needs no grad, its output does
     assert not hidden[n - 2].requires_grad and hidden[n - 1].requires_grad
 
-    vision = load_policy_model(GRPOConfig(model="tiny-qwen3vl", lora_rank=4, lora_alpha=8, lora_top_layers=1)).model
+    vision = load_policy_model(PolicyConfig(model="tiny-qwen3vl", lora_rank=4, lora_alpha=8, lora_top_layers=1)).model
     last = vision.config.text_config.num_hidden_layers - 1
     names = [name for name, p in vision.named_parameters() if p.requires_grad]
     assert names and all("visual" not in x and f"language_model.layers.{last}." in x for x in names)
@@ -423,4 +429,4 @@ def test_lora_top_layers_adapts_only_the_last_layers_and_backward_stops_below_th
     with pytest.raises(HaloError, match=f"has {n} layers"):
         load_policy_model(dataclasses.replace(cfg, lora_top_layers=n + 1))
     with pytest.raises(HaloError, match="lora_top_layers must be >= 0"):
-        GRPOConfig(lora_top_layers=-1)
+        PolicyConfig(lora_top_layers=-1)

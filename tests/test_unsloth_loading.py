@@ -16,7 +16,7 @@ import torch
 from halo_lib.errors import HaloError
 from halo_lib.policies.assets import tiny_qwen3vl_dir
 from halo_lib.rl import model
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 
 
 @pytest.fixture
@@ -67,13 +67,13 @@ def test_loading_on_cuda_with_a_broken_unsloth_stops_before_any_weights(broken_u
 
     monkeypatch.setattr("transformers.Qwen3VLForConditionalGeneration.from_pretrained", no_load)
     with pytest.raises(HaloError, match="does not import"):
-        model.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16))
+        model.load_policy_model(PolicyConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16))
 
 
 def test_without_unsloth_cuda_training_checkpoints_activations_and_still_trains_lora(no_unsloth, on_cuda):
     from halo_lib.policies.assets import build_inputs, sequence_logprobs
 
-    policy = model.load_policy_model(GRPOConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
+    policy = model.load_policy_model(PolicyConfig(model="qwen3vl-8b", lora_rank=8, lora_alpha=16, lora_dropout=0.0))
     base = policy.model.get_base_model()
     assert any(getattr(m, "gradient_checkpointing", False) for m in base.modules())  # its decoder layers
     # the checkpointed layers still pass gradients to the LoRA weights (inputs require grad: frozen embeddings)

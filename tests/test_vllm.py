@@ -499,7 +499,7 @@ def test_trainer_sync_makes_the_server_sample_with_the_updated_adapter(server, h
     policy = sync.policy_for(None)
     obs = text_obs()
     before = run(policy.sample_actions(obs, 2))
-    cfg = GRPOConfig(model="smollm2", group_size=2, learning_rate=5e-2, max_completion_length=16)
+    cfg = GRPOConfig(group_size=2, learning_rate=5e-2, max_completion_length=16)
     inputs = build_inputs(tok, before[0].prompt.to_plain())
     samples = [TrainSample(inputs, c.token_ids, adv, c.logprobs) for c, adv in zip(before, (1.0, -1.0))]
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.learning_rate)

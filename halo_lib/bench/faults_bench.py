@@ -42,7 +42,7 @@ from unittest import mock
 import yaml
 
 from halo_lib.actions import contract_problem, parse_action
-from halo_lib.config import EnvConfig
+from halo_lib.config import EnvConfig, deep_merge
 from halo_lib.env.environment import BrowserEnv, BrowserHost
 from halo_lib.errors import ActionParseError, HaloError
 from halo_lib.policies.base import Candidate
@@ -280,11 +280,12 @@ def _checkpointed(run_dir: Path) -> int:
 
 def _train_command(work: Path, name: str, iterations: int, **fields) -> tuple[list[str], Path]:
     """A toy ``halo train`` (SmolLM2, one Omnizon task, groups of 2, one step) run in ``work/<name>``; ``fields`` are
-    GRPOConfig fields on top of the toy ones."""
+    TrainConfig fields (a section's as a mapping) on top of the toy ones."""
     run_dir = work / name
     config = work / f"{name}.yaml"
-    values = {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0, "max_completion_length": 8,
-              "prompt": {"compact_axtree": True}, "learning_rate": 1.0e-3, "group_size": 2, "max_steps": 1, **fields}
+    values = deep_merge({"policy": {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0},
+                         "prompt": {"compact_axtree": True}, "env": {"max_steps": 1},
+                         "grpo": {"max_completion_length": 8, "learning_rate": 1.0e-3, "group_size": 2}}, fields)
     config.write_text(yaml.safe_dump(values))
     cmd = [sys.executable, "-m", "halo_lib.cli", "train", "--config", str(config), "--tasks", "gen:omnizon:train:1",
            "--episodes", str(2 * iterations), "--run", str(run_dir.resolve())]
@@ -316,7 +317,7 @@ def trainer_scenario(work: Path, checkpoint_interval: int, iterations: int = 3, 
     """``halo train`` SIGKILLed once it logged iteration 1, then resumed; what the logs and checkpoints say."""
     when = "before" if checkpoint_interval > 1 else "after"
     name = f"trainer killed {when} its first checkpoint"
-    cmd, run_dir = _train_command(work, f"train-{when}", iterations, checkpoint_interval=checkpoint_interval)
+    cmd, run_dir = _train_command(work, f"train-{when}", iterations, grpo={"checkpoint_interval": checkpoint_interval})
     log = open(work / f"train-{when}.log", "w")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     # before: iteration 1 logged, its checkpoint due at 2; after: iteration 1's checkpoint written
@@ -336,8 +337,9 @@ def vllm_scenario(work: Path, iterations: int = 3, timeout_s: float = 900) -> Sc
     1 is checkpointed (iteration 2 running). The run must stop by itself with a one-line error and its checkpoint;
     resumed (a new server), every iteration is logged once."""
     name = "vllm server killed mid-iteration"
-    cmd, run_dir = _train_command(work, "train-vllm", iterations, checkpoint_interval=1, policy_backend="vllm",
-                                  lora_rank=8, lora_alpha=16)  # a rank vLLM serves
+    cmd, run_dir = _train_command(work, "train-vllm", iterations, policy_backend="vllm",
+                                  grpo={"checkpoint_interval": 1},
+                                  policy={"lora_rank": 8, "lora_alpha": 16})  # a rank vLLM serves
     log_path = work / "train-vllm.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

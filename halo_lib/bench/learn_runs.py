@@ -25,7 +25,7 @@ from halo_lib.recipe import REMOVED_FIELDS, TRAINING_DIR, config_from_saved, dif
 from halo_lib.errors import HaloError
 # pandas is imported lazily, in runs_table: importing this module stays light.
 
-NOT_COMPARED = RUN_PLACE_FIELDS | {"seed", "grpo.seed", "grpo.checkpoint_interval"}
+NOT_COMPARED = RUN_PLACE_FIELDS | {"seed", "grpo.checkpoint_interval"}
 """Config fields runs may differ in and still be pooled: where things ran (the recipe's ``NOT_COMPARED``: the server,
 how many evaluation episodes at once, where a run wrote), whether it took an earlier run's base and BC (such a run is
 listed as a reuse), the seed (replicates of one recipe: its held-out and training tasks, LoRA
@@ -43,7 +43,7 @@ class LearnRun:
     ci: tuple[float, float]
     minutes: float
     real: dict
-    training: dict  # the GRPO run's own config.json (its GRPOConfig and RewardConfig); {} where a run has none
+    training: dict  # the GRPO run's own config.json (its TrainConfig); {} where a run has none
     resumed: int = 0  # times it was resumed after it stopped (its minutes then count only the kept work)
 
     @property
@@ -78,14 +78,22 @@ def load_run(path: Path) -> LearnRun:
 
 def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
     """The two runs' settings, flat: the learn bench's, and, where both recorded their GRPO run's own config (runs
-    made since it has a folder of its own), its GRPOConfig and RewardConfig fields as ``grpo.<field>`` and
-    ``rewards.<field>`` (settings a RecipeConfig does not carry, such as ``GRPOConfig.credit_after_done``)."""
+    made since it has a folder of its own), its settings under today's names (``TRAINING_SETTINGS``: what the GRPO run
+    trained with, such as a vision policy's LoRA on every layer; older runs recorded it all as ``grpo.<field>``)."""
     mine, theirs = _recipe_settings(run), _recipe_settings(other)
     if run.training and other.training:
-        for section in ("grpo", "rewards"):
-            mine.update(saved_settings({section: run.training.get(section, {})}))
-            theirs.update(saved_settings({section: other.training.get(section, {})}))
+        mine.update(_training_settings(run))
+        theirs.update(_training_settings(other))
     return mine, theirs
+
+
+TRAINING_SETTINGS = ("seed", "policy_backend", "policy", "prompt", "grpo", "rewards")
+"""What a GRPO run's config.json records that learn-runs compares: its TrainConfig but the episodes' environment
+(the recipe's ``env``, each phase setting the screenshot its policy needs)."""
+
+
+def _training_settings(run: LearnRun) -> dict:
+    return saved_settings({k: v for k, v in run.training.items() if k in TRAINING_SETTINGS})
 
 
 def _recipe_settings(run: LearnRun) -> dict:

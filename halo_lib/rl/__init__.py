@@ -1,11 +1,11 @@
 """Online RL for the browser agent: GRPO losses (``losses``), its config (``config``), and TRL as a reference
 (``trl_reference``, dev only).
 
-Import-light: importing ``halo_lib.rl`` loads neither torch nor TRL. ``GRPOConfig`` is imported eagerly (plain
-dataclass); the loss functions load torch on first access.
+Import-light: importing ``halo_lib.rl`` loads neither torch nor TRL. The configs are imported eagerly (plain
+dataclasses); the loss functions load torch on first access.
 """
 
-from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig
+from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig, PolicyConfig, TrainConfig
 
 #: Public names served lazily from ``halo_lib.rl.losses`` (torch).
 _LOSS_NAMES = (
@@ -13,7 +13,7 @@ _LOSS_NAMES = (
     "dapo_loss", "loss_fn", "LOSSES", "masked_mean", "clip_fractions", "mean_kl_k3", "mean_entropy",
 )
 
-__all__ = ["GRPOConfig", "LANGUAGE_LORA_TARGETS", *_LOSS_NAMES]
+__all__ = ["GRPOConfig", "PolicyConfig", "TrainConfig", "LANGUAGE_LORA_TARGETS", *_LOSS_NAMES]
 
 
 def __getattr__(name: str):

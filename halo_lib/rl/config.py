@@ -1,41 +1,45 @@
-"""``GRPOConfig``: every knob of online GRPO training, one docstring per field (in the style of TRL's GRPOConfig).
+"""The typed configs of training, one docstring per field (in the style of TRL's GRPOConfig): ``PolicyConfig`` (the
+model and its LoRA adapter), ``GRPOConfig`` (online GRPO, the algorithm alone) and ``TrainConfig`` (a ``halo train``
+run: those two sections with the run's seed, sampler, environment, prompts and rewards).
 
-A ``config_dataclass``: pydantic checks types and ``Literal`` choices whenever one is built (from YAML, the CLI or
-notebooks through ``halo_lib.config.from_dict``, or in code); ``validate()`` (also run then) checks ranges and
+Each is a ``config_dataclass``: pydantic checks types and ``Literal`` choices whenever one is built (from YAML, the CLI
+or notebooks through ``halo_lib.config.from_dict``, or in code); ``validate()`` (also run then) checks ranges and
 combinations.
-Defaults follow Dr. GRPO (Liu et al. 2025): ``loss_type="dr_grpo"``, ``scale_rewards="none"``, ``beta=0``.
+GRPO's defaults follow Dr. GRPO (Liu et al. 2025): ``loss_type="dr_grpo"``, ``scale_rewards="none"``, ``beta=0``.
 """
 
 from __future__ import annotations
 
 from dataclasses import field
+from functools import partial
 from typing import Literal
 
-from halo_lib.config import config_dataclass
+from halo_lib.config import EnvConfig, config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.policies.prompts import PromptOptions
+from halo_lib.rl.rewards import RewardConfig
 
 #: The language model's projections only: LoRA on the vision tower is neither needed nor served by vLLM.
 LANGUAGE_LORA_TARGETS: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
-@config_dataclass
-class GRPOConfig:
-    """Online GRPO with LoRA on a browser-agent policy."""
+def _need(cls: str, ok: bool, message: str) -> None:
+    """Raise ``HaloError("<cls>.<message>")`` unless ``ok`` (a range check naming its field)."""
+    if not ok:
+        raise HaloError(f"{cls}.{message}")
 
-    # ---- model and backend -----------------------------------------------------------------------------------
+
+@config_dataclass
+class PolicyConfig:
+    """The policy: a base model with frozen weights and a LoRA adapter on its language model, the same for every phase
+    that trains it (BC, GRPO, DPO) and for ``halo smoke --gpu`` (``halo_lib.rl.model.load_policy_model``)."""
+
     model: str = "tiny-qwen3vl"
     """Policy model: ``tiny-qwen3vl`` (random weights, CPU tests), ``smollm2`` (text-only, real weights),
     ``qwen3vl-8b`` (``$HALO_MODEL``), or a local folder / hub id (see ``halo_lib.policies.assets.resolve_model``)."""
-    policy_backend: Literal["hf", "vllm"] = "hf"
-    """Who samples the episodes: ``hf`` (transformers ``generate`` in the trainer's process) or ``vllm`` (an
-    OpenAI-compatible vLLM server that reloads the LoRA adapter after each update). Gradients are always HF."""
-    seed: int = 0
-    """Seed of torch, sampling and task order."""
-
-    # ---- LoRA ------------------------------------------------------------------------------------------------
     lora_rank: int = 16
-    """LoRA rank r of every adapted projection."""
+    """LoRA rank r of every adapted projection (a vLLM server serving the adapter is started with this
+    ``--max-lora-rank``)."""
     lora_alpha: int = 32
     """LoRA scaling numerator: the update is (alpha / r) * B A."""
     lora_dropout: float = 0.05
@@ -47,6 +51,33 @@ class GRPOConfig:
     """LoRA on the language model's last N decoder layers only (0: on every layer). Backpropagation stops at the
     lowest layer that has an adapter (nothing below it is trainable), so a training pass costs less: on SmolLM2
     (30 layers) a GRPO update is 1.4x faster with the top 15 (``halo bench lora-layers`` measures it)."""
+    cpu_bf16: bool = False
+    """On CPU, run forward and backward passes under bfloat16 autocast where the CPU has native bf16 (AVX512-BF16
+    or AMX: about 3x faster); a CPU without it stays in fp32 (emulated bf16 is ~25x slower there). Weights, LoRA,
+    optimizer and log-probs stay fp32. No effect on CUDA."""
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> "PolicyConfig":
+        """Check ranges; raise ``HaloError`` naming the field and a valid value. Returns self."""
+        need = partial(_need, "PolicyConfig")
+        need(bool(self.model), "model must name a model (tiny-qwen3vl, smollm2, qwen3vl-8b or a folder)")
+        need(self.lora_rank >= 1, f"lora_rank must be >= 1, got {self.lora_rank}")
+        need(self.lora_alpha > 0, f"lora_alpha must be > 0, got {self.lora_alpha}")
+        need(0.0 <= self.lora_dropout < 1.0, f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
+        need(len(self.lora_target_modules) > 0 and all(self.lora_target_modules),
+             f"lora_target_modules must be a non-empty list of module names such as {list(LANGUAGE_LORA_TARGETS)}, "
+             f"got {self.lora_target_modules!r}")
+        need(self.lora_top_layers >= 0,
+             f"lora_top_layers must be >= 0 (0: LoRA on every layer), got {self.lora_top_layers!r}")
+        return self
+
+
+@config_dataclass
+class GRPOConfig:
+    """Online GRPO: rollouts, the loss, credit assignment and the optimiser (the policy it trains is a
+    ``PolicyConfig``, the run around it a ``TrainConfig``)."""
 
     # ---- rollouts --------------------------------------------------------------------------------------------
     iterations: int = 100
@@ -55,8 +86,6 @@ class GRPOConfig:
     """Distinct tasks (prompts) per iteration; each gets its own group of ``group_size`` episodes."""
     group_size: int = 8
     """Episodes per task per iteration (G, TRL's ``num_generations``); advantages compare episodes within a group."""
-    max_steps: int = 25
-    """Step budget of a training episode (agisdk's harness default; REAL's score mode allows 70)."""
     max_completion_length: int = 256
     """Most tokens generated per step (L_max); also Dr. GRPO's constant loss normaliser."""
     temperature: float = 1.0
@@ -64,13 +93,6 @@ class GRPOConfig:
     distribution: the same definition the samplers (HF and vLLM) report, so their gap is comparable.
     (TRL divides logits by the temperature instead; the two agree at the default 1.0.)"""
 
-    prompt: PromptOptions = field(default_factory=PromptOptions)
-    """How prompts show the page and the actions (``PromptOptions``): the sampler, the trainer and BC build every
-    prompt with it, so the trainer re-scores exactly what was sampled."""
-    cpu_bf16: bool = False
-    """On CPU, run forward and backward passes under bfloat16 autocast where the CPU has native bf16 (AVX512-BF16
-    or AMX: about 3x faster); a CPU without it stays in fp32 (emulated bf16 is ~25x slower there). Weights, LoRA,
-    optimizer and log-probs stay fp32. No effect on CUDA."""
     # ---- loss ------------------------------------------------------------------------------------------------
     loss_type: Literal["dr_grpo", "grpo", "dapo"] = "dr_grpo"
     """Aggregation of per-token losses: ``dr_grpo`` sum / (B * L_max) (no length bias), ``grpo`` mean of
@@ -123,6 +145,7 @@ class GRPOConfig:
     checkpoint_interval: int = 10
     """Save the LoRA adapter every this many iterations (0: only at the end)."""
 
+
     def __post_init__(self) -> None:
         self.validate()
 
@@ -133,28 +156,14 @@ class GRPOConfig:
 
     def validate(self) -> "GRPOConfig":
         """Check ranges and combinations; raise ``HaloError`` naming the field and a valid value. Returns self."""
-
-        def need(ok: bool, message: str) -> None:
-            if not ok:
-                raise HaloError(f"GRPOConfig.{message}")
-
-        need(bool(self.model), "model must name a model (tiny-qwen3vl, smollm2, qwen3vl-8b or a folder)")
+        need = partial(_need, "GRPOConfig")
         need(self.group_size >= 2, f"group_size must be >= 2 (advantages compare episodes of a group), "
                                    f"got {self.group_size}")
         need(self.tasks_per_iteration >= 1, f"tasks_per_iteration must be >= 1, got {self.tasks_per_iteration}")
         need(self.iterations >= 1, f"iterations must be >= 1, got {self.iterations}")
-        need(self.max_steps >= 1, f"max_steps must be >= 1, got {self.max_steps}")
         need(self.max_completion_length >= 1, f"max_completion_length must be >= 1, got {self.max_completion_length}")
         need(0 < self.temperature < float("inf"), f"temperature must be a finite number > 0 (log-probs divide logits "
                                                  f"by it), got {self.temperature}")
-        need(self.lora_rank >= 1, f"lora_rank must be >= 1, got {self.lora_rank}")
-        need(self.lora_alpha > 0, f"lora_alpha must be > 0, got {self.lora_alpha}")
-        need(0.0 <= self.lora_dropout < 1.0, f"lora_dropout must be in [0, 1), got {self.lora_dropout}")
-        need(len(self.lora_target_modules) > 0 and all(self.lora_target_modules),
-             f"lora_target_modules must be a non-empty list of module names such as {list(LANGUAGE_LORA_TARGETS)}, "
-             f"got {self.lora_target_modules!r}")
-        need(self.lora_top_layers >= 0,
-             f"lora_top_layers must be >= 0 (0: LoRA on every layer), got {self.lora_top_layers!r}")
         need(0.0 <= self.epsilon_low < 1.0, f"epsilon_low must be in [0, 1) (clip at 1 - epsilon_low), "
                                             f"got {self.epsilon_low}")
         need(self.epsilon_high >= 0.0, f"epsilon_high must be >= 0, got {self.epsilon_high}")
@@ -169,3 +178,29 @@ class GRPOConfig:
         need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "
                                             f"got {self.checkpoint_interval}")
         return self
+
+
+@config_dataclass
+class TrainConfig:
+    """A GRPO training run (``halo train``, and the recipe's online phase): the policy, the algorithm, and what the
+    episodes see and earn. Its sections are given as mappings of their fields (YAML ``grpo: {group_size: 4}``,
+    ``--set grpo.group_size=4``)."""
+
+    seed: int = 0
+    """Seed of torch, LoRA initialisation, sampling and task order."""
+    policy_backend: Literal["hf", "vllm"] = "hf"
+    """Who samples ``halo train``'s episodes: ``hf`` (transformers ``generate`` in the trainer's process) or ``vllm``
+    (an OpenAI-compatible vLLM server that reloads the LoRA adapter after each update). Gradients are always HF. (The
+    recipe hands ``train`` its own sampler.)"""
+    env: EnvConfig = field(default_factory=lambda: EnvConfig(max_steps=25))
+    """Every training episode's environment (``EnvConfig``): its step budget ``max_steps`` (25, agisdk's harness
+    default; REAL's score mode allows 70), the viewport, the timeouts."""
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """The model trained and its LoRA adapter (``PolicyConfig``)."""
+    prompt: PromptOptions = field(default_factory=PromptOptions)
+    """How prompts show the page and the actions (``PromptOptions``): the sampler, the trainer and BC build every
+    prompt with it, so the trainer re-scores exactly what was sampled."""
+    grpo: GRPOConfig = field(default_factory=GRPOConfig)
+    """The algorithm (``GRPOConfig``): iterations, group size, loss, credit, optimiser."""
+    rewards: RewardConfig = field(default_factory=RewardConfig)
+    """The episodes' dense rewards (``RewardConfig``): milestones, novelty, loops, success, step cost."""

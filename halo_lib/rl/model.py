@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from halo_lib.errors import HaloError
 from halo_lib.policies import assets
 from halo_lib.policies.precision import enable_cpu_bf16
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import PolicyConfig
 # torch, transformers, peft and unsloth are imported lazily, in the functions that use them: importing this module
 # stays light, and _unsloth_available finds out whether unsloth imports at all.
 
@@ -24,14 +24,15 @@ class PolicyModel:
     modality: str
 
 
-def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
-    """Base model (tiny Qwen3-VL, SmolLM2, or Qwen3-VL-8B from $HALO_MODEL) + a fresh LoRA adapter.
+def load_policy_model(cfg: PolicyConfig, seed: int = 0) -> PolicyModel:
+    """Base model (tiny Qwen3-VL, SmolLM2, or Qwen3-VL-8B from $HALO_MODEL) + a fresh LoRA adapter, initialised from
+    ``seed``.
 
     On CUDA with Unsloth installed, Qwen3-VL goes through Unsloth's FastVisionModel (fast LoRA kernels); on
     CPU plain transformers + peft."""
     import torch
 
-    torch.manual_seed(cfg.seed)
+    torch.manual_seed(seed)
     if cfg.model == "tiny-qwen3vl":
         model, processor = assets.tiny_qwen3vl()
         modality = "vision"
@@ -42,7 +43,7 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
         path = assets.resolve_model(cfg.model)
         # Unsloth's LoRA covers every language layer: lora_top_layers goes through peft
         if torch.cuda.is_available() and not cfg.lora_top_layers and _unsloth_available():
-            return _load_with_unsloth(path, cfg)
+            return _load_with_unsloth(path, cfg, seed)
         from transformers import Qwen3VLForConditionalGeneration
 
         model = Qwen3VLForConditionalGeneration.from_pretrained(path, torch_dtype=torch.bfloat16,
@@ -54,7 +55,7 @@ def load_policy_model(cfg: GRPOConfig) -> PolicyModel:
     return with_lora(model, processor, modality, cfg)
 
 
-def with_lora(model, processor, modality: str, cfg: GRPOConfig, checkpointing: bool = False) -> PolicyModel:
+def with_lora(model, processor, modality: str, cfg: PolicyConfig, checkpointing: bool = False) -> PolicyModel:
     """A base model + a fresh peft LoRA adapter on its language layers (``cfg``'s rank, alpha, dropout, targets, top
     layers), optionally with activation checkpointing; what every policy model trains (``halo smoke --gpu`` too)."""
     from peft import LoraConfig, get_peft_model
@@ -126,11 +127,11 @@ def _unsloth_available() -> bool:
     return True
 
 
-def _load_with_unsloth(path: str, cfg: GRPOConfig) -> PolicyModel:  # pragma: no cover - CUDA only
+def _load_with_unsloth(path: str, cfg: PolicyConfig, seed: int) -> PolicyModel:  # pragma: no cover - CUDA only
     from unsloth import FastVisionModel
 
     model, processor = FastVisionModel.from_pretrained(path, load_in_4bit=False)
     model = FastVisionModel.get_peft_model(model, finetune_vision_layers=False, finetune_language_layers=True,
                                            r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                                           random_state=cfg.seed, use_gradient_checkpointing="unsloth")
+                                           random_state=seed, use_gradient_checkpointing="unsloth")
     return PolicyModel(model, processor, "vision")

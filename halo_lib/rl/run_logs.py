@@ -9,22 +9,24 @@ from pathlib import Path
 
 from halo_lib.atomic import write_text_atomic
 from halo_lib.errors import HaloError
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import TrainConfig
 from halo_lib.rl.rollout import Start
 
 log = logging.getLogger(__name__)
 
 
-def check_resumable(run_dir: Path, cfg: GRPOConfig, starts: list[Start]) -> None:
+def check_resumable(run_dir: Path, cfg: TrainConfig, starts: list[Start]) -> None:
     """A resume must bring the run's own model and tasks (a different one silently switched task sets, or failed
     with a torch traceback on another model's weights): one line names the difference."""
     path = run_dir / "config.json"
     if not path.is_file():
         raise HaloError(f"{run_dir} holds no run to resume (no config.json): start it without --resume")
     saved = json.loads(path.read_text())
-    if saved.get("grpo", {}).get("model") != cfg.model:
-        raise HaloError(f"--resume {run_dir}: that run trained model {saved.get('grpo', {}).get('model')!r}, this "
-                        f"one asks for {cfg.model!r}: resume with the run's model")
+    # (runs made before TrainConfig had a policy section recorded the model among GRPO's settings)
+    trained = saved.get("policy", saved.get("grpo", {})).get("model")
+    if trained != cfg.policy.model:
+        raise HaloError(f"--resume {run_dir}: that run trained model {trained!r}, this one asks for "
+                        f"{cfg.policy.model!r}: resume with the run's model")
     labels = [s.label for s in starts]
     n = min(len(labels), len(saved.get("tasks", labels)))  # more iterations may add starts, not change them
     if "tasks" in saved and saved["tasks"][:n] != labels[:n]:

@@ -35,7 +35,7 @@ from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
-from halo_lib.rl.config import GRPOConfig
+from halo_lib.rl.config import GRPOConfig, TrainConfig
 from halo_lib.rl.reference import ReferenceWeights
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.credit import TrainSample, anchored_steps, capped_credit, training_samples
@@ -226,18 +226,19 @@ class _Run:
     saved: int = 0  # iterations checkpointed
 
 
-def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: bool = False, dry_run: bool = False,
-          rewards: RewardConfig | None = None, env_config: EnvConfig | None = None, sampler=None,
-          on_iteration: Callable[[dict], None] | None = None, policy: PolicyModel | None = None) -> TrainResult:
+def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bool = False, dry_run: bool = False,
+          sampler=None, on_iteration: Callable[[dict], None] | None = None,
+          policy: PolicyModel | None = None) -> TrainResult:
     """Run online GRPO on ``tasks`` (generated training tasks; REAL benchmark tasks are for evaluation), each a
     ``Task`` (episodes start at its start) or a ``Start`` (they may start along its scripted solution); iteration i
-    takes the next ``tasks_per_iteration`` of them, cycling.
+    takes the next ``cfg.grpo.tasks_per_iteration`` of them, cycling; its episodes play in ``cfg.env`` and earn
+    ``cfg.rewards``.
 
     ``sampler``: None samples in-process with the trained model itself; otherwise an object with
     ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir)`` called after every
     update (``VLLMSync``: a vLLM server that hot-reloads the adapter). ``policy``: start from this model and
-    adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.model``. ``dry_run`` checks everything
-    and runs one tiny update without writing a checkpoint. An error (or a Ctrl-C) checkpoints the finished
+    adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.policy.model``. ``dry_run`` checks
+    everything and runs one tiny update without writing a checkpoint. An error (or a Ctrl-C) checkpoints the finished
     iterations before it propagates: ``resume=True`` goes on from there."""
     import torch
     from torch.utils.tensorboard import SummaryWriter
@@ -246,8 +247,6 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
     starts = [t if isinstance(t, Start) else Start(t) for t in tasks]
     run_dir = Path(run_dir)
-    rewards = rewards or RewardConfig()
-    env_config = env_config or EnvConfig(max_steps=cfg.max_steps)
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
 
@@ -259,8 +258,9 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
             for name in LOGS:
                 (run_dir / name).unlink(missing_ok=True)
             resume = False
-    policy = policy or load_policy_model(cfg)
-    optimizer = torch.optim.AdamW([p for p in policy.model.parameters() if p.requires_grad], lr=cfg.learning_rate)
+    policy = policy or load_policy_model(cfg.policy, cfg.seed)
+    trainable = [p for p in policy.model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=cfg.grpo.learning_rate)
     start = 0
     history: list[dict] = []
     if resume:
@@ -276,13 +276,12 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
     if not dry_run:  # a dry run writes nothing
         run_dir.mkdir(parents=True, exist_ok=True)
         write_text_atomic(run_dir / "config.json", json.dumps(
-            {"grpo": asdict(cfg), "rewards": asdict(rewards), "env": asdict(env_config),
-             "git_revision": git_revision(), "tasks": [s.label for s in starts],
+            {**asdict(cfg), "git_revision": git_revision(), "tasks": [s.label for s in starts],
              "resumed_at": start if resume else None},
             indent=2, default=str))
     # the KL reference: the adapter this run started from, kept with the run so --resume uses the same one
     reference = None
-    if cfg.beta != 0.0:
+    if cfg.grpo.beta != 0.0:
         if resume:
             reference = ReferenceWeights.load(policy.model, run_dir / REFERENCE_FILE)
         else:
@@ -291,14 +290,14 @@ def train(cfg: GRPOConfig, tasks: list[Task | Start], run_dir: Path, resume: boo
                 reference.save(run_dir / REFERENCE_FILE)
 
     acting = HFPolicy(policy.model, policy.processor, policy.modality, name="grpo",
-                      config=SamplingConfig(temperature=cfg.temperature, max_new_tokens=cfg.max_completion_length,
-                                            seed=cfg.seed + start * 1000,
-                                            prompt=cfg.prompt))
+                      config=SamplingConfig(temperature=cfg.grpo.temperature,
+                                            max_new_tokens=cfg.grpo.max_completion_length,
+                                            seed=cfg.seed + start * 1000, prompt=cfg.prompt))
     # a resumed run's TensorBoard drops what the stopped run logged after its checkpoint, as the JSONL logs do
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
-    run = _Run(cfg, starts, run_dir, rewards, env_config, policy, optimizer, acting,
+    run = _Run(cfg.grpo, starts, run_dir, cfg.rewards, cfg.env, policy, optimizer, acting,
                sampler.policy_for(acting) if sampler is not None else acting, reference, sampler, tb,
-               first=start, last=start + 1 if dry_run else cfg.iterations, dry_run=dry_run,
+               first=start, last=start + 1 if dry_run else cfg.grpo.iterations, dry_run=dry_run,
                on_iteration=on_iteration, history=history, done=start, saved=start)
     if sampler is not None:
         sampler.sync(policy.model, run_dir)  # the server starts from the same adapter the trainer holds
