@@ -48,3 +48,29 @@ def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(tmp_pat
 def test_mcts_bench_refuses_a_folder_without_a_run(tmp_path):
     result = CliRunner().invoke(app, ["bench", "mcts", str(tmp_path)])
     assert result.exit_code == 2 and "config.json is missing" in result.output
+
+
+def test_a_job_the_environment_fails_is_played_once_more_then_stops_the_bench_naming_it():
+    """Under load a page once missed its accessibility tree's deadline and the browser relaunched: the job's exception
+    ended the whole bench. Now a failed job is played once more; a second failure names it."""
+    import asyncio
+
+    import pytest
+
+    from halo_lib.bench.mcts_bench import play_all
+    from halo_lib.errors import HaloError
+
+    tries: dict[str, int] = {}
+
+    async def play(env, job):
+        tries[job] = tries.get(job, 0) + 1
+        if job == "flaky" and tries[job] == 1 or job == "broken":
+            raise RuntimeError("Target page, context or browser has been closed")
+        return f"{job} on {env}"
+
+    said = []
+    assert asyncio.run(play_all(["env0"], ["flaky", "fine"], play, said.append)) == ["flaky on env0", "fine on env0"]
+    assert tries == {"flaky": 2, "fine": 1} and "flaky: Target page" in said[0]
+    with pytest.raises(HaloError, match=r"broken failed twice \(Target page.*\): the browser or a site is failing"):
+        asyncio.run(play_all(["env0", "env1"], ["broken"], play, said.append))
+    assert tries["broken"] == 2

@@ -91,3 +91,31 @@ def test_search_at_inference_plays_the_solution_step_by_step(star_task):
 def test_bad_search_settings_name_the_field(field, value, message):
     with pytest.raises(HaloError, match=f"SearchConfig.{message}"):
         SearchConfig(**{field: value})
+
+
+class FailingEnv:
+    """Resets fine; its first step fails as a crashed browser does (status error)."""
+
+    config = EnvConfig(max_steps=6)
+
+    async def reset(self, task, run_id=""):
+        from halo_lib.env.environment import Observation
+
+        return Observation(goal=task.goal, url="http://127.0.0.1:1/", step=0, axtree="[1] RootWebArea 'Mail'")
+
+    async def read_state(self):
+        return {}
+
+    async def step(self, action):
+        return None, 0.0, True, {"status": "error", "error": "browser disconnected", "success": False,
+                                 "final_state": None}
+
+
+def test_an_environment_failure_stops_the_search_instead_of_scoring_the_action(star_task):
+    """A step that ended with the environment's error is not the policy's failure: no value may be learned from it."""
+    from halo_lib.rl.search import EnvironmentFailed
+
+    search = TreeSearch(FailingEnv(), star_task, Proposer(star_task), RewardConfig(), SearchConfig(budget_steps=5))
+    with pytest.raises(EnvironmentFailed, match="the environment failed during the search: browser disconnected"):
+        asyncio.run(search.run())
+    assert all(child.visits == 0 for child in search.root.children)

@@ -79,6 +79,37 @@ def adapter_folder(run: Path, adapter: str) -> Path:
     return folder
 
 
+async def play_all(envs, jobs, play, say=print) -> list:
+    """``await play(env, job)`` for every job, as many at once as there are ``envs`` (each env plays one job at a
+    time). A job that raises (the browser or a site failed: an environment error, a crashed context) is played once
+    more; a second failure stops the bench with an error naming the job."""
+    free: asyncio.Queue = asyncio.Queue()
+    for env in envs:
+        free.put_nowait(env)
+
+    async def one(job):
+        env = await free.get()
+        try:
+            try:
+                return await play(env, job)
+            except Exception as err:  # noqa: BLE001 - said, then the job is played again
+                say(f"  {getattr(job, 'id', job)}: {_first_line(err)}; playing it once more")
+            try:
+                return await play(env, job)
+            except Exception as err:  # noqa: BLE001 - the bench stops naming the job
+                raise HaloError(f"{getattr(job, 'id', job)} failed twice ({_first_line(err)}): the browser or a site "
+                                "is failing, not the policy; rerun the bench") from err
+        finally:
+            free.put_nowait(env)
+
+    return list(await asyncio.gather(*(one(j) for j in jobs)))
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:200] if text else type(err).__name__
+
+
 def train_dpo_adapter(adapter: Path, pairs, out: Path, epochs: int = 2) -> list[dict]:
     """DPO (reference: the adapter itself) on ``pairs``, starting from the saved ``adapter``; the result saved to
     ``out``. Returns each epoch's loss and accuracy."""
@@ -120,18 +151,7 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
 
         async def each(jobs, play):
             async with EnvPool(concurrency, env_config) as pool:
-                free: asyncio.Queue = asyncio.Queue()
-                for env in pool.envs:
-                    free.put_nowait(env)
-
-                async def one(task):
-                    env = await free.get()
-                    try:
-                        return await play(env, task)
-                    finally:
-                        free.put_nowait(env)
-
-                return await asyncio.gather(*(one(t) for t in jobs))
+                return await play_all(pool.envs, jobs, play, say)
 
         async def greedily(env, task, acting=greedy):
             played = await rollout_episode(env, task, acting, cfg.rewards, run_id="greedy")

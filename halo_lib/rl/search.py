@@ -62,6 +62,17 @@ class SearchConfig:
             raise HaloError(f"SearchConfig.exploration must be a finite number >= 0, got {self.exploration}")
 
 
+class EnvironmentFailed(HaloError):
+    """The browser or the site failed during a search (a step ended with status ``error``): not the policy's doing,
+    so no value may be learned from it."""
+
+
+def _checked(task, info: dict) -> dict:
+    if info.get("status") == "error":
+        raise EnvironmentFailed(f"{task.id}: the environment failed during the search: {info.get('error')}")
+    return info
+
+
 IDLE_SIMULATIONS = 100
 """A search stops after this many simulations in a row that only revisit ends already played (the tree is known)."""
 
@@ -192,6 +203,7 @@ class TreeSearch:
         rewarder.reset(state_signature(obs), await self.env.read_state())
         for i, action in enumerate(node.prefix[:-1] if play_last else node.prefix):
             obs, _, done, info = await self.env.step(action)
+            _checked(self.task, info)
             self.steps += 1
             state = info["final_state"] if done else await self.env.read_state()
             rewarder.step(state, state_signature(obs), action.text)
@@ -215,6 +227,7 @@ class TreeSearch:
     async def _play(self, node: Node, rewarder: EpisodeRewarder):
         """Play ``node.action`` in the env (positioned at its parent): its reward, and whether it ended the episode."""
         obs, _, done, info = await self.env.step(node.action)
+        _checked(self.task, info)
         self.steps += 1
         state = info["final_state"] if done else await self.env.read_state()
         pieces = rewarder.step(state, state_signature(obs), node.action.text)
@@ -230,6 +243,7 @@ class TreeSearch:
         while not done:
             candidate = await self.policy.act(obs)
             obs, _, done, info = await self.env.step(candidate)
+            _checked(self.task, info)
             self.steps += 1
             state = info["final_state"] if done else await self.env.read_state()
             pieces = rewarder.step(state, state_signature(obs), candidate.text)
