@@ -116,6 +116,6 @@ def test_an_environment_failure_stops_the_search_instead_of_scoring_the_action(s
     from halo_lib.rl.search import EnvironmentFailed
 
     search = TreeSearch(FailingEnv(), star_task, Proposer(star_task), RewardConfig(), SearchConfig(budget_steps=5))
-    with pytest.raises(EnvironmentFailed, match="the environment failed during the search: browser disconnected"):
+    with pytest.raises(EnvironmentFailed, match="the environment failed: browser disconnected"):
         asyncio.run(search.run())
     assert all(child.visits == 0 for child in search.root.children)

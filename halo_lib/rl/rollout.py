@@ -206,15 +206,38 @@ class Branch:
     success: bool
 
 
-async def _replay(env: BrowserEnv, task: Task, prefix: list, rewarder: EpisodeRewarder):
-    obs = await env.reset(task, run_id="branch")
+class EnvironmentFailed(HaloError):
+    """A step ended with the environment's error (a crashed browser, a site that did not answer): not the policy's
+    doing, so nothing may be learned from it."""
+
+
+def checked(task: Task, info: dict) -> dict:
+    """A step's ``info``; EnvironmentFailed if the environment, not the policy, ended it."""
+    if info.get("status") == "error":
+        raise EnvironmentFailed(f"{task.id}: the environment failed: {info.get('error')}")
+    return info
+
+
+def action_text(action) -> str:
+    """What the rewarder compares of an action: a reply's text, an Action's compact form, or the string itself."""
+    if isinstance(action, Candidate):
+        return action.text
+    return action.to_text(compact=True) if hasattr(action, "to_text") else str(action)
+
+
+async def replay_prefix(env: BrowserEnv, task: Task, prefix: list, rewarder: EpisodeRewarder, run_id: str = "branch"):
+    """Reset ``env`` to ``task`` and play ``prefix`` (actions, replies or their text), the rewarder following; the
+    observation it reaches. A prefix that ends the episode, or a step the environment fails, raises."""
+    obs = await env.reset(task, run_id=run_id)
     rewarder.reset(state_signature(obs), await env.read_state())
-    for action in prefix:
+    for i, action in enumerate(prefix):
         obs, _, done, info = await env.step(action)
-        text = action.to_text(compact=True) if hasattr(action, "to_text") else str(action)
-        rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs), text)
+        checked(task, info)
+        rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs),
+                      action_text(action))
         if done:
-            raise ValueError("the prefix ends the episode: branch before its last action")
+            raise HaloError(f"{task.id}: replaying a prefix ended the episode at step {i + 1} (branch before its "
+                            "last action; a site that is not deterministic, or a step budget too small, does this)")
     return obs
 
 
@@ -225,12 +248,12 @@ async def branch_at_state(pool: EnvPool, task: Task, prefix: list, policy, n: in
     if len(pool.envs) < n:
         raise ValueError(f"the pool has {len(pool.envs)} contexts, branching needs {n}")
     first = pool.envs[0]
-    obs = await _replay(first, task, prefix, EpisodeRewarder(task, rewards))
+    obs = await replay_prefix(first, task, prefix, EpisodeRewarder(task, rewards))
     candidates = await policy.sample_actions(obs, n)
 
     async def try_one(env: BrowserEnv, candidate: Candidate) -> Branch:
         rewarder = EpisodeRewarder(task, rewards)
-        await _replay(env, task, prefix, rewarder)
+        await replay_prefix(env, task, prefix, rewarder)
         obs, _, done, info = await env.step(candidate)
         pieces = rewarder.step(info["final_state"] if done else await env.read_state(), state_signature(obs),
                                candidate.text)

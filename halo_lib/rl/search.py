@@ -29,7 +29,10 @@ from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate
 from halo_lib.rl.dpo import PreferencePair
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, state_signature
-from halo_lib.rl.rollout import merge_pieces
+from halo_lib.rl.rollout import EnvironmentFailed, action_text, checked, merge_pieces, replay_prefix
+
+__all__ = ["EnvironmentFailed", "LikelihoodCritic", "Node", "SearchConfig", "SearchResult", "SearchedEpisode",
+           "TreeSearch", "preference_pairs", "search_episode"]
 
 
 @config_dataclass
@@ -60,17 +63,6 @@ class SearchConfig:
             raise HaloError(f"SearchConfig.critic_weight must be in [0, 1], got {self.critic_weight}")
         if not (math.isfinite(self.exploration) and self.exploration >= 0):
             raise HaloError(f"SearchConfig.exploration must be a finite number >= 0, got {self.exploration}")
-
-
-class EnvironmentFailed(HaloError):
-    """The browser or the site failed during a search (a step ended with status ``error``): not the policy's doing,
-    so no value may be learned from it."""
-
-
-def _checked(task, info: dict) -> dict:
-    if info.get("status") == "error":
-        raise EnvironmentFailed(f"{task.id}: the environment failed during the search: {info.get('error')}")
-    return info
 
 
 IDLE_SIMULATIONS = 100
@@ -198,18 +190,10 @@ class TreeSearch:
     async def _enter(self, node: Node, play_last: bool):
         """Reset and replay ``node``'s prefix; with ``play_last`` its own action is played as a new step (its reward
         recorded)."""
-        obs = await self.env.reset(self.task, run_id="search")
         rewarder = EpisodeRewarder(self.task, self.rewards)
-        rewarder.reset(state_signature(obs), await self.env.read_state())
-        for i, action in enumerate(node.prefix[:-1] if play_last else node.prefix):
-            obs, _, done, info = await self.env.step(action)
-            _checked(self.task, info)
-            self.steps += 1
-            state = info["final_state"] if done else await self.env.read_state()
-            rewarder.step(state, state_signature(obs), action.text)
-            if done:
-                raise HaloError(f"{self.task.id}: replaying a search prefix ended the episode at step {i + 1} "
-                                "(the site is not deterministic, or the step budget is too small)")
+        replayed = node.prefix[:-1] if play_last else node.prefix
+        obs = await replay_prefix(self.env, self.task, replayed, rewarder, run_id="search")
+        self.steps += len(replayed)
         if play_last:
             obs = await self._play(node, rewarder)
         return obs, rewarder
@@ -224,32 +208,30 @@ class TreeSearch:
         ranked = sorted(zip(scores, range(len(candidates))), reverse=True)[: self.cfg.branching]
         node.children = [Node(node.prefix + [candidates[i]], candidates[i], critic=s) for s, i in ranked]
 
-    async def _play(self, node: Node, rewarder: EpisodeRewarder):
-        """Play ``node.action`` in the env (positioned at its parent): its reward, and whether it ended the episode."""
-        obs, _, done, info = await self.env.step(node.action)
-        _checked(self.task, info)
+    async def _step(self, action: Candidate, rewarder: EpisodeRewarder):
+        """One step of the episode being simulated: (observation, done, info, its reward, the verdict's included)."""
+        obs, _, done, info = await self.env.step(action)
+        checked(self.task, info)
         self.steps += 1
         state = info["final_state"] if done else await self.env.read_state()
-        pieces = rewarder.step(state, state_signature(obs), node.action.text)
+        pieces = rewarder.step(state, state_signature(obs), action_text(action))
+        if done:
+            pieces = merge_pieces(pieces, rewarder.finish(info["success"], info["status"]))
+        return obs, done, info, pieces.total
+
+    async def _play(self, node: Node, rewarder: EpisodeRewarder):
+        """Play ``node.action`` in the env (positioned at its parent): its reward, and whether it ended the episode."""
+        obs, done, info, node.reward = await self._step(node.action, rewarder)
         if done:
             node.done, node.success = True, bool(info["success"])
-            pieces = merge_pieces(pieces, rewarder.finish(info["success"], info["status"]))
-        node.reward = pieces.total
         return obs
 
     async def _roll_out(self, obs, rewarder: EpisodeRewarder) -> float:
         """The policy to the episode's end; the return of the steps after the simulated node."""
         total, done = 0.0, False
         while not done:
-            candidate = await self.policy.act(obs)
-            obs, _, done, info = await self.env.step(candidate)
-            _checked(self.task, info)
-            self.steps += 1
-            state = info["final_state"] if done else await self.env.read_state()
-            pieces = rewarder.step(state, state_signature(obs), candidate.text)
-            if done:
-                pieces = merge_pieces(pieces, rewarder.finish(info["success"], info["status"]))
-            total += pieces.total
+            obs, done, _, reward = await self._step(await self.policy.act(obs), rewarder)
+            total += reward
         return total
 
     def _back_up(self, path: list[Node], tail: float) -> None:
