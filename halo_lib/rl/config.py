@@ -141,6 +141,18 @@ class GRPOConfig:
     grad_clip: float = 1.0
     """Max global grad norm (TRL's ``max_grad_norm``); 0 turns clipping off."""
 
+    # ---- asynchrony ------------------------------------------------------------------------------------------
+    max_staleness: int = 0
+    """How many adapter versions older than the weights it trains a group may have been sampled with. 0: every
+    iteration rolls out with the current adapter, then updates (synchronous). K > 0: rollouts of the next K
+    iterations run while the trainer updates (``RolloutConfig.workers`` > 0, or a vLLM sampler), and a group
+    older than K versions when it arrives is dropped (counted as ``stale_groups``)."""
+    tis_cap: float = 2.0
+    """With ``max_staleness`` > 0: each token's loss is weighted by min(pi_trainer / pi_sampler, tis_cap), the
+    truncated importance ratio between the trainer's log-prob before the update and the sampler's
+    (``halo_lib.rl.losses.truncated_importance_weights``); 0 turns the correction off. Not applied when
+    ``max_staleness`` is 0."""
+
     # ---- bookkeeping -----------------------------------------------------------------------------------------
     checkpoint_interval: int = 10
     """Save the LoRA adapter every this many iterations (0: only at the end)."""
@@ -177,7 +189,30 @@ class GRPOConfig:
         need(self.grad_clip >= 0, f"grad_clip must be >= 0 (0: off), got {self.grad_clip}")
         need(self.checkpoint_interval >= 0, f"checkpoint_interval must be >= 0 (0: only at the end), "
                                             f"got {self.checkpoint_interval}")
+        need(self.max_staleness >= 0, f"max_staleness must be >= 0 (0: synchronous), got {self.max_staleness}")
+        need(self.tis_cap == 0 or 1.0 <= self.tis_cap < float("inf"),
+             f"tis_cap must be 0 (off) or a finite number >= 1, got {self.tis_cap}")
         return self
+
+
+@config_dataclass
+class RolloutConfig:
+    """Where GRPO's episodes are played: in the trainer's process, or by rollout workers on Ray."""
+
+    workers: int = 0
+    """0: the trainer's process plays them in one browser (``EnvPool``). N > 0: N Ray actors, each with its own
+    browser and contexts (and the local sites, started on its node if they do not answer), alive for the whole run;
+    they sample from the run's vLLM server, so a vLLM sampler is needed."""
+    contexts_per_worker: int = 8
+    """Browser contexts of each worker: the episodes it plays at once (a multiple of ``grpo.group_size``)."""
+    ray_address: str = ""
+    """'' starts Ray inside the process (one machine, nothing to set up); an address (``ray start --head`` prints
+    it, e.g. ``10.0.0.1:6379``, or ``auto``) joins that cluster."""
+
+    def __post_init__(self) -> None:
+        need = partial(_need, "RolloutConfig")
+        need(self.workers >= 0, f"workers must be >= 0 (0: the trainer's own process), got {self.workers}")
+        need(self.contexts_per_worker >= 1, f"contexts_per_worker must be >= 1, got {self.contexts_per_worker}")
 
 
 @config_dataclass
@@ -204,3 +239,5 @@ class TrainConfig:
     """The algorithm (``GRPOConfig``): iterations, group size, loss, credit, optimiser."""
     rewards: RewardConfig = field(default_factory=RewardConfig)
     """The episodes' dense rewards (``RewardConfig``): milestones, novelty, loops, success, step cost."""
+    rollout: RolloutConfig = field(default_factory=RolloutConfig)
+    """Where the episodes are played (``RolloutConfig``): the trainer's process or Ray workers."""

