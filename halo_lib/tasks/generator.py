@@ -33,6 +33,9 @@ from halo_lib.sites import get_site
 from halo_lib.sites.gocalendar import seed as gocalendar_seed
 from halo_lib.sites.gomail import seed as gomail_seed
 from halo_lib.sites.omnizon import seed as omnizon_seed
+from halo_lib.sites.opendining import seed as opendining_seed
+from halo_lib.sites.opendining.oracle import Booking as DineBooking
+from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -584,6 +587,75 @@ def _cal_delete_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# OpenDining
+# ---------------------------------------------------------------------------------------------------
+# Today on the site is Friday July 18, 2025; these days are today and the next two weeks' (the date input reaches them
+# by typing, the plans fill it).
+DINE_DAYS = ("2025-07-18", "2025-07-19", "2025-07-21", "2025-07-24", "2025-07-26", "2025-08-01")
+DINE_TIMES = (9 * 60 + 30, 12 * 60, 13 * 60, 18 * 60, 19 * 60, 20 * 60)
+DINE_PARTIES = (2, 3, 4, 6)
+
+
+def dine_reservations(state: dict) -> dict:
+    return ((state or {}).get("booking") or {}).get("bookingDetails") or {}
+
+
+def _dine_redoes_real(p: dict) -> bool:
+    """True when booking ``p`` (with no occasion, as the reserve goals never ask for one) would pass a REAL v2
+    opendining script: any Embarcadero restaurant (7; 12 is River View Cafe there), any 5 pm (20), 1:30 pm on
+    July 18 (6), the 9 pm hour at 3.5 stars or more (4), 7-10 am at 3 stars or more (9), an Italian restaurant in
+    the 3 pm hour or at 12:30 pm (1, 24). Scripts 2, 5 and 17 also need an occasion (Birthday, Business meal), which
+    a reserve task's solution never sets; their times and party sizes are left out all the same (American 7-8 pm for
+    2, 8-10 pm for 6), so no generated goal reads like them."""
+    _, r = opendining_seed.by_name(p["restaurant"])
+    m, rating = p["minutes"], r["rating"]
+    return (r["neighborhood"] == "Embarcadero" or m == 17 * 60
+            or (m == 13 * 60 + 30 and p["day"].endswith("-07-18"))
+            or (21 * 60 <= m < 22 * 60 and rating >= 3.5) or (7 * 60 <= m < 10 * 60 and rating >= 3.0)
+            or (r["food_type"] == "Italian" and (15 * 60 <= m < 16 * 60 or m == 12 * 60 + 30))
+            or (r["food_type"] == "American" and 19 * 60 <= m <= 20 * 60 and p["party"] == 2)
+            or (20 * 60 <= m <= 22 * 60 and p["party"] == 6))
+
+
+def _dine_reserve_combos() -> list[dict]:
+    """Restaurant x day x time x party size, where the seed has the table free (``seed.is_available``)."""
+    out = []
+    for i, r in enumerate(opendining_seed.restaurants()):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                for party in DINE_PARTIES:
+                    if opendining_seed.is_available(i, r, day, m, party):
+                        out.append({"restaurant_id": r["id"], "restaurant": r["name"], "day": day, "minutes": m,
+                                    "party": party})
+    return out
+
+
+def _dine_reserve_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    return (f"Book a table for {p['party']} at {p['restaurant']} on {_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} "
+            f"{d.day} at {opendining_seed.time_label(p['minutes'])}.")
+
+
+def _dine_reserve_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new reservation, of that restaurant, day, time and party size; the earlier ones untouched."""
+    before, after = dine_reservations(initial), dine_reservations(final)
+    if any(after.get(k) != v for k, v in before.items()):
+        return False
+    new = [v for k, v in after.items() if k not in before]
+    if len(new) != 1:
+        return False
+    res = new[0]
+    return ((res.get("restaurant") or {}).get("id") == p["restaurant_id"]
+            and str(res.get("date", ""))[:10] == p["day"]
+            and res.get("time") == opendining_seed.time_label(p["minutes"])
+            and res.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_reserve_steps(p: dict) -> list[Step]:
+    return dine_book_steps(DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"]))
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -612,6 +684,10 @@ _FAMILIES: dict[str, dict[str, Family]] = {
                             _cal_create_steps),
         "delete": Family("gocalendar", "delete", _cal_delete_combos, _cal_delete_goal, _cal_delete_check,
                          _cal_delete_steps),
+    },
+    "opendining": {
+        "reserve": Family("opendining", "reserve", _dine_reserve_combos, _dine_reserve_goal, _dine_reserve_check,
+                          _dine_reserve_steps),
     },
 }
 
@@ -648,8 +724,14 @@ _REAL_TARGETS = {
 }
 
 
+_REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real}
+"""Families whose REAL overlap is a rule over the parameters rather than a set of entities."""
+
+
 def is_real_target(site: str, family: str, params: dict) -> bool:
-    """True when this combination would redo a REAL v2 task (see ``_REAL_TARGETS``)."""
+    """True when this combination would redo a REAL v2 task (see ``_REAL_TARGETS``, ``_REAL_PREDICATES``)."""
+    if (site, family) in _REAL_PREDICATES:
+        return _REAL_PREDICATES[(site, family)](params)
     key, values = _REAL_TARGETS.get((site, family), ("", set()))
     if key == "title_day":
         return f'{params.get("title")}|{params.get("day")}' in values
