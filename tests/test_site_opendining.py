@@ -302,3 +302,47 @@ def test_finish_state_is_json_with_both_blocks():
     body = json.loads(json.dumps(finish_state(SPEC, session)))
     assert set(body) == {"run_id", "task_id", "initialfinaldiff", "differences"}
     assert run_official_eval(get_task("v2.opendining-9"), body).success
+
+
+def test_cancel_and_notify_through_the_ui_change_the_finish_state():
+    """My reservations lists upcoming tables soonest first; Cancel deletes one; Notify me records the chosen time."""
+    from playwright.async_api import async_playwright
+
+    from halo_lib.env.browser import VIEWPORT, launch_browser
+    from halo_lib.env.evaluation import read_finish_state, wait_site_idle
+    from halo_lib.sites import site_url
+    from halo_lib.sites.opendining.oracle import book, notify_evening_delight
+    from halo_lib.sites.server import SitesInThread
+
+    async def main():
+        async with async_playwright() as pw:
+            browser = await launch_browser(pw)
+            context = await browser.new_context(viewport=VIEWPORT)
+            page = await context.new_page()
+            base = site_url("opendining")
+            await page.goto(f"{base}/config?run_id=t&task_id=v2.opendining-20")
+            await page.goto(f"{base}/")
+            await book(page, BOOKINGS["opendining-9"])  # today 8 am: before Olive & Fig's July 26
+            await page.get_by_role("button", name="View my reservations").click()
+            rows = page.locator("li.res-row strong")
+            await rows.first.wait_for()
+            names = await rows.all_inner_texts()
+            await page.get_by_role("button", name="Cancel reservation at Olive & Fig").click()
+            await page.get_by_role("status").get_by_text("was cancelled").wait_for()
+            await page.get_by_role("link", name="OpenDining home").click()
+            await notify_evening_delight(page)
+            await wait_site_idle(page)
+            state = await read_finish_state(context, base)
+            await browser.close()
+            return names, state
+
+    with SitesInThread(["opendining"]):
+        names, state = asyncio.run(main())
+    assert names[:2] == ["Sunrise Diner", "Olive & Fig"]  # upcoming, soonest first; then the past ones
+    diff = state["initialfinaldiff"]
+    assert diff["deleted"]["booking"]["bookingDetails"] == {"2": None}
+    assert diff["added"]["booking"]["bookingDetails"]["3"]["time"] == "8:00 AM"
+    (note,) = diff["added"]["notification"]["notifications"].values()
+    assert (note["restaurantName"], note["time"], note["guests"]) == ("Evening Delight", "5:00 PM", "2 people")
+    assert list(state["differences"]["reservations"]["deleted"]) == ["2"]
+    assert run_official_eval(get_task("v2.opendining-20"), state).success

@@ -20,6 +20,7 @@
   const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const minutesOf = (s) => { const [h, m] = s.split(':'); return (+h) * 60 + (+m); };
   const timeLabel = (m) => { const h = Math.floor(m / 60); return `${h % 12 || 12}:${String(m % 60).padStart(2, '0')} ${h < 12 ? 'AM' : 'PM'}`; };
+  const labelMinutes = (t) => { const m = /^(\d{1,2}):(\d{2}) (AM|PM)$/.exec(t || ''); return m ? ((+m[1]) % 12 + (m[3] === 'PM' ? 12 : 0)) * 60 + (+m[2]) : 0; };
   const guestsLabel = (n) => (n === 1 ? '1 person' : `${n} people`);
   const ymdParts = (ymd) => ymd.split('-').map(Number);
   const dayNum = (ymd) => { const [y, m, d] = ymdParts(ymd); return Date.UTC(y, m - 1, d) / 86400000; };
@@ -212,8 +213,10 @@
         <div>${esc(longDate(d.date.slice(0, 10)))} at ${esc(d.time)} · ${esc(d.guests)}${d.optionals.occasion ? ` · ${esc(d.optionals.occasion)}` : ''}</div>
         <div class="muted">Confirmation #${esc(d.confirmationNumber)}</div></div>
         ${d.status === 'upcoming' ? `<button class="outline" data-action="cancel" data-key="${k}" aria-label="Cancel reservation at ${esc(d.restaurant.name)}">Cancel</button>` : ''}</li>`;
-    const up = all.filter(([, d]) => d.status === 'upcoming');
-    const past = all.filter(([, d]) => d.status !== 'upcoming');
+    const when = ([, d]) => `${d.date.slice(0, 10)} ${String(labelMinutes(d.time)).padStart(4, '0')}`;
+    const byWhen = (a, b) => (when(a) < when(b) ? -1 : when(a) > when(b) ? 1 : 0);
+    const up = all.filter(([, d]) => d.status === 'upcoming').sort(byWhen);
+    const past = all.filter(([, d]) => d.status !== 'upcoming').sort(byWhen).reverse();
     return `<div class="page"><h1>My reservations</h1>
       <h2>Upcoming</h2>${up.length ? `<ul class="res-list">${up.map(row).join('')}</ul>` : '<p class="muted">No upcoming reservations.</p>'}
       <h2>Past</h2>${past.length ? `<ul class="res-list">${past.map(row).join('')}</ul>` : '<p class="muted">No past reservations.</p>'}</div>`;
