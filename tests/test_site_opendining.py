@@ -191,15 +191,46 @@ def test_reserve_check_passes_its_own_booking_and_fails_wrong_ones():
     assert not task.check(_finish(initial, collateral))
 
 
-def test_reserve_solutions_fail_every_real_script():
-    tasks = generator.generate_tasks("opendining", 4, seed=3) + generator.generate_tasks("opendining", 2, 3, "heldout")
+def _cuisine_bookings(task) -> list[Booking]:
+    """Every booking that solves a cuisine task: any restaurant of the cuisine with the table free."""
+    p = task.params
+    return [Booking(r["name"], day=p["day"], minutes=p["minutes"], party=p["party"])
+            for r in generator._dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"])]
+
+
+def test_generated_solutions_fail_every_real_script():
+    tasks = (generator.generate_tasks("opendining", 4, seed=3, only_families=["reserve"])
+             + generator.generate_tasks("opendining", 4, seed=3, only_families=["cuisine"])
+             + generator.generate_tasks("opendining", 2, 3, "heldout"))
+    assert {t.family for t in tasks} == {"reserve", "cuisine"}
     real = list_tasks(site="opendining")
     for task in tasks:
         initial = generator.initial_state_of(task)
-        state = _finish(initial, reserve(initial, _booking_of(task)))
-        assert task.check(state)
-        for t in real:
-            assert not run_official_eval(t, state).success, (task.id, t.id)
+        for b in _cuisine_bookings(task) if task.family == "cuisine" else [_booking_of(task)]:
+            state = _finish(initial, reserve(initial, b))
+            assert task.check(state), (task.id, b)
+            for t in real:
+                assert not run_official_eval(t, state).success, (task.id, b, t.id)
+
+
+def test_cuisine_family_takes_any_restaurant_of_the_cuisine_and_nothing_else():
+    combos = generator._combos("opendining", "cuisine")
+    assert len(combos) > 500 and len({p["cuisine"] for p in combos}) >= 12
+    for p in combos[::7]:  # no restaurant that could take the booking is on the Embarcadero (eval_opendining_7)
+        free = generator._dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"])
+        assert free and all(r["neighborhood"] != "Embarcadero" for r in free), p
+    task = next(t for t in (generator.make_task("opendining", "cuisine", i) for i in range(len(combos)))
+                if len(_cuisine_bookings(t)) >= 2)
+    assert task.goal.startswith(f"Book a table for {task.params['party']} at a")
+    initial = generator.initial_state_of(task)
+    for b in _cuisine_bookings(task):
+        assert task.check(_finish(initial, reserve(initial, b)))
+    b = _cuisine_bookings(task)[0]
+    assert not task.check(_finish(initial, reserve(initial, b._replace(minutes=b.minutes + 30))))
+    assert not task.check(_finish(initial, reserve(initial, b._replace(day="2025-08-02"))))
+    other = next(r["name"] for i, r in enumerate(seed.restaurants()) if r["food_type"] != task.params["cuisine"]
+                 and seed.is_available(i, r, b.day, b.minutes, b.party))
+    assert not task.check(_finish(initial, reserve(initial, b._replace(restaurant=other))))
 
 
 def test_reserve_milestones_follow_the_flow():
@@ -220,6 +251,15 @@ def test_reserve_milestones_follow_the_flow():
     wrong = reserve(initial, _booking_of(task)._replace(party=p["party"] + 1))
     assert "reserved" not in reached_milestones(task, _finish(initial, wrong))
 
+    task = generator.make_task("opendining", "cuisine", 5)
+    initial = generator.initial_state_of(task)
+    searched = copy.deepcopy(initial)
+    searched["ui"]["search"]["cuisines"] = [task.params["cuisine"]]
+    assert reached_milestones(task, _finish(initial, searched)) == ["searched"]
+    (b, *_) = _cuisine_bookings(task)
+    assert reached_milestones(task, _finish(initial, reserve(initial, b))) == [
+        "searched", "restaurant_opened", "table_chosen", "reserved"]
+
 
 # ---------------------------------------------------------------------------------------------------
 # In the browser
@@ -233,17 +273,20 @@ def test_scripted_reserve_solution_passes_its_check_in_the_browser_and_a_wrong_t
     right = generator.make_task("opendining", "reserve", 21)
     other = next(t for t in (generator.make_task("opendining", "reserve", i) for i in range(22, 200))
                  if t.params["restaurant"] == right.params["restaurant"] and t.params["party"] != right.params["party"])
+    by_cuisine = generator.make_task("opendining", "cuisine", 33)
 
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=20)) as pool:
             # the second episode plays another task's solution (same restaurant, another party size) on this task
             return await pool.run([(right, ScriptedPolicy(generator.oracle_steps(right)).act),
-                                   (right, ScriptedPolicy(generator.oracle_steps(other)).act)])
+                                   (right, ScriptedPolicy(generator.oracle_steps(other)).act),
+                                   (by_cuisine, ScriptedPolicy(generator.oracle_steps(by_cuisine)).act)])
 
     with SitesInThread(["opendining"]):
-        good, bad = asyncio.run(main())
-    assert good.success, (good.status, good.error, good.actions)
-    assert good.action_errors == 0, good.actions
+        good, bad, cuisine = asyncio.run(main())
+    for result in (good, cuisine):
+        assert result.success, (result.task_id, result.status, result.error, result.actions)
+        assert result.action_errors == 0, result.actions
     assert not bad.success and bad.error is None, (bad.status, bad.error)
 
 

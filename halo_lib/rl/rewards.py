@@ -364,33 +364,48 @@ def _new_reservations(initial: dict, final: dict) -> list[dict]:
 
 
 def _opendining_milestones(task: Task) -> list[Milestone]:
-    p = task.params if isinstance(task, GeneratedTask) and getattr(task, "family", "") == "reserve" else {}
-    rid = p.get("restaurant_id")
+    """``reserve`` tasks name a restaurant, ``cuisine`` tasks a cuisine (any restaurant of it will do); REAL tasks
+    get the generic steps: anything searched, a restaurant opened, a table chosen, a reservation made."""
+    family = getattr(task, "family", "") if isinstance(task, GeneratedTask) else ""
+    p = task.params if family in ("reserve", "cuisine") else {}
     hhmm = f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}" if p else ""
+
+    def right_restaurant(restaurant_id, state) -> bool:
+        if family == "reserve":
+            return restaurant_id == p["restaurant_id"]
+        if family == "cuisine":
+            r = next((r for r in state.get("restaurants") or [] if r.get("id") == restaurant_id), {})
+            return r.get("food_type") == p["cuisine"]
+        return bool(restaurant_id)
 
     def reserved(i, f):
         new = _new_reservations(i, f)
         if not p:
             return bool(new)
-        return any((r.get("restaurant") or {}).get("id") == rid and str(r.get("date", ""))[:10] == p["day"]
+        return any(right_restaurant((r.get("restaurant") or {}).get("id"), f) and str(r.get("date", ""))[:10] == p["day"]
                    and r.get("time") == dine_time_label(p["minutes"]) and r.get("guests") == dine_guests_label(p["party"])
                    for r in new)
 
     def chosen(i, f):
         pending = _dine_ui(f).get("pending")
-        if isinstance(pending, dict) and (not p or (pending.get("restaurantId"), pending.get("date"), pending.get("time"),
-                                                    pending.get("guests")) == (rid, p["day"], hhmm, p["party"])):
+        if isinstance(pending, dict) and right_restaurant(pending.get("restaurantId"), f) and (
+                not p or (pending.get("date"), pending.get("time"), pending.get("guests")) == (p["day"], hhmm, p["party"])):
             return True
         return reserved(i, f)
 
     def opened(i, f):
         route = str(_dine_ui(f).get("route") or "")
-        return (route == f"/restaurant/{rid}" if rid else route.startswith("/restaurant/")) or chosen(i, f)
+        return (route.startswith("/restaurant/") and right_restaurant(route.split("/")[2], f)) or chosen(i, f)
 
     def searched(i, f):
         s = _dine_ui(f).get("search") or {}
         term = str(s.get("term") or "")
-        hit = has_words(term, [p["restaurant"]]) if p else bool(term.strip() or s.get("cuisines") or s.get("neighborhoods"))
+        if family == "reserve":
+            hit = has_words(term, [p["restaurant"]])
+        elif family == "cuisine":
+            hit = p["cuisine"] in (s.get("cuisines") or []) or has_words(term, [p["cuisine"]])
+        else:
+            hit = bool(term.strip() or s.get("cuisines") or s.get("neighborhoods"))
         return hit or opened(i, f)
 
     return [Milestone("searched", searched), Milestone("restaurant_opened", opened), Milestone("table_chosen", chosen),

@@ -655,6 +655,59 @@ def _dine_reserve_steps(p: dict) -> list[Step]:
     return dine_book_steps(DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"]))
 
 
+def _dine_free_of_cuisine(cuisine: str, day: str, minutes: int, party: int) -> list[dict]:
+    """The restaurants of ``cuisine`` with a free table then, in the catalogue's (and the search page's) order."""
+    return [r for i, r in enumerate(opendining_seed.restaurants())
+            if r["food_type"] == cuisine and opendining_seed.is_available(i, r, day, minutes, party)]
+
+
+def _dine_cuisine_combos() -> list[dict]:
+    """Cuisine x day x time x party size where some restaurant of the cuisine has a table; the goal lets the agent
+    pick any of them, so a combination is left out when ANY of them would redo a REAL v2 task."""
+    out = []
+    for cuisine in sorted({row[1] for row in opendining_seed.RESTAURANTS}):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                for party in DINE_PARTIES:
+                    free = _dine_free_of_cuisine(cuisine, day, m, party)
+                    if free and not any(_dine_redoes_real({"restaurant": r["name"], "day": day, "minutes": m,
+                                                           "party": party}) for r in free):
+                        out.append({"cuisine": cuisine, "day": day, "minutes": m, "party": party})
+    return out
+
+
+def _dine_cuisine_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    article = "an" if p["cuisine"][0] in "AEIOU" else "a"
+    return (f"Book a table for {p['party']} at {article} {p['cuisine']} restaurant on {_WEEKDAYS[d.weekday()]}, "
+            f"{_MONTHS[d.month - 1]} {d.day} at {opendining_seed.time_label(p['minutes'])}.")
+
+
+def _dine_cuisine_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new reservation, at a restaurant of that cuisine, on that day, time and party size; the earlier
+    ones untouched."""
+    before, after = dine_reservations(initial), dine_reservations(final)
+    if any(after.get(k) != v for k, v in before.items()):
+        return False
+    new = [v for k, v in after.items() if k not in before]
+    if len(new) != 1:
+        return False
+    res = new[0]
+    return ((res.get("restaurant") or {}).get("food_type") == p["cuisine"]
+            and str(res.get("date", ""))[:10] == p["day"]
+            and res.get("time") == opendining_seed.time_label(p["minutes"])
+            and res.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_cuisine_steps(p: dict) -> list[Step]:
+    """The cuisine's chip on the home page, then the first restaurant of the results with the table free, booked
+    from its card on the search page."""
+    first = _dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"])[0]
+    return ([Step("click", _node("button", p["cuisine"]))]
+            + dine_book_steps(DineBooking(first["name"], day=p["day"], minutes=p["minutes"], party=p["party"],
+                                          via_card=True)))
+
+
 # ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
@@ -688,6 +741,8 @@ _FAMILIES: dict[str, dict[str, Family]] = {
     "opendining": {
         "reserve": Family("opendining", "reserve", _dine_reserve_combos, _dine_reserve_goal, _dine_reserve_check,
                           _dine_reserve_steps),
+        "cuisine": Family("opendining", "cuisine", _dine_cuisine_combos, _dine_cuisine_goal, _dine_cuisine_check,
+                          _dine_cuisine_steps),
     },
 }
 
@@ -724,7 +779,12 @@ _REAL_TARGETS = {
 }
 
 
-_REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real}
+_REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
+                    # the cuisine combos already leave out every one that any matching restaurant would redo
+                    ("opendining", "cuisine"): lambda p: any(
+                        _dine_redoes_real({"restaurant": r["name"], "day": p["day"], "minutes": p["minutes"],
+                                           "party": p["party"]})
+                        for r in _dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"]))}
 """Families whose REAL overlap is a rule over the parameters rather than a set of entities."""
 
 

@@ -22,15 +22,16 @@ class Booking(NamedTuple):
     minutes: int = 19 * 60
     party: int = 2
     occasion: str = ""
-    via_top_rated: bool = False
-    """Book from the home page's "Top rated restaurants people are talking about" cards (opendining-4)."""
+    via_card: bool = False
+    """Book from the restaurant's card on the page shown (the home page's "Top rated restaurants people are talking
+    about" for opendining-4, a search page), with that page's pickers, instead of from the restaurant's page."""
 
 
 BOOKINGS: dict[str, Booking] = {
     # the oracles
     "opendining-1": Booking("Bella Notte", minutes=15 * 60),
     "opendining-2": Booking("The Golden Fork", minutes=19 * 60 + 30, occasion="Birthday"),
-    "opendining-4": Booking("Le Petit Jardin", minutes=21 * 60, via_top_rated=True),
+    "opendining-4": Booking("Le Petit Jardin", minutes=21 * 60, via_card=True),
     "opendining-5": Booking("Sakura House", minutes=19 * 60 + 30, occasion="Birthday"),
     "opendining-6": Booking("Trattoria Roma", minutes=13 * 60 + 30),
     "opendining-7": Booking("Pier Seven Oyster Bar", minutes=19 * 60),
@@ -44,7 +45,7 @@ BOOKINGS: dict[str, Booking] = {
     "2-no-occasion": Booking("The Golden Fork", minutes=19 * 60 + 30),
     "2-italian": Booking("Trattoria Roma", minutes=19 * 60 + 30, occasion="Birthday"),
     "4-low-rated": Booking("Cantina Luna", minutes=21 * 60),
-    "4-at-8-30": Booking("Le Petit Jardin", minutes=20 * 60 + 30, via_top_rated=True),
+    "4-at-8-30": Booking("Le Petit Jardin", minutes=20 * 60 + 30, via_card=True),
     "5-under-4-stars": Booking("Golden Dragon Palace", minutes=19 * 60, occasion="Birthday"),
     "5-no-occasion": Booking("Sakura House", minutes=19 * 60 + 30),
     "6-tomorrow": Booking("Trattoria Roma", day="2025-07-19", minutes=13 * 60 + 30),
@@ -90,9 +91,9 @@ async def _choose(scope, b: Booking) -> None:
 
 
 async def book(page, b: Booking) -> None:
-    if b.via_top_rated:
-        await _ready(page)
-        await _choose(page.locator(".hero"), b)
+    if b.via_card:
+        await page.locator(".pickers").first.wait_for()
+        await _choose(page.locator(".pickers").first, b)
         card = page.get_by_role("article", name=b.restaurant, exact=True)
         await card.get_by_role("button", name=time_label(b.minutes), exact=True).click()
     else:

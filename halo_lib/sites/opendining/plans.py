@@ -30,7 +30,7 @@ def choose(b: Booking) -> list[Step]:
 def book_steps(b: Booking) -> list[Step]:
     """Pick the slot, fill the occasion if any, Complete reservation (no final answer)."""
     slot = node("button", time_label(b.minutes))
-    if b.via_top_rated:
+    if b.via_card:
         steps = choose(b) + [Step("click", slot, within=node("article", b.restaurant))]
     else:
         steps = open_restaurant(b.restaurant) + choose(b) + [Step("click", slot, within=CARD)]
