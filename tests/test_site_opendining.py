@@ -213,6 +213,35 @@ def test_generated_solutions_fail_every_real_script():
                 assert not run_official_eval(t, state).success, (task.id, b, t.id)
 
 
+def test_notify_family_asks_for_full_tables_and_its_check_is_strict():
+    combos = generator._combos("opendining", "notify")
+    assert len(combos) > 300
+    for p in combos:
+        i, r = seed.by_name(p["restaurant"])
+        assert p["minutes"] in seed.slot_times(r) and not seed.is_available(i, r, p["day"], p["minutes"], p["party"])
+        assert not (p["restaurant"] == "Evening Delight" and p["minutes"] == 17 * 60)
+    task = generator.make_task("opendining", "notify", 3)
+    p = task.params
+    initial = generator.initial_state_of(task)
+
+    def note(minutes=p["minutes"], party=p["party"], restaurant_id=p["restaurant_id"]):
+        state = copy.deepcopy(initial)
+        state["notification"]["notifications"]["0"] = {
+            "restaurantId": restaurant_id, "restaurantName": p["restaurant"], "date": seed.date_value(p["day"]),
+            "time": seed.time_label(minutes), "guests": seed.guests_label(party), "createdAt": "2025-07-18T13:30:00Z"}
+        return state
+
+    assert task.check(_finish(initial, note()))
+    assert not task.check(_finish(initial, initial))
+    assert not task.check(_finish(initial, note(minutes=p["minutes"] + 30)))
+    assert not task.check(_finish(initial, note(party=p["party"] + 1)))
+    assert not task.check(_finish(initial, note(restaurant_id=seed.RIVER_VIEW_ID)))
+    booked_too = reserve(note(), Booking("Casa Azul", minutes=19 * 60))
+    assert not task.check(_finish(initial, booked_too))
+    for t in list_tasks(site="opendining"):  # a notification for another table passes no REAL script
+        assert not run_official_eval(t, _finish(initial, note())).success, t.id
+
+
 def test_cuisine_family_takes_any_restaurant_of_the_cuisine_and_nothing_else():
     combos = generator._combos("opendining", "cuisine")
     assert len(combos) > 500 and len({p["cuisine"] for p in combos}) >= 12
@@ -260,11 +289,21 @@ def test_reserve_milestones_follow_the_flow():
     assert reached_milestones(task, _finish(initial, reserve(initial, b))) == [
         "searched", "restaurant_opened", "table_chosen", "reserved"]
 
+    task = generator.make_task("opendining", "notify", 9)
+    p = task.params
+    initial = generator.initial_state_of(task)
+    page = copy.deepcopy(initial)
+    page["ui"]["route"] = f"/restaurant/{p['restaurant_id']}"
+    assert reached_milestones(task, _finish(initial, page)) == ["restaurant_opened"]
+    page["ui"]["search"].update(date=p["day"], time=f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}",
+                                guests=p["party"])
+    assert reached_milestones(task, _finish(initial, page)) == ["restaurant_opened", "time_chosen"]
+
 
 # ---------------------------------------------------------------------------------------------------
 # In the browser
 # ---------------------------------------------------------------------------------------------------
-def test_scripted_reserve_solution_passes_its_check_in_the_browser_and_a_wrong_task_fails():
+def test_scripted_solutions_pass_their_checks_in_the_browser_and_a_wrong_one_fails():
     from halo_lib.config import EnvConfig
     from halo_lib.env.pool import EnvPool
     from halo_lib.policies.scripted import ScriptedPolicy
@@ -274,17 +313,19 @@ def test_scripted_reserve_solution_passes_its_check_in_the_browser_and_a_wrong_t
     other = next(t for t in (generator.make_task("opendining", "reserve", i) for i in range(22, 200))
                  if t.params["restaurant"] == right.params["restaurant"] and t.params["party"] != right.params["party"])
     by_cuisine = generator.make_task("opendining", "cuisine", 33)
+    notify_task = generator.make_task("opendining", "notify", 40)
 
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=20)) as pool:
             # the second episode plays another task's solution (same restaurant, another party size) on this task
             return await pool.run([(right, ScriptedPolicy(generator.oracle_steps(right)).act),
                                    (right, ScriptedPolicy(generator.oracle_steps(other)).act),
-                                   (by_cuisine, ScriptedPolicy(generator.oracle_steps(by_cuisine)).act)])
+                                   (by_cuisine, ScriptedPolicy(generator.oracle_steps(by_cuisine)).act),
+                                   (notify_task, ScriptedPolicy(generator.oracle_steps(notify_task)).act)])
 
     with SitesInThread(["opendining"]):
-        good, bad, cuisine = asyncio.run(main())
-    for result in (good, cuisine):
+        good, bad, cuisine, notified = asyncio.run(main())
+    for result in (good, cuisine, notified):
         assert result.success, (result.task_id, result.status, result.error, result.actions)
         assert result.action_errors == 0, result.actions
     assert not bad.success and bad.error is None, (bad.status, bad.error)

@@ -28,6 +28,7 @@ from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.tasks.generator import (
     GeneratedTask,
+    dine_notifications,
     dine_reservations,
     final_state_of,
     has_words,
@@ -363,10 +364,33 @@ def _new_reservations(initial: dict, final: dict) -> list[dict]:
     return [r for k, r in dine_reservations(final).items() if k not in before]
 
 
+def _opendining_notify_milestones(p: dict) -> list[Milestone]:
+    """The restaurant's page, its pickers on the asked day, time and party size, the notification."""
+    route = f"/restaurant/{p['restaurant_id']}"
+    asked = (p["day"], f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}", p["party"])
+
+    def notified(i, f):
+        before = dine_notifications(i)
+        return any(n.get("restaurantId") == p["restaurant_id"] and str(n.get("date", ""))[:10] == p["day"]
+                   and n.get("time") == dine_time_label(p["minutes"]) and n.get("guests") == dine_guests_label(p["party"])
+                   for k, n in dine_notifications(f).items() if k not in before)
+
+    def picked(i, f):
+        s = _dine_ui(f).get("search") or {}
+        on_page = _dine_ui(f).get("route") == route and (s.get("date"), s.get("time"), s.get("guests")) == asked
+        return on_page or notified(i, f)
+
+    return [Milestone("restaurant_opened", lambda i, f: _dine_ui(f).get("route") == route or picked(i, f)),
+            Milestone("time_chosen", picked), Milestone("notified", notified)]
+
+
 def _opendining_milestones(task: Task) -> list[Milestone]:
-    """``reserve`` tasks name a restaurant, ``cuisine`` tasks a cuisine (any restaurant of it will do); REAL tasks
-    get the generic steps: anything searched, a restaurant opened, a table chosen, a reservation made."""
+    """``reserve`` tasks name a restaurant, ``cuisine`` tasks a cuisine (any restaurant of it will do), ``notify``
+    tasks a full table to be told about; REAL tasks get the generic steps: anything searched, a restaurant opened, a
+    table chosen, a reservation made."""
     family = getattr(task, "family", "") if isinstance(task, GeneratedTask) else ""
+    if family == "notify":
+        return _opendining_notify_milestones(task.params)
     p = task.params if family in ("reserve", "cuisine") else {}
     hhmm = f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}" if p else ""
 

@@ -36,6 +36,8 @@ from halo_lib.sites.omnizon import seed as omnizon_seed
 from halo_lib.sites.opendining import seed as opendining_seed
 from halo_lib.sites.opendining.oracle import Booking as DineBooking
 from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
+from halo_lib.sites.opendining.plans import choose as dine_choose
+from halo_lib.sites.opendining.plans import open_restaurant as dine_open_restaurant
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -596,6 +598,16 @@ DINE_TIMES = (9 * 60 + 30, 12 * 60, 13 * 60, 18 * 60, 19 * 60, 20 * 60)
 DINE_PARTIES = (2, 3, 4, 6)
 
 
+@functools.lru_cache(maxsize=1)
+def _dine_catalogue() -> tuple[dict, ...]:
+    return tuple(opendining_seed.restaurants())
+
+
+@functools.lru_cache(maxsize=None)
+def _dine_by_name(name: str) -> dict:
+    return next(r for r in _dine_catalogue() if r["name"] == name)
+
+
 def dine_reservations(state: dict) -> dict:
     return ((state or {}).get("booking") or {}).get("bookingDetails") or {}
 
@@ -607,7 +619,7 @@ def _dine_redoes_real(p: dict) -> bool:
     the 3 pm hour or at 12:30 pm (1, 24). Scripts 2, 5 and 17 also need an occasion (Birthday, Business meal), which
     a reserve task's solution never sets; their times and party sizes are left out all the same (American 7-8 pm for
     2, 8-10 pm for 6), so no generated goal reads like them."""
-    _, r = opendining_seed.by_name(p["restaurant"])
+    r = _dine_by_name(p["restaurant"])
     m, rating = p["minutes"], r["rating"]
     return (r["neighborhood"] == "Embarcadero" or m == 17 * 60
             or (m == 13 * 60 + 30 and p["day"].endswith("-07-18"))
@@ -620,7 +632,7 @@ def _dine_redoes_real(p: dict) -> bool:
 def _dine_reserve_combos() -> list[dict]:
     """Restaurant x day x time x party size, where the seed has the table free (``seed.is_available``)."""
     out = []
-    for i, r in enumerate(opendining_seed.restaurants()):
+    for i, r in enumerate(_dine_catalogue()):
         for day in DINE_DAYS:
             for m in DINE_TIMES:
                 for party in DINE_PARTIES:
@@ -655,9 +667,61 @@ def _dine_reserve_steps(p: dict) -> list[Step]:
     return dine_book_steps(DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"]))
 
 
+def _dine_notify_combos() -> list[dict]:
+    """Restaurant x day x time x party size where the restaurant takes reservations then but has no free table:
+    the slot is on screen, crossed out, and "Notify me" is the way (as in opendining-20, whose Evening Delight at
+    5 pm is left out)."""
+    out = []
+    for i, r in enumerate(_dine_catalogue()):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                if m not in opendining_seed.slot_times(r):
+                    continue
+                for party in DINE_PARTIES:
+                    if not opendining_seed.is_available(i, r, day, m, party):
+                        out.append({"restaurant_id": r["id"], "restaurant": r["name"], "day": day, "minutes": m,
+                                    "party": party})
+    return out
+
+
+def _dine_notify_redoes_real(p: dict) -> bool:
+    """eval_opendining_20.py takes any notification for Evening Delight at 5 pm."""
+    return p["restaurant"] == "Evening Delight" and p["minutes"] == 17 * 60
+
+
+def dine_notifications(state: dict) -> dict:
+    return ((state or {}).get("notification") or {}).get("notifications") or {}
+
+
+def _dine_notify_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    return (f"{p['restaurant']} has no table for {p['party']} on {_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} "
+            f"{d.day} at {opendining_seed.time_label(p['minutes'])}. Ask to be notified when one opens up.")
+
+
+def _dine_notify_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new notification, for that restaurant, day, time and party size; no reservation made or
+    changed."""
+    if dine_reservations(initial) != dine_reservations(final):
+        return False
+    before = dine_notifications(initial)
+    new = [v for k, v in dine_notifications(final).items() if k not in before]
+    if len(new) != 1:
+        return False
+    n = new[0]
+    return (n.get("restaurantId") == p["restaurant_id"] and str(n.get("date", ""))[:10] == p["day"]
+            and n.get("time") == opendining_seed.time_label(p["minutes"])
+            and n.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_notify_steps(p: dict) -> list[Step]:
+    b = DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"])
+    return dine_open_restaurant(b.restaurant) + dine_choose(b) + [Step("click", _node("button", "Notify me"))]
+
+
 def _dine_free_of_cuisine(cuisine: str, day: str, minutes: int, party: int) -> list[dict]:
     """The restaurants of ``cuisine`` with a free table then, in the catalogue's (and the search page's) order."""
-    return [r for i, r in enumerate(opendining_seed.restaurants())
+    return [r for i, r in enumerate(_dine_catalogue())
             if r["food_type"] == cuisine and opendining_seed.is_available(i, r, day, minutes, party)]
 
 
@@ -743,6 +807,8 @@ _FAMILIES: dict[str, dict[str, Family]] = {
                           _dine_reserve_steps),
         "cuisine": Family("opendining", "cuisine", _dine_cuisine_combos, _dine_cuisine_goal, _dine_cuisine_check,
                           _dine_cuisine_steps),
+        "notify": Family("opendining", "notify", _dine_notify_combos, _dine_notify_goal, _dine_notify_check,
+                         _dine_notify_steps),
     },
 }
 
@@ -780,6 +846,7 @@ _REAL_TARGETS = {
 
 
 _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
+                    ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(
                         _dine_redoes_real({"restaurant": r["name"], "day": p["day"], "minutes": p["minutes"],
