@@ -19,6 +19,19 @@ date, time, guests, optionals: {occasion, request}, firstName, lastName, phone, 
 status, createdAt}``. ``time`` is ``"7:30 PM"``, ``guests`` ``"2 people"`` (``"1 person"``), ``date`` the local
 calendar day written ``2025-07-18T00:00:00.000Z`` (the official scripts read its date part, ``-07-18``).
 
+Why this shape: the 11 official scripts (agisdk v2 ``eval_opendining_*.py``) read it differently, and it satisfies
+them all. Most look for ``booking`` under ``initialfinaldiff.added`` then ``.updated``; eval_opendining_4 reads ONLY
+``added.booking`` and eval_opendining_24 needs a truthy ``index`` there, so ``index``/``date``/``time``/``guests``/
+``restaurantId`` are absent from the initial ``booking`` and a completed reservation adds them (a new key of
+``bookingDetails`` is ``added`` as a whole object, which every script reads). eval_opendining_20 reads the top-level
+``booking.time`` with ``bookingCompleted`` (False at the start, so it shows as updated), or a 5 pm notification for
+Evening Delight in ``notification.notifications``. eval_opendining_6 wants ``-07-18`` in the date, eval_opendining_9 a
+``'%I:%M %p'`` time (``7:30 AM``), eval_opendining_5 the exact ``"2 people"``, eval_opendining_7 an Embarcadero word
+in the restaurant's ``name``/``description``/``imageUrl`` (so no other restaurant may contain one), eval_opendining_1
+``italian`` in ``food_type`` (or in the name/description, so no other restaurant may say it), and 2, 5 and 17 the
+occasion at ``optionals.occasion``. The seed's own reservations are keys "0".."2", so a new one is never confused
+with them (scripts 4 and 9 read the first ADDED entry).
+
 Availability: a restaurant takes reservations every 30 minutes from its opening time to an hour before it closes;
 a slot is full when it is in the restaurant's ``fullyBooked`` times of day, or by a fixed arithmetic rule
 (:func:`is_available`), which ``static/app.js`` repeats exactly.
