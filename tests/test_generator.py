@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar")
+SITES = ("gomail", "omnizon", "gocalendar", "opendining")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -115,6 +115,11 @@ def test_apply_diff_rebuilds_the_final_state(site):
         final["cart"]["cartItems"] = [{"id": "16", "quantity": 2}, {"id": "5", "quantity": 1}]
         final["router"]["location"]["pathname"] = "/cart"
         final["products"] = final["products"][:3]
+    elif site == "opendining":
+        final["booking"]["bookingDetails"]["3"] = dict(final["booking"]["bookingDetails"]["0"], time="8:00 PM")
+        del final["booking"]["bookingDetails"]["1"]
+        final["booking"].update(index=4, bookingCompleted=True)
+        final["ui"]["pending"] = {"restaurantId": "x", "date": "2025-07-19", "time": "20:00", "guests": 2}
     else:
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
@@ -128,12 +133,14 @@ def test_apply_diff_rebuilds_the_final_state(site):
 TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "archive": ("email_id",),
              "delete": ("email_id", "event_id"), "cart": ("product_id", "quantity"),
              "order": ("product_id", "quantity"), "cheapest": ("product_id",), "create": ("start", "day", "title"),
-             "create_at": ("location",)}
+             "create_at": ("location",), "reserve": ("restaurant_id", "party", "minutes"), "cuisine": ("cuisine", "party"),
+             "notify": ("restaurant_id", "minutes")}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
-           "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"}}
+           "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
+           "restaurant_id": {"restaurant"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

@@ -6,7 +6,7 @@ Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pay
   site's ``/finish`` JSON (``BrowserEnv.read_state()``): the final app state is rebuilt from
   ``initialfinaldiff`` (``halo_lib.tasks.generator.final_state_of``), including the UI state the apps keep
   for this (Omnizon's ``router``/``filter``, GoMail's ``ui.compose``/``ui.selectedIds``/``ui.openEmailId``,
-  GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``). For a ``GeneratedTask`` they are
+  GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``, OpenDining's ``ui.route``/``ui.search``/``ui.pending``). For a ``GeneratedTask`` they are
   task-aware (the task's recipient in the To field, the task's product in the cart...); REAL tasks get the
   site's generic steps (compose opened, something in the cart...), which are weaker hints.
 * ``novelty``: for a state (``state_signature``) not seen before in the episode, up to ``novelty_cap``;
@@ -28,6 +28,8 @@ from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.tasks.generator import (
     GeneratedTask,
+    dine_notifications,
+    dine_reservations,
     final_state_of,
     has_words,
     initial_state_of,
@@ -35,6 +37,7 @@ from halo_lib.tasks.generator import (
     utc_event_times,
 )
 from halo_lib.real_tasks import Task
+from halo_lib.sites.opendining.seed import guests_label as dine_guests_label, time_label as dine_time_label
 
 
 @config_dataclass
@@ -348,8 +351,93 @@ def _gocalendar_milestones(task: Task) -> list[Milestone]:
     return _gocalendar_create_milestones({}) + _gocalendar_delete_milestones(None)
 
 
+# ---------------------------------------------------------------------------------------------------
+# OpenDining milestones: ui.route (the page), ui.search (what was searched), ui.pending (the table being booked),
+# new reservations in booking.bookingDetails. A later milestone implies the earlier ones.
+# ---------------------------------------------------------------------------------------------------
+def _dine_ui(state: dict) -> dict:
+    return state.get("ui") or {}
+
+
+def _new_reservations(initial: dict, final: dict) -> list[dict]:
+    before = dine_reservations(initial)
+    return [r for k, r in dine_reservations(final).items() if k not in before]
+
+
+def _opendining_notify_milestones(p: dict) -> list[Milestone]:
+    """The restaurant's page, its pickers on the asked day, time and party size, the notification."""
+    route = f"/restaurant/{p['restaurant_id']}"
+    asked = (p["day"], f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}", p["party"])
+
+    def notified(i, f):
+        before = dine_notifications(i)
+        return any(n.get("restaurantId") == p["restaurant_id"] and str(n.get("date", ""))[:10] == p["day"]
+                   and n.get("time") == dine_time_label(p["minutes"]) and n.get("guests") == dine_guests_label(p["party"])
+                   for k, n in dine_notifications(f).items() if k not in before)
+
+    def picked(i, f):
+        s = _dine_ui(f).get("search") or {}
+        on_page = _dine_ui(f).get("route") == route and (s.get("date"), s.get("time"), s.get("guests")) == asked
+        return on_page or notified(i, f)
+
+    return [Milestone("restaurant_opened", lambda i, f: _dine_ui(f).get("route") == route or picked(i, f)),
+            Milestone("time_chosen", picked), Milestone("notified", notified)]
+
+
+def _opendining_milestones(task: Task) -> list[Milestone]:
+    """``reserve`` tasks name a restaurant, ``cuisine`` tasks a cuisine (any restaurant of it will do), ``notify``
+    tasks a full table to be told about; REAL tasks get the generic steps: anything searched, a restaurant opened, a
+    table chosen, a reservation made."""
+    family = getattr(task, "family", "") if isinstance(task, GeneratedTask) else ""
+    if family == "notify":
+        return _opendining_notify_milestones(task.params)
+    p = task.params if family in ("reserve", "cuisine") else {}
+    hhmm = f"{p['minutes'] // 60:02d}:{p['minutes'] % 60:02d}" if p else ""
+
+    def right_restaurant(restaurant_id, state) -> bool:
+        if family == "reserve":
+            return restaurant_id == p["restaurant_id"]
+        if family == "cuisine":
+            r = next((r for r in state.get("restaurants") or [] if r.get("id") == restaurant_id), {})
+            return r.get("food_type") == p["cuisine"]
+        return bool(restaurant_id)
+
+    def reserved(i, f):
+        new = _new_reservations(i, f)
+        if not p:
+            return bool(new)
+        return any(right_restaurant((r.get("restaurant") or {}).get("id"), f) and str(r.get("date", ""))[:10] == p["day"]
+                   and r.get("time") == dine_time_label(p["minutes"]) and r.get("guests") == dine_guests_label(p["party"])
+                   for r in new)
+
+    def chosen(i, f):
+        pending = _dine_ui(f).get("pending")
+        if isinstance(pending, dict) and right_restaurant(pending.get("restaurantId"), f) and (
+                not p or (pending.get("date"), pending.get("time"), pending.get("guests")) == (p["day"], hhmm, p["party"])):
+            return True
+        return reserved(i, f)
+
+    def opened(i, f):
+        route = str(_dine_ui(f).get("route") or "")
+        return (route.startswith("/restaurant/") and right_restaurant(route.split("/")[2], f)) or chosen(i, f)
+
+    def searched(i, f):
+        s = _dine_ui(f).get("search") or {}
+        term = str(s.get("term") or "")
+        if family == "reserve":
+            hit = has_words(term, [p["restaurant"]])
+        elif family == "cuisine":
+            hit = p["cuisine"] in (s.get("cuisines") or []) or has_words(term, [p["cuisine"]])
+        else:
+            hit = bool(term.strip() or s.get("cuisines") or s.get("neighborhoods"))
+        return hit or opened(i, f)
+
+    return [Milestone("searched", searched), Milestone("restaurant_opened", opened), Milestone("table_chosen", chosen),
+            Milestone("reserved", reserved)]
+
+
 _SITE_MILESTONES = {"omnizon": _omnizon_milestones, "gomail": _gomail_milestones,
-                    "gocalendar": _gocalendar_milestones}
+                    "gocalendar": _gocalendar_milestones, "opendining": _opendining_milestones}
 
 
 def milestones_for(task: Task) -> list[Milestone]:

@@ -33,6 +33,11 @@ from halo_lib.sites import get_site
 from halo_lib.sites.gocalendar import seed as gocalendar_seed
 from halo_lib.sites.gomail import seed as gomail_seed
 from halo_lib.sites.omnizon import seed as omnizon_seed
+from halo_lib.sites.opendining import seed as opendining_seed
+from halo_lib.sites.opendining.oracle import Booking as DineBooking
+from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
+from halo_lib.sites.opendining.plans import choose as dine_choose
+from halo_lib.sites.opendining.plans import open_restaurant as dine_open_restaurant
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -584,6 +589,190 @@ def _cal_delete_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# OpenDining
+# ---------------------------------------------------------------------------------------------------
+# Today on the site is Friday July 18, 2025; these days are today and the next two weeks' (the date input reaches them
+# by typing, the plans fill it).
+DINE_DAYS = ("2025-07-18", "2025-07-19", "2025-07-21", "2025-07-24", "2025-07-26", "2025-08-01")
+DINE_TIMES = (9 * 60 + 30, 12 * 60, 13 * 60, 18 * 60, 19 * 60, 20 * 60)
+DINE_PARTIES = (2, 3, 4, 6)
+
+
+@functools.lru_cache(maxsize=1)
+def _dine_catalogue() -> tuple[dict, ...]:
+    return tuple(opendining_seed.restaurants())
+
+
+@functools.lru_cache(maxsize=None)
+def _dine_by_name(name: str) -> dict:
+    return next(r for r in _dine_catalogue() if r["name"] == name)
+
+
+def dine_reservations(state: dict) -> dict:
+    return ((state or {}).get("booking") or {}).get("bookingDetails") or {}
+
+
+def _dine_redoes_real(p: dict) -> bool:
+    """True when booking ``p`` (with no occasion, as the reserve goals never ask for one) would pass a REAL v2
+    opendining script: any Embarcadero restaurant (7; 12 is River View Cafe there), any 5 pm (20), 1:30 pm on
+    July 18 (6), the 9 pm hour at 3.5 stars or more (4), 7-10 am at 3 stars or more (9), an Italian restaurant in
+    the 3 pm hour or at 12:30 pm (1, 24). Scripts 2, 5 and 17 also need an occasion (Birthday, Business meal), which
+    a reserve task's solution never sets; their times and party sizes are left out all the same (American 7-8 pm for
+    2, 8-10 pm for 6), so no generated goal reads like them."""
+    r = _dine_by_name(p["restaurant"])
+    m, rating = p["minutes"], r["rating"]
+    return (r["neighborhood"] == "Embarcadero" or m == 17 * 60
+            or (m == 13 * 60 + 30 and p["day"].endswith("-07-18"))
+            or (21 * 60 <= m < 22 * 60 and rating >= 3.5) or (7 * 60 <= m < 10 * 60 and rating >= 3.0)
+            or (r["food_type"] == "Italian" and (15 * 60 <= m < 16 * 60 or m == 12 * 60 + 30))
+            or (r["food_type"] == "American" and 19 * 60 <= m <= 20 * 60 and p["party"] == 2)
+            or (20 * 60 <= m <= 22 * 60 and p["party"] == 6))
+
+
+def _dine_reserve_combos() -> list[dict]:
+    """Restaurant x day x time x party size, where the seed has the table free (``seed.is_available``)."""
+    out = []
+    for i, r in enumerate(_dine_catalogue()):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                for party in DINE_PARTIES:
+                    if opendining_seed.is_available(i, r, day, m, party):
+                        out.append({"restaurant_id": r["id"], "restaurant": r["name"], "day": day, "minutes": m,
+                                    "party": party})
+    return out
+
+
+def _dine_reserve_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    return (f"Book a table for {p['party']} at {p['restaurant']} on {_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} "
+            f"{d.day} at {opendining_seed.time_label(p['minutes'])}.")
+
+
+def _dine_reserve_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new reservation, of that restaurant, day, time and party size; the earlier ones untouched."""
+    before, after = dine_reservations(initial), dine_reservations(final)
+    if any(after.get(k) != v for k, v in before.items()):
+        return False
+    new = [v for k, v in after.items() if k not in before]
+    if len(new) != 1:
+        return False
+    res = new[0]
+    return ((res.get("restaurant") or {}).get("id") == p["restaurant_id"]
+            and str(res.get("date", ""))[:10] == p["day"]
+            and res.get("time") == opendining_seed.time_label(p["minutes"])
+            and res.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_reserve_steps(p: dict) -> list[Step]:
+    return dine_book_steps(DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"]))
+
+
+def _dine_notify_combos() -> list[dict]:
+    """Restaurant x day x time x party size where the restaurant takes reservations then but has no free table:
+    the slot is on screen, crossed out, and "Notify me" is the way (as in opendining-20, whose Evening Delight at
+    5 pm is left out)."""
+    out = []
+    for i, r in enumerate(_dine_catalogue()):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                if m not in opendining_seed.slot_times(r):
+                    continue
+                for party in DINE_PARTIES:
+                    if not opendining_seed.is_available(i, r, day, m, party):
+                        out.append({"restaurant_id": r["id"], "restaurant": r["name"], "day": day, "minutes": m,
+                                    "party": party})
+    return out
+
+
+def _dine_notify_redoes_real(p: dict) -> bool:
+    """eval_opendining_20.py takes any notification for Evening Delight at 5 pm."""
+    return p["restaurant"] == "Evening Delight" and p["minutes"] == 17 * 60
+
+
+def dine_notifications(state: dict) -> dict:
+    return ((state or {}).get("notification") or {}).get("notifications") or {}
+
+
+def _dine_notify_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    return (f"{p['restaurant']} has no table for {p['party']} on {_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} "
+            f"{d.day} at {opendining_seed.time_label(p['minutes'])}. Ask to be notified when one opens up.")
+
+
+def _dine_notify_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new notification, for that restaurant, day, time and party size; no reservation made or
+    changed."""
+    if dine_reservations(initial) != dine_reservations(final):
+        return False
+    before = dine_notifications(initial)
+    new = [v for k, v in dine_notifications(final).items() if k not in before]
+    if len(new) != 1:
+        return False
+    n = new[0]
+    return (n.get("restaurantId") == p["restaurant_id"] and str(n.get("date", ""))[:10] == p["day"]
+            and n.get("time") == opendining_seed.time_label(p["minutes"])
+            and n.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_notify_steps(p: dict) -> list[Step]:
+    b = DineBooking(p["restaurant"], day=p["day"], minutes=p["minutes"], party=p["party"])
+    return dine_open_restaurant(b.restaurant) + dine_choose(b) + [Step("click", _node("button", "Notify me"))]
+
+
+def _dine_free_of_cuisine(cuisine: str, day: str, minutes: int, party: int) -> list[dict]:
+    """The restaurants of ``cuisine`` with a free table then, in the catalogue's (and the search page's) order."""
+    return [r for i, r in enumerate(_dine_catalogue())
+            if r["food_type"] == cuisine and opendining_seed.is_available(i, r, day, minutes, party)]
+
+
+def _dine_cuisine_combos() -> list[dict]:
+    """Cuisine x day x time x party size where some restaurant of the cuisine has a table; the goal lets the agent
+    pick any of them, so a combination is left out when ANY of them would redo a REAL v2 task."""
+    out = []
+    for cuisine in sorted({row[1] for row in opendining_seed.RESTAURANTS}):
+        for day in DINE_DAYS:
+            for m in DINE_TIMES:
+                for party in DINE_PARTIES:
+                    free = _dine_free_of_cuisine(cuisine, day, m, party)
+                    if free and not any(_dine_redoes_real({"restaurant": r["name"], "day": day, "minutes": m,
+                                                           "party": party}) for r in free):
+                        out.append({"cuisine": cuisine, "day": day, "minutes": m, "party": party})
+    return out
+
+
+def _dine_cuisine_goal(p: dict) -> str:
+    d = date.fromisoformat(p["day"])
+    article = "an" if p["cuisine"][0] in "AEIOU" else "a"
+    return (f"Book a table for {p['party']} at {article} {p['cuisine']} restaurant on {_WEEKDAYS[d.weekday()]}, "
+            f"{_MONTHS[d.month - 1]} {d.day} at {opendining_seed.time_label(p['minutes'])}.")
+
+
+def _dine_cuisine_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new reservation, at a restaurant of that cuisine, on that day, time and party size; the earlier
+    ones untouched."""
+    before, after = dine_reservations(initial), dine_reservations(final)
+    if any(after.get(k) != v for k, v in before.items()):
+        return False
+    new = [v for k, v in after.items() if k not in before]
+    if len(new) != 1:
+        return False
+    res = new[0]
+    return ((res.get("restaurant") or {}).get("food_type") == p["cuisine"]
+            and str(res.get("date", ""))[:10] == p["day"]
+            and res.get("time") == opendining_seed.time_label(p["minutes"])
+            and res.get("guests") == opendining_seed.guests_label(p["party"]))
+
+
+def _dine_cuisine_steps(p: dict) -> list[Step]:
+    """The cuisine's chip on the home page, then the first restaurant of the results with the table free, booked
+    from its card on the search page."""
+    first = _dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"])[0]
+    return ([Step("click", _node("button", p["cuisine"]))]
+            + dine_book_steps(DineBooking(first["name"], day=p["day"], minutes=p["minutes"], party=p["party"],
+                                          via_card=True)))
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -612,6 +801,14 @@ _FAMILIES: dict[str, dict[str, Family]] = {
                             _cal_create_steps),
         "delete": Family("gocalendar", "delete", _cal_delete_combos, _cal_delete_goal, _cal_delete_check,
                          _cal_delete_steps),
+    },
+    "opendining": {
+        "reserve": Family("opendining", "reserve", _dine_reserve_combos, _dine_reserve_goal, _dine_reserve_check,
+                          _dine_reserve_steps),
+        "cuisine": Family("opendining", "cuisine", _dine_cuisine_combos, _dine_cuisine_goal, _dine_cuisine_check,
+                          _dine_cuisine_steps),
+        "notify": Family("opendining", "notify", _dine_notify_combos, _dine_notify_goal, _dine_notify_check,
+                         _dine_notify_steps),
     },
 }
 
@@ -648,8 +845,20 @@ _REAL_TARGETS = {
 }
 
 
+_REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
+                    ("opendining", "notify"): _dine_notify_redoes_real,
+                    # the cuisine combos already leave out every one that any matching restaurant would redo
+                    ("opendining", "cuisine"): lambda p: any(
+                        _dine_redoes_real({"restaurant": r["name"], "day": p["day"], "minutes": p["minutes"],
+                                           "party": p["party"]})
+                        for r in _dine_free_of_cuisine(p["cuisine"], p["day"], p["minutes"], p["party"]))}
+"""Families whose REAL overlap is a rule over the parameters rather than a set of entities."""
+
+
 def is_real_target(site: str, family: str, params: dict) -> bool:
-    """True when this combination would redo a REAL v2 task (see ``_REAL_TARGETS``)."""
+    """True when this combination would redo a REAL v2 task (see ``_REAL_TARGETS``, ``_REAL_PREDICATES``)."""
+    if (site, family) in _REAL_PREDICATES:
+        return _REAL_PREDICATES[(site, family)](params)
     key, values = _REAL_TARGETS.get((site, family), ("", set()))
     if key == "title_day":
         return f'{params.get("title")}|{params.get("day")}' in values
