@@ -11,6 +11,7 @@
 #       --config cpu|quick|h100|FILE  papermill_configs/<name>.yaml (default cpu: ~30-35 min on 2 cores)
 #       --set recipe.FIELD=VALUE   change one setting of the config (repeatable; halo_lib/recipe.py lists them)
 #       --tag NAME                 name the run (an existing run's tag goes on with that run)
+#       --ray-address ADDR         GRPO's Ray rollout workers join this cluster (with --set recipe.rollout.workers=N)
 #   ./launch.sh lab        JupyterLab on 127.0.0.1 (token printed) with a registered `halo` kernel
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -145,6 +146,7 @@ main_job() {
       --skip-setup) skip_setup=1 ;;
       --config) config="${2:?--config needs a value}"; shift ;;
       --tag) args+=(--tag "${2:?--tag needs a value}"); shift ;;
+      --ray-address) args+=(--set "recipe.rollout.ray_address=${2:?--ray-address needs an address}"); shift ;;
       --set) args+=(--set "${2:?--set needs FIELD=VALUE}"); shift ;;
       *) echo "unknown option: $1 (try ./launch.sh help)" >&2; exit 2 ;;
     esac
@@ -220,7 +222,7 @@ case "$cmd" in
   main) main_job "$@" ;;
   lab) lab ;;
   -h|--help|help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     ;;
   *)
     echo "unknown command: $cmd (try ./launch.sh help)" >&2

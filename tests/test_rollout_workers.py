@@ -153,3 +153,16 @@ def test_a_killed_worker_loses_its_groups_in_flight_and_the_run_goes_on(cluster,
     assert len(logged) == 3 * 2 * 2 and all(e["status"] != "error" for e in logged)
     assert all(len(e["steps"]) >= 1 for e in logged)
     assert all(m["staleness_max"] <= 1 for m in result.metrics)
+
+
+def test_the_recipe_and_the_notebook_configs_carry_the_rollout_section_to_training():
+    from halo_lib.recipe import training_config
+    from halo_lib.report.params import load_params
+
+    params = load_params("cpu", {"recipe": {"rollout": {"workers": 2, "ray_address": "auto"},
+                                            "grpo": {"max_staleness": 1}}})
+    cfg = training_config(params.recipe_config(), "text")
+    assert cfg.rollout == RolloutConfig(workers=2, contexts_per_worker=8, ray_address="auto")
+    assert cfg.grpo.max_staleness == 1
+    with pytest.raises(HaloError, match="max_staleness must be >= 0"):
+        load_params("cpu", {"recipe": {"grpo": {"max_staleness": -1}}})
