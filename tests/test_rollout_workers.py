@@ -89,17 +89,29 @@ def cluster():
         c.shutdown()
 
 
-def toy_config(cluster, iterations: int) -> TrainConfig:
+def toy_config(cluster, iterations: int, workers: int = 2) -> TrainConfig:
     return TrainConfig(
         policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
         env=EnvConfig(max_steps=2), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
         grpo=GRPOConfig(learning_rate=1e-3, group_size=2, tasks_per_iteration=2, max_completion_length=8,
                         iterations=iterations, checkpoint_interval=1, max_staleness=1),
-        rollout=RolloutConfig(workers=2, contexts_per_worker=4, ray_address=cluster.address))
+        rollout=RolloutConfig(workers=workers, contexts_per_worker=4, ray_address=cluster.address if cluster else ""))
 
 
 def sampler_for(server, cfg: TrainConfig) -> VLLMSync:
     return VLLMSync.for_rollouts(server.base_url, "text", temperature=1.0, max_tokens=8, prompt=cfg.prompt)
+
+
+def test_an_asynchronous_run_in_one_process_plays_the_next_groups_while_it_updates(vllm_server, tmp_path):
+    """No Ray: the trainer's own browser plays the next iteration's groups while the update runs in a thread."""
+    cfg = toy_config(None, iterations=3, workers=0)
+    with SitesInThread(["omnizon"]):
+        result = train(cfg, resolve_tasks("gen:omnizon:train:3"), tmp_path, sampler=sampler_for(vllm_server, cfg))
+    metrics = result.metrics
+    assert [m["iteration"] for m in metrics] == [1, 2, 3]
+    assert all(m["rollout_workers"] == 1 and m["staleness_max"] <= 1 and m["errors"] == 0 for m in metrics)
+    assert any(m["staleness_max"] == 1 for m in metrics[1:])
+    assert all("tis_weight_mean" in m for m in metrics if m["train_samples"])
 
 
 def test_workers_on_two_nodes_train_asynchronously_within_the_staleness_bound_and_resume(cluster, vllm_server,
