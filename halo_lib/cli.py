@@ -500,6 +500,8 @@ def bench_async(
     max_staleness: int = typer.Option(1, help="The asynchronous side's bound on a trained group's age, in versions."),
     scripted_groups: int = typer.Option(16, help="Scripted groups of the Ray-cost measurement."),
     out: str = typer.Option("", help="Where both sides' runs go (default results/async_bench/<run>-<time>)."),
+    server: str = typer.Option("", help="A running vLLM server's OpenAI base URL (halo vllm-serve) serving the run's "
+                                        "model; default: one started for the bench."),
 ):
     """The recipe's GRPO phase synchronous (in-process rollouts) and asynchronous (Ray rollout workers, bounded
     staleness), side by side from the same BC adapter: throughput, trainer idle time, staleness; and Ray's own cost on
@@ -508,7 +510,7 @@ def bench_async(
 
     try:
         result = run_async_bench(Path(run), iterations, workers, max_staleness, scripted_groups,
-                                 Path(out) if out else None, say=typer.echo)
+                                 Path(out) if out else None, server, say=typer.echo)
     except HaloError as err:
         _fail(err)
     for line in summary_lines(result):

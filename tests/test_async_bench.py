@@ -14,22 +14,25 @@ from halo_lib.cli import app
 from halo_lib.config import EnvConfig
 from halo_lib.policies.assets import smollm2_safetensors_dir
 from halo_lib.recipe import RecipeConfig
-from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig
+from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig, PolicyConfig
 
 
-def test_async_bench_runs_both_sides_from_a_runs_bc_adapter_and_prints_its_lines(tmp_path):
+def test_async_bench_runs_both_sides_from_a_runs_bc_adapter_and_prints_its_lines(vllm_server, tmp_path):
+    # (rank 8: the session's server allows no more)
     cfg = RecipeConfig(families=["gomail/archive+delete+star"], env=EnvConfig(max_steps=2, max_unparsed_replies=2),
+                       policy=PolicyConfig(model="smollm2", lora_rank=8, lora_alpha=16, lora_top_layers=15),
                        grpo=GRPOConfig(iterations=2, tasks_per_iteration=1, group_size=2, max_completion_length=8,
                                        learning_rate=1e-4, beta=0.1))
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "config.json").write_text(json.dumps(asdict(cfg)))
     model = AutoModelForCausalLM.from_pretrained(smollm2_safetensors_dir())
-    lora = LoraConfig(r=16, lora_alpha=32, target_modules=list(LANGUAGE_LORA_TARGETS),
+    lora = LoraConfig(r=8, lora_alpha=16, target_modules=list(LANGUAGE_LORA_TARGETS),
                       layers_to_transform=list(range(15, 30)))
     get_peft_model(model, lora).save_pretrained(tmp_path / "run" / "bc_adapter")
 
     result = CliRunner().invoke(app, ["bench", "async", str(tmp_path / "run"), "--iterations", "2", "--workers", "2",
-                                      "--scripted-groups", "2", "--out", str(tmp_path / "out")])
+                                      "--scripted-groups", "2", "--out", str(tmp_path / "out"),
+                                      "--server", vllm_server.base_url])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     match = re.fullmatch(r"async bench: async/sync throughput (\d+\.\d\d)x, trainer idle (\d+)% -> (\d+)%, max "

@@ -20,6 +20,7 @@ the in-process pool, same contexts in all. Ends with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.vllm_server import policy_server
-from halo_lib.recipe import bc_policy, config_from_saved, grpo_starts, training_config, training_tasks
+from halo_lib.recipe import RunningServer, bc_policy, config_from_saved, grpo_starts, training_config, training_tasks
 from halo_lib.rl.config import RolloutConfig
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import Start
@@ -92,7 +93,10 @@ class ScriptedSampler:
 
 
 def run_async_bench(run: Path, iterations: int = 6, workers: int = 2, max_staleness: int = 1,
-                    scripted_groups: int = 16, out: Path | None = None, say=print) -> AsyncBenchResult:
+                    scripted_groups: int = 16, out: Path | None = None, server: str = "",
+                    say=print) -> AsyncBenchResult:
+    """Both sides on ``server`` (a running vLLM server's OpenAI base URL, serving the run's model with runtime LoRA)
+    or, without one, on a server started here for the run's model."""
     run = Path(run)
     try:
         cfg = config_from_saved(json.loads((run / "config.json").read_text()), str(run))
@@ -102,7 +106,9 @@ def run_async_bench(run: Path, iterations: int = 6, workers: int = 2, max_stalen
     starts = grpo_starts(cfg, *training_tasks(cfg))
     sites = sorted({parse_families(spec)[0] for spec in cfg.families})
     sides: dict[str, Side] = {}
-    with SitesInThread(sites), policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank) as server:
+    serving = (contextlib.nullcontext(RunningServer(server)) if server
+               else policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank))
+    with SitesInThread(sites), serving as server:
         for mode in ("sync", "async"):
             policy = bc_policy(cfg, run)
             tcfg = training_config(cfg, policy.modality)
