@@ -6,7 +6,7 @@ import os
 
 from halo_lib.errors import SiteError
 
-SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar")
+SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar", "udriver")
 DEFAULT_PORT_BASE = 18000
 HOST = "127.0.0.1"
 
