@@ -32,7 +32,8 @@ class Ride:
     dropoff: int
     car: str = DEFAULT_CAR
     payment: str | None = None
-    """A payment method's display name (``Cash``, ``Visa •••• 4242``); None keeps the default (Udriver Credits)."""
+    """A payment method's display name (``Cash``, ``Visa •••• 4242``); None keeps the default (Udriver
+    Credits)."""
     date: str | None = None
     """A scheduled ride's day as the date list shows it (``Thu, Jul 18``); None: pickup now."""
     time: str | None = None
