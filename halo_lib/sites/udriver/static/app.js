@@ -289,8 +289,7 @@
     const sel = r.selectedPaymentMethod || methodRef(defaultMethod());
     const verb = r.pickupType === 'scheduled' ? 'Schedule' : 'Request';
     return `<section class="page"><div class="split"><div class="panel">
-      <button type="button" class="secondary" id="edit-trip">Edit trip</button>
-      <h1 style="margin-top:14px">Choose a ride</h1>
+      <div class="panel-head"><h1>Choose a ride</h1><button type="button" class="secondary" id="edit-trip">Edit trip</button></div>
       <div class="route" aria-label="Trip details">
         <p><b>From:</b> ${esc(placeLabel(r.pickupLocation))}</p>
         <p><b>To:</b> ${esc(placeLabel(r.dropoffLocation))}</p>
