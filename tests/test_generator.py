@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar")
+SITES = ("gomail", "omnizon", "gocalendar", "udriver")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -115,10 +115,16 @@ def test_apply_diff_rebuilds_the_final_state(site):
         final["cart"]["cartItems"] = [{"id": "16", "quantity": 2}, {"id": "5", "quantity": 1}]
         final["router"]["location"]["pathname"] = "/cart"
         final["products"] = final["products"][:3]
-    else:
+    elif site == "gocalendar":
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
         final["calendar"]["calendars"][0]["visible"] = False
+    else:  # udriver: the store filled from the seed on first load, then a ride chosen and a trip taken
+        for key in ("config", "ride", "user"):
+            final[key] = copy.deepcopy(initial["seed"][key])
+        final["ride"]["pickupLocation"] = final["ride"]["locations"][3]
+        final["ride"]["trips"].insert(0, dict(final["ride"]["trips"][0], id="trip-999"))
+        final["user"]["wallet"]["paymentMethods"][1]["isDefault"] = True
     assert apply_diff(initial, deep_diff(initial, final)) == final
     assert apply_diff(initial, deep_diff(initial, initial)) == initial
 
@@ -128,12 +134,14 @@ def test_apply_diff_rebuilds_the_final_state(site):
 TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "archive": ("email_id",),
              "delete": ("email_id", "event_id"), "cart": ("product_id", "quantity"),
              "order": ("product_id", "quantity"), "cheapest": ("product_id",), "create": ("start", "day", "title"),
-             "create_at": ("location",)}
+             "create_at": ("location",), "book": ("car", "dropoff_id"), "schedule": ("time", "date"),
+             "quote": ("dropoff_id",)}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
-           "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"}}
+           "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
+           "dropoff_id": {"dropoff"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

@@ -230,12 +230,13 @@ def test_every_place_a_plan_or_family_types_is_among_its_suggestions():
 # ------------------------------------------------------------------------------------------------ generated tasks
 def test_generated_families_leave_out_the_real_routes_and_split():
     assert family_size("udriver", "book") > 4000 and family_size("udriver", "book", "heldout") > 500
-    assert family_size("udriver", "schedule") > 10000
+    assert family_size("udriver", "schedule") > 10000 and family_size("udriver", "quote") > 800
+    assert is_real_target("udriver", "quote", {"pickup_id": 370, "dropoff_id": 733})
     assert is_real_target("udriver", "book", {"pickup_id": 706, "dropoff_id": 708})
     assert is_real_target("udriver", "schedule", {"pickup_id": 129, "dropoff_id": 402})
     assert not is_real_target("udriver", "book", {"pickup_id": 708, "dropoff_id": 706})
     tasks = generate_tasks("udriver", 6, seed=1)
-    assert {t.family for t in tasks} == {"book", "schedule"}
+    assert {t.family for t in tasks} == {"book", "schedule", "quote"}
     for t in generate_tasks("udriver", 40, seed=2, only_families=["book"]):
         assert (t.params["pickup_id"], t.params["dropoff_id"]) != (706, 708)
 
@@ -275,6 +276,23 @@ def test_generated_schedule_check_needs_the_day_and_time():
     assert not task.check(_finish(initial, now))
 
 
+def test_generated_quote_check_needs_the_route_on_screen_and_nothing_booked():
+    task = make_task("udriver", "quote", 5)
+    p = task.params
+    initial = seed.initial_state(task.id)
+    a, b = seed.location_by_id(p["pickup_id"]), seed.location_by_id(p["dropoff_id"])
+    shown = seed.hydrated(initial)
+    shown["ride"].update(pickupLocation=a, dropoffLocation=b,
+                         calculatedPrice={"finalPrice": seed.price(a, b, "UdriverX")[1]})
+    assert task.check(_finish(initial, shown))
+    reverse = copy.deepcopy(shown)
+    reverse["ride"].update(pickupLocation=b, dropoffLocation=a)
+    assert not task.check(_finish(initial, reverse))
+    booked = _book(copy.deepcopy(shown), p["pickup_id"], p["dropoff_id"], "UdriverX", CARD)
+    assert not task.check(_finish(initial, booked))
+    assert reached_milestones(task, _finish(initial, shown)) == ["pickup", "dropoff", "prices_shown"]
+
+
 def test_milestones_follow_the_ride():
     task = make_task("udriver", "book", 7)
     p = task.params
@@ -301,16 +319,19 @@ def test_a_generated_tasks_scripted_solution_passes_in_the_browser_and_a_wrong_o
                                                                  seed.location_by_id(t.params["dropoff_id"]),
                                                                  t.params["car"])[1] > seed.BALANCE)
     sched = generate_tasks("udriver", 1, seed=3, only_families=["schedule"])[0]
-    wrong_steps = ride_steps(Ride(book.params["pickup_id"], book.params["dropoff_id"], payment="Visa •••• 4242"))
+    quote = generate_tasks("udriver", 1, seed=3, only_families=["quote"])[0]
+    wrong_steps = ride_steps(Ride(book.params["pickup_id"], book.params["dropoff_id"], payment=CARD["displayName"]))
     jobs = [(book, ScriptedPolicy(oracle_steps(book)).act), (sched, ScriptedPolicy(oracle_steps(sched)).act),
-            (book, ScriptedPolicy(wrong_steps).act)]  # the default UdriverX, not the task's ride type
+            (book, ScriptedPolicy(wrong_steps).act),  # the default UdriverX, not the task's ride type
+            (quote, ScriptedPolicy(oracle_steps(quote)).act)]
 
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=20)) as pool:
             return await pool.run(jobs)
 
     with SitesInThread(["udriver"]):
-        right, scheduled, wrong = asyncio.run(main())
+        right, scheduled, wrong, quoted = asyncio.run(main())
+    assert quoted.success and quoted.action_errors == 0, (quoted.status, quoted.actions)
     assert right.success and right.action_errors == 0, (right.status, right.error, right.actions)
     assert scheduled.success and scheduled.action_errors == 0, (scheduled.status, scheduled.actions)
     assert not wrong.success and wrong.action_errors == 0, (wrong.status, wrong.error, wrong.actions)

@@ -414,6 +414,9 @@ def _udriver_milestones(task: Task) -> list[Milestone]:
     family = getattr(task, "family", "")
     if family in ("book", "schedule"):
         return _udriver_ride_milestones(task.params, scheduled=family == "schedule")
+    if family == "quote":  # the ride type and booking do not apply
+        return [m for m in _udriver_ride_milestones(dict(task.params, car=None), scheduled=False)
+                if m.name in ("pickup", "dropoff", "prices_shown")]
     return _udriver_generic_milestones()
 
 

@@ -607,6 +607,11 @@ def _ride_book_combos() -> list[dict]:
             for a in RIDE_PLACES for b in RIDE_PLACES if a != b for car in RIDE_CARS]
 
 
+def _ride_quote_combos() -> list[dict]:
+    return [{"pickup_id": a, "pickup": _ride_place(a)["name"], "dropoff_id": b, "dropoff": _ride_place(b)["name"]}
+            for a in RIDE_PLACES for b in RIDE_PLACES if a != b]
+
+
 def _ride_schedule_combos() -> list[dict]:
     places = RIDE_PLACES[:12]
     return [{"pickup_id": a, "pickup": _ride_place(a)["name"], "dropoff_id": b, "dropoff": _ride_place(b)["name"],
@@ -623,6 +628,10 @@ def ride_day_label(mdy: str) -> str:
 
 def _ride_book_goal(p: dict) -> str:
     return f'Book a {p["car"]} from {p["pickup"]} to {p["dropoff"]}, picking me up now.'
+
+
+def _ride_quote_goal(p: dict) -> str:
+    return f'Show me the prices of rides from {p["pickup"]} to {p["dropoff"]}, without booking one.'
 
 
 def _ride_schedule_goal(p: dict) -> str:
@@ -669,6 +678,16 @@ def _ride_book_check(p: dict, initial: dict, final: dict) -> bool:
             and _ride_wallet_untouched(initial, final))
 
 
+def _ride_quote_check(p: dict, initial: dict, final: dict) -> bool:
+    """The asked route's prices on screen (``ride.calculatedPrice`` with that pickup and drop-off), nothing booked."""
+    ride = ride_store(final)[0]
+    shown = ((ride.get("pickupLocation") or {}).get("id") == p["pickup_id"]
+             and (ride.get("dropoffLocation") or {}).get("id") == p["dropoff_id"]
+             and float((ride.get("calculatedPrice") or {}).get("finalPrice") or 0) > 0)
+    booked = ride_new(initial, final, "trips") or ride_new(initial, final, "bookedTrips")
+    return shown and not booked and _ride_wallet_untouched(initial, final)
+
+
 def _ride_schedule_check(p: dict, initial: dict, final: dict) -> bool:
     trips, scheduled = ride_new(initial, final, "trips"), ride_new(initial, final, "bookedTrips")
     return (len(scheduled) == 1 and not trips and scheduled[0].get("status") == "scheduled"
@@ -686,6 +705,10 @@ def _ride_payment(p: dict) -> str | None:
 def _ride_book_steps(p: dict) -> list[Step]:
     return udriver_flows.ride_steps(udriver_flows.Ride(p["pickup_id"], p["dropoff_id"], car=p["car"],
                                                        payment=_ride_payment(p)))
+
+
+def _ride_quote_steps(p: dict) -> list[Step]:
+    return udriver_flows.ride_steps(udriver_flows.Ride(p["pickup_id"], p["dropoff_id"], book=False))
 
 
 def _ride_schedule_steps(p: dict) -> list[Step]:
@@ -728,6 +751,7 @@ _FAMILIES: dict[str, dict[str, Family]] = {
         "book": Family("udriver", "book", _ride_book_combos, _ride_book_goal, _ride_book_check, _ride_book_steps),
         "schedule": Family("udriver", "schedule", _ride_schedule_combos, _ride_schedule_goal, _ride_schedule_check,
                            _ride_schedule_steps),
+        "quote": Family("udriver", "quote", _ride_quote_combos, _ride_quote_goal, _ride_quote_check, _ride_quote_steps),
     },
 }
 
@@ -769,6 +793,7 @@ _REAL_TARGETS = {
     # Irving, any Chase Bank from Golden Gate Apartments), whatever the ride type, now or scheduled
     ("udriver", "book"): ("route", _UDRIVER_REAL_ROUTES),
     ("udriver", "schedule"): ("route", _UDRIVER_REAL_ROUTES),
+    ("udriver", "quote"): ("route", _UDRIVER_REAL_ROUTES),
 }
 
 

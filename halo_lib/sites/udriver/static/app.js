@@ -102,6 +102,10 @@
     if (a) { e.preventDefault(); go(a.dataset.nav); return; }
     if (ui.open && !e.target.closest('.field')) closeList();
   });
+  // Focus moving elsewhere (Tab, another field) closes an open suggestion list, so it never covers the form.
+  document.addEventListener('focusin', (e) => {
+    if (ui.open && !e.target.closest(`#${ui.open}-field`)) closeList();
+  });
 
   // ---------------------------------------------------------------- rendering
   function render() {
@@ -192,6 +196,7 @@
     if (!loc) return;
     const key = which === 'pickup' ? 'pickupLocation' : 'dropoffLocation';
     ride()[key] = JSON.parse(JSON.stringify(loc));
+    ride().calculatedPrice = null; // prices belong to a route: See prices again
     ui[`${which}Text`] = '';
     $(`#${which}`).value = placeLabel(loc);
     ui.formError = '';
@@ -207,7 +212,7 @@
     input.addEventListener('focus', () => { if (ui.open !== which) { closeList(); ui.open = which; ui.active = -1; renderList(which); } });
     input.addEventListener('input', () => {
       ui[`${which}Text`] = input.value;
-      if (ride()[key]) { ride()[key] = null; save(); }
+      if (ride()[key]) { ride()[key] = null; ride().calculatedPrice = null; save(); }
       ui.open = which; ui.active = -1;
       renderList(which);
     });
