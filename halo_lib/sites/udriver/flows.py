@@ -53,9 +53,9 @@ def default_steps(display_name: str) -> list[Step]:
 
 def ride_steps(r: Ride, from_home: bool = True) -> list[Step]:
     steps = [] if from_home else [Step("click", node("link", "Ride"))]
-    steps += [Step("fill", node("combobox", "Pickup location"), place_query(r.pickup)),
+    steps += [Step("fill", node("textbox", "Pickup location"), place_query(r.pickup)),
               Step("click", node("option", place_label(r.pickup))),
-              Step("fill", node("combobox", "Dropoff location"), place_query(r.dropoff)),
+              Step("fill", node("textbox", "Dropoff location"), place_query(r.dropoff)),
               Step("click", node("option", place_label(r.dropoff)))]
     if r.date:
         steps += [Step("select_option", node("combobox", "When"), "Schedule for later"),
@@ -95,10 +95,10 @@ async def drive_default(page, display_name: str) -> None:
 
 async def drive_ride(page, r: Ride) -> None:
     await ready(page)
-    if not await page.get_by_role("combobox", name="Pickup location").count():
+    if not await page.get_by_role("textbox", name="Pickup location").count():
         await page.get_by_role("link", name="Ride", exact=True).click()
     for which, pid in (("Pickup location", r.pickup), ("Dropoff location", r.dropoff)):
-        await page.get_by_role("combobox", name=which, exact=True).fill(place_query(pid))
+        await page.get_by_role("textbox", name=which, exact=True).fill(place_query(pid))
         await page.get_by_role("option", name=place_label(pid), exact=True).click()
     if r.date:
         await page.get_by_role("combobox", name="When", exact=True).select_option(label="Schedule for later")

@@ -32,6 +32,24 @@ A trip: ``{id, pickup, destination, car: {type, multiplier, discount, priceWitho
 date, time, status ("completed" for a ride taken now, "scheduled", "cancelled"), paymentMethod, driver,
 bookedAt}``. A transaction: ``{id, type: "credit"|"debit", amount (debits negative), description, date,
 paymentMethodId}``; a ride paid with Udriver Credits adds ``"Trip to <destination name>"``.
+
+What the official scripts read, and so what the app writes (they read the state in different places; one booking
+satisfies all of them):
+
+* a ride taken now goes to the front of ``ride.trips`` with status ``completed`` (udriver-3/4/6/7/11/16/20 want
+  ``completed``; udriver-9 also takes ``in progress``) and becomes ``ride.trip`` (udriver-11/13/15 read that);
+  a scheduled ride goes to ``ride.bookedTrips`` and ``ride.bookedTrip`` (status ``scheduled``), never to
+  ``ride.trips``, so udriver-9's "now" tells them apart;
+* paying with Udriver Credits debits the wallet with ``Trip to <destination name>`` (udriver-6/11/15/16 need the
+  debit; udriver-6 also ``paymentMethod.type == "wallet"`` and a balance that stays >= 0, so the app refuses a
+  ride the credits do not cover); card and cash rides leave the wallet alone;
+* See prices writes ``ride.pickupLocation``/``dropoffLocation``, ``pickupDate`` (``7/18/2024``) and ``pickupTime``
+  (``3:30 PM``) and ``ride.calculatedPrice`` of the chosen ride type (udriver-17/19);
+* ``config.udriver.cars`` holds each type's ``multiplier`` and ``discount`` and every place its ``basePrice``
+  (udriver-20 recomputes the cheapest ride from them);
+* ``user.wallet.paymentMethods`` holds the card on file (id ``"1"``, Visa ``4242``) and making it the default also
+  makes it ``ride.selectedPaymentMethod`` (udriver-14); a top-up adds a ``Wallet Top-up`` credit (udriver-2, which
+  wants exactly one $100 top-up and a balance of 125.5 from the seed's 25.5).
 """
 
 from __future__ import annotations

@@ -171,8 +171,8 @@
 
   function fieldHtml(which, label, value, markClass) {
     return `<div class="field" id="${which}-field"><span class="mark ${markClass}" aria-hidden="true"></span>
-      <input id="${which}" type="text" role="combobox" aria-label="${label}" placeholder="${label}" autocomplete="off"
-        aria-autocomplete="list" aria-controls="${which}-list" aria-expanded="false" value="${esc(value)}">
+      <input id="${which}" type="text" aria-label="${label}" placeholder="${label}" autocomplete="off"
+        aria-autocomplete="list" aria-controls="${which}-list" value="${esc(value)}">
       <ul class="suggestions" id="${which}-list" role="listbox" aria-label="${which === 'pickup' ? 'Pickup' : 'Dropoff'} suggestions" hidden></ul>
     </div>`;
   }
@@ -180,14 +180,13 @@
   function renderList(which) {
     const list = $(`#${which}-list`), input = $(`#${which}`);
     if (!list) return;
-    if (ui.open !== which) { list.hidden = true; list.innerHTML = ''; input.setAttribute('aria-expanded', 'false'); return; }
+    if (ui.open !== which) { list.hidden = true; list.innerHTML = ''; return; }
     const items = suggestions(input.value);
     list.innerHTML = items.length
       ? items.map((l, i) => `<li role="option" id="${which}-opt-${l.id}" data-id="${l.id}" aria-selected="${i === ui.active}"
           class="${i === ui.active ? 'active' : ''}"><b>${esc(l.name)}</b> - ${esc(l.formattedAddress)}</li>`).join('')
       : '<li class="none" role="presentation">No places found</li>';
     list.hidden = false;
-    input.setAttribute('aria-expanded', 'true');
   }
   function closeList() { const w = ui.open; ui.open = null; ui.active = -1; if (w) renderList(w); }
 
