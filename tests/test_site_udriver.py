@@ -346,3 +346,46 @@ def test_every_v2_task_has_an_oracle_and_a_plan():
     assert all(len(o.wrong) >= 2 for o in ORACLES.values())
     assert all(plan[-1].action == "send_msg_to_user" for plan in PLANS.values())
     assert all(p.stat().st_size > 0 for t in list_tasks(site="udriver") for p in t.eval_script_paths())
+
+
+def test_milestones_fire_in_order_as_a_scripted_policy_books_and_schedules():
+    from halo_lib.config import EnvConfig
+    from halo_lib.env.environment import BrowserEnv, BrowserHost
+    from halo_lib.policies.scripted import ScriptedPolicy
+    from halo_lib.rl.rewards import EpisodeRewarder, state_signature
+    from halo_lib.sites.server import SitesInThread
+    from halo_lib.tasks.generator import oracle_steps
+
+    tasks = [next(t for t in generate_tasks("udriver", 20, seed=5, only_families=[fam])
+                  if t.params["car"] != "UdriverX") for fam in ("book", "schedule")]
+
+    async def walk():
+        host = BrowserHost()
+        env = BrowserEnv(host, EnvConfig(use_screenshot=False, max_steps=20))
+        out = []
+        try:
+            for task in tasks:
+                policy = ScriptedPolicy(oracle_steps(task), patience=2)
+                obs = await env.reset(task)
+                rewarder = EpisodeRewarder(task)
+                rewarder.reset(state_signature(obs), await env.read_state())
+                done, fired = False, []
+                while not done:
+                    candidate = await policy.act(obs)
+                    obs, _, done, info = await env.step(candidate)
+                    state = info["final_state"] if done else await env.read_state()
+                    fired += [(obs.step, name) for name in rewarder.step(state, state_signature(obs),
+                                                                          candidate.text).milestones]
+                out.append((rewarder, fired, info))
+        finally:
+            await env.close()
+            await host.close()
+        return out
+
+    with SitesInThread(["udriver"]):
+        results = asyncio.run(walk())
+    for task, (rewarder, fired, info) in zip(tasks, results):
+        assert info["status"] == "success", (task.goal, info.get("error"))
+        assert [name for _, name in fired] == [m.name for m in rewarder.milestones], task.goal  # all, once, in order
+        # read step by step from the UI state (a default date or time already right may share a step)
+        assert len({step for step, _ in fired}) >= len(fired) - 1, fired

@@ -231,6 +231,16 @@
     list.addEventListener('click', (e) => { const li = e.target.closest('li[data-id]'); if (li) choose(which, li.dataset.id); });
   }
 
+  // The form's pickup time, kept in the store as it changes (a scheduled time shows in the state before See prices);
+  // prices belong to a route and a time, so a change drops the ones shown.
+  function saveWhen() {
+    const r = ride();
+    if (ui.when === 'later') Object.assign(r, { pickupType: 'scheduled', pickupDate: $('#pickup-date').value, pickupTime: $('#pickup-time').value });
+    else Object.assign(r, { pickupType: 'now', pickupDate: today(), pickupTime: timeLabel(clockMinutes()) });
+    r.calculatedPrice = null;
+    save();
+  }
+
   function seePrices(e) {
     e.preventDefault();
     const r = ride();
@@ -459,9 +469,9 @@
     if (ui.page === 'home') {
       bindField('pickup');
       bindField('dropoff');
-      $('#when').addEventListener('change', (e) => { ui.when = e.target.value; $('#schedule').hidden = ui.when !== 'later'; });
-      $('#pickup-date').addEventListener('change', (e) => { ui.date = e.target.value; });
-      $('#pickup-time').addEventListener('change', (e) => { ui.time = e.target.value; });
+      $('#when').addEventListener('change', (e) => { ui.when = e.target.value; $('#schedule').hidden = ui.when !== 'later'; saveWhen(); });
+      $('#pickup-date').addEventListener('change', (e) => { ui.date = e.target.value; saveWhen(); });
+      $('#pickup-time').addEventListener('change', (e) => { ui.time = e.target.value; saveWhen(); });
       $('#ride-form').addEventListener('submit', seePrices);
     } else if (ui.page === 'rides') {
       document.querySelectorAll('.car').forEach((b) => b.addEventListener('click', () => selectCar(b.dataset.car)));
