@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar", "opendining")
+SITES = ("gomail", "omnizon", "gocalendar", "opendining", "udriver")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -120,10 +120,16 @@ def test_apply_diff_rebuilds_the_final_state(site):
         del final["booking"]["bookingDetails"]["1"]
         final["booking"].update(index=4, bookingCompleted=True)
         final["ui"]["pending"] = {"restaurantId": "x", "date": "2025-07-19", "time": "20:00", "guests": 2}
-    else:
+    elif site == "gocalendar":
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
         final["calendar"]["calendars"][0]["visible"] = False
+    else:  # udriver: the store filled from the seed on first load, then a ride chosen and a trip taken
+        for key in ("config", "ride", "user"):
+            final[key] = copy.deepcopy(initial["seed"][key])
+        final["ride"]["pickupLocation"] = final["ride"]["locations"][3]
+        final["ride"]["trips"].insert(0, dict(final["ride"]["trips"][0], id="trip-999"))
+        final["user"]["wallet"]["paymentMethods"][1]["isDefault"] = True
     assert apply_diff(initial, deep_diff(initial, final)) == final
     assert apply_diff(initial, deep_diff(initial, initial)) == initial
 
@@ -134,13 +140,16 @@ TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "arc
              "delete": ("email_id", "event_id"), "cart": ("product_id", "quantity"),
              "order": ("product_id", "quantity"), "cheapest": ("product_id",), "create": ("start", "day", "title"),
              "create_at": ("location",), "reserve": ("restaurant_id", "party", "minutes"), "cuisine": ("cuisine", "party"),
-             "notify": ("restaurant_id", "minutes")}
+             "notify": ("restaurant_id", "minutes"),
+             "book": ("car", "dropoff_id"), "schedule": ("time", "date"),
+             "quote": ("dropoff_id",)}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
            "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
-           "restaurant_id": {"restaurant"}}
+           "restaurant_id": {"restaurant"},
+           "dropoff_id": {"dropoff"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

@@ -6,7 +6,8 @@ Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pay
   site's ``/finish`` JSON (``BrowserEnv.read_state()``): the final app state is rebuilt from
   ``initialfinaldiff`` (``halo_lib.tasks.generator.final_state_of``), including the UI state the apps keep
   for this (Omnizon's ``router``/``filter``, GoMail's ``ui.compose``/``ui.selectedIds``/``ui.openEmailId``,
-  GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``, OpenDining's ``ui.route``/``ui.search``/``ui.pending``). For a ``GeneratedTask`` they are
+  GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``, OpenDining's ``ui.route``/``ui.search``/``ui.pending``,
+  Udriver's ``ride.pickupLocation``/``ride.view``...). For a ``GeneratedTask`` they are
   task-aware (the task's recipient in the To field, the task's product in the cart...); REAL tasks get the
   site's generic steps (compose opened, something in the cart...), which are weaker hints.
 * ``novelty``: for a state (``state_signature``) not seen before in the episode, up to ``novelty_cap``;
@@ -33,6 +34,9 @@ from halo_lib.tasks.generator import (
     final_state_of,
     has_words,
     initial_state_of,
+    ride_matches,
+    ride_new,
+    ride_store,
     shop_words,
     utc_event_times,
 )
@@ -436,8 +440,77 @@ def _opendining_milestones(task: Task) -> list[Milestone]:
             Milestone("reserved", reserved)]
 
 
+# ---------------------------------------------------------------------------------------------------
+# Udriver milestones: ride.pickupLocation / dropoffLocation / pickupDate+pickupTime, ride.calculatedPrice,
+# ride.selectedCarType, new trips (ride.trips, or ride.bookedTrips for scheduled rides), ride.view, the wallet
+# ---------------------------------------------------------------------------------------------------
+def _ud_ride(state: dict) -> dict:
+    return ride_store(state)[0]
+
+
+def _ud_place_id(state: dict, key: str):
+    return (_ud_ride(state).get(key) or {}).get("id")
+
+
+def _udriver_ride_milestones(p: dict, scheduled: bool) -> list[Milestone]:
+    key = "bookedTrips" if scheduled else "trips"
+
+    def booked(i, f):
+        return any(ride_matches(t, p) for t in ride_new(i, f, key))
+
+    def route(f):
+        return (_ud_place_id(f, "pickupLocation") == p["pickup_id"]
+                and _ud_place_id(f, "dropoffLocation") == p["dropoff_id"])
+
+    def when(f):
+        r = _ud_ride(f)
+        return (r.get("pickupType") == "scheduled"
+                and (r.get("pickupDate"), r.get("pickupTime")) == (p["date"], p["time"]))
+
+    out = [Milestone("pickup", lambda i, f: _ud_place_id(f, "pickupLocation") == p["pickup_id"] or booked(i, f)),
+           Milestone("dropoff", lambda i, f: _ud_place_id(f, "dropoffLocation") == p["dropoff_id"] or booked(i, f))]
+    if scheduled:
+        out.append(Milestone("pickup_time", lambda i, f: (route(f) and when(f)) or booked(i, f)))
+    out += [Milestone("prices_shown", lambda i, f: (route(f) and bool(_ud_ride(f).get("calculatedPrice")))
+                      or booked(i, f)),
+            Milestone("ride_type", lambda i, f: (route(f) and _ud_ride(f).get("selectedCarType") == p["car"])
+                      or booked(i, f)),
+            Milestone("booked", booked)]
+    return out
+
+
+def _udriver_generic_milestones() -> list[Milestone]:
+    def booked(i, f):
+        return bool(ride_new(i, f, "trips") or ride_new(i, f, "bookedTrips"))
+
+    def wallet_changed(i, f):
+        seed_wallet = ((i.get("seed") or {}).get("user") or {}).get("wallet") or {}
+        wallet = ride_store(f)[1].get("wallet") or {}
+        return (wallet.get("paymentMethods") != seed_wallet.get("paymentMethods")
+                or any(t.get("type") == "credit" for t in wallet.get("transactions") or []
+                       if t not in (seed_wallet.get("transactions") or [])))
+
+    return [Milestone("pickup", lambda i, f: bool(_ud_place_id(f, "pickupLocation")) or booked(i, f)),
+            Milestone("dropoff", lambda i, f: bool(_ud_place_id(f, "dropoffLocation")) or booked(i, f)),
+            Milestone("prices_shown", lambda i, f: bool(_ud_ride(f).get("calculatedPrice")) or booked(i, f)),
+            Milestone("booked", booked),
+            Milestone("wallet_opened", lambda i, f: _ud_ride(f).get("view") == "wallet" or wallet_changed(i, f)),
+            Milestone("wallet_changed", wallet_changed)]
+
+
+def _udriver_milestones(task: Task) -> list[Milestone]:
+    family = getattr(task, "family", "")
+    if family in ("book", "schedule"):
+        return _udriver_ride_milestones(task.params, scheduled=family == "schedule")
+    if family == "quote":  # the ride type and booking do not apply
+        return [m for m in _udriver_ride_milestones(dict(task.params, car=None), scheduled=False)
+                if m.name in ("pickup", "dropoff", "prices_shown")]
+    return _udriver_generic_milestones()
+
+
 _SITE_MILESTONES = {"omnizon": _omnizon_milestones, "gomail": _gomail_milestones,
-                    "gocalendar": _gocalendar_milestones, "opendining": _opendining_milestones}
+                    "gocalendar": _gocalendar_milestones, "opendining": _opendining_milestones,
+                    "udriver": _udriver_milestones}
 
 
 def milestones_for(task: Task) -> list[Milestone]:

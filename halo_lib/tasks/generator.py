@@ -38,6 +38,8 @@ from halo_lib.sites.opendining.oracle import Booking as DineBooking
 from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
 from halo_lib.sites.opendining.plans import choose as dine_choose
 from halo_lib.sites.opendining.plans import open_restaurant as dine_open_restaurant
+from halo_lib.sites.udriver import flows as udriver_flows
+from halo_lib.sites.udriver import seed as udriver_seed
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -773,6 +775,138 @@ def _dine_cuisine_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Udriver
+# ---------------------------------------------------------------------------------------------------
+# Places with a name of their own (no 7-Eleven or Chase Bank: several share those names): landmarks, restaurants,
+# hotels and apartments across the city.
+RIDE_PLACES = (501, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 514, 515, 516, 518, 519, 521, 58, 61, 64, 67,
+               304, 307, 705, 706, 708, 717, 723, 729, 741)
+RIDE_CARS = udriver_seed.CAR_TYPES
+RIDE_DAYS = ("7/18/2024", "7/19/2024", "7/20/2024")
+RIDE_TIMES = ("7:30 AM", "8:45 AM", "11:00 AM", "12:15 PM", "2:30 PM", "5:45 PM", "7:00 PM", "9:15 PM")
+
+
+def _ride_place(pid: int) -> dict:
+    return udriver_seed.location_by_id(pid)
+
+
+def _ride_book_combos() -> list[dict]:
+    return [{"pickup_id": a, "pickup": _ride_place(a)["name"], "dropoff_id": b, "dropoff": _ride_place(b)["name"],
+             "car": car}
+            for a in RIDE_PLACES for b in RIDE_PLACES if a != b for car in RIDE_CARS]
+
+
+def _ride_quote_combos() -> list[dict]:
+    return [{"pickup_id": a, "pickup": _ride_place(a)["name"], "dropoff_id": b, "dropoff": _ride_place(b)["name"]}
+            for a in RIDE_PLACES for b in RIDE_PLACES if a != b]
+
+
+def _ride_schedule_combos() -> list[dict]:
+    places = RIDE_PLACES[:12]
+    return [{"pickup_id": a, "pickup": _ride_place(a)["name"], "dropoff_id": b, "dropoff": _ride_place(b)["name"],
+             "car": car, "date": day, "time": t}
+            for a in places for b in places if a != b for car in RIDE_CARS for day in RIDE_DAYS for t in RIDE_TIMES]
+
+
+def ride_day_label(mdy: str) -> str:
+    """Udriver's date list: ``7/18/2024`` -> ``Thu, Jul 18``."""
+    m, d, y = (int(x) for x in mdy.split("/"))
+    day = date(y, m, d)
+    return f"{_WEEKDAYS[day.weekday()][:3]}, {_MONTHS[m - 1][:3]} {d}"
+
+
+def _ride_book_goal(p: dict) -> str:
+    return f'Book a {p["car"]} from {p["pickup"]} to {p["dropoff"]}, picking me up now.'
+
+
+def _ride_quote_goal(p: dict) -> str:
+    return f'Show me the prices of rides from {p["pickup"]} to {p["dropoff"]}, without booking one.'
+
+
+def _ride_schedule_goal(p: dict) -> str:
+    m, d, _ = (int(x) for x in p["date"].split("/"))
+    return f'Schedule a {p["car"]} from {p["pickup"]} to {p["dropoff"]} for {_MONTHS[m - 1]} {d} at {p["time"]}.'
+
+
+def ride_store(state: dict) -> tuple[dict, dict]:
+    """Udriver's ``ride`` and ``user`` after the app's first load (the seed's before it: nothing done yet)."""
+    state = state or {}
+    seed = state.get("seed") or {}
+    return state.get("ride") or seed.get("ride") or {}, state.get("user") or seed.get("user") or {}
+
+
+def ride_new(initial: dict, final: dict, key: str) -> list[dict]:
+    """Trips in ``ride[key]`` (``trips`` or ``bookedTrips``) that the seed does not hold."""
+    before = {t.get("id") for t in ((initial.get("seed") or {}).get("ride") or {}).get(key) or []}
+    return [t for t in ride_store(final)[0].get(key) or [] if isinstance(t, dict) and t.get("id") not in before]
+
+
+def _ride_wallet_untouched(initial: dict, final: dict) -> bool:
+    """No credits bought and the default payment method unchanged (trip debits are allowed)."""
+    seed_wallet = ((initial.get("seed") or {}).get("user") or {}).get("wallet") or {}
+    wallet = ride_store(final)[1].get("wallet") or {}
+    known = {t.get("id") for t in seed_wallet.get("transactions") or []}
+    bought = [t for t in wallet.get("transactions") or [] if t.get("id") not in known and t.get("type") != "debit"]
+
+    def defaults(w: dict) -> dict:
+        return {m.get("id"): bool(m.get("isDefault")) for m in w.get("paymentMethods") or []}
+
+    return not bought and defaults(wallet) == defaults(seed_wallet)
+
+
+def ride_matches(trip: dict, p: dict) -> bool:
+    """The trip goes from the params' pickup to their drop-off in their ride type."""
+    return ((trip.get("pickup") or {}).get("id") == p["pickup_id"]
+            and (trip.get("destination") or {}).get("id") == p["dropoff_id"]
+            and (trip.get("car") or {}).get("type") == p["car"])
+
+
+def _ride_book_check(p: dict, initial: dict, final: dict) -> bool:
+    trips, scheduled = ride_new(initial, final, "trips"), ride_new(initial, final, "bookedTrips")
+    return (len(trips) == 1 and not scheduled and trips[0].get("status") == "completed" and ride_matches(trips[0], p)
+            and _ride_wallet_untouched(initial, final))
+
+
+def _ride_quote_check(p: dict, initial: dict, final: dict) -> bool:
+    """The asked route's prices on screen (``ride.calculatedPrice`` with that pickup and drop-off), nothing booked."""
+    ride = ride_store(final)[0]
+    shown = ((ride.get("pickupLocation") or {}).get("id") == p["pickup_id"]
+             and (ride.get("dropoffLocation") or {}).get("id") == p["dropoff_id"]
+             and float((ride.get("calculatedPrice") or {}).get("finalPrice") or 0) > 0)
+    booked = ride_new(initial, final, "trips") or ride_new(initial, final, "bookedTrips")
+    return shown and not booked and _ride_wallet_untouched(initial, final)
+
+
+def _ride_schedule_check(p: dict, initial: dict, final: dict) -> bool:
+    trips, scheduled = ride_new(initial, final, "trips"), ride_new(initial, final, "bookedTrips")
+    return (len(scheduled) == 1 and not trips and scheduled[0].get("status") == "scheduled"
+            and ride_matches(scheduled[0], p)
+            and (scheduled[0].get("date"), scheduled[0].get("time")) == (p["date"], p["time"])
+            and _ride_wallet_untouched(initial, final))
+
+
+def _ride_payment(p: dict) -> str | None:
+    """Udriver Credits (the default) when they cover the ride, else the card."""
+    _, final_price = udriver_seed.price(_ride_place(p["pickup_id"]), _ride_place(p["dropoff_id"]), p["car"])
+    return None if final_price <= udriver_seed.BALANCE else "Visa •••• 4242"
+
+
+def _ride_book_steps(p: dict) -> list[Step]:
+    return udriver_flows.ride_steps(udriver_flows.Ride(p["pickup_id"], p["dropoff_id"], car=p["car"],
+                                                       payment=_ride_payment(p)))
+
+
+def _ride_quote_steps(p: dict) -> list[Step]:
+    return udriver_flows.ride_steps(udriver_flows.Ride(p["pickup_id"], p["dropoff_id"], book=False))
+
+
+def _ride_schedule_steps(p: dict) -> list[Step]:
+    return udriver_flows.ride_steps(udriver_flows.Ride(p["pickup_id"], p["dropoff_id"], car=p["car"],
+                                                       payment=_ride_payment(p), date=ride_day_label(p["date"]),
+                                                       time=p["time"]))
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -810,6 +944,12 @@ _FAMILIES: dict[str, dict[str, Family]] = {
         "notify": Family("opendining", "notify", _dine_notify_combos, _dine_notify_goal, _dine_notify_check,
                          _dine_notify_steps),
     },
+    "udriver": {
+        "book": Family("udriver", "book", _ride_book_combos, _ride_book_goal, _ride_book_check, _ride_book_steps),
+        "schedule": Family("udriver", "schedule", _ride_schedule_combos, _ride_schedule_goal, _ride_schedule_check,
+                           _ride_schedule_steps),
+        "quote": Family("udriver", "quote", _ride_quote_combos, _ride_quote_goal, _ride_quote_check, _ride_quote_steps),
+    },
 }
 
 
@@ -829,6 +969,10 @@ def _family(site: str, name: str) -> Family:
     return _FAMILIES[site][name]
 
 
+_UDRIVER_REAL_ROUTES = frozenset(
+    {"706>708", "705>210", "55>301", "699>708", "201>723", "739>52", "699>717", "733>741", "370>733", "204>717"}
+    | {f"129>{pid}" for pid in (401, 402, 403, 404)} | {f"726>{pid}" for pid in (411, 412, 413)})
+
 # What REAL v2 tasks on the local sites ask for, by the entity they act on: a generated task acting on one of
 # these in the same way could pass that REAL task's official script, so those combinations are never made.
 _REAL_TARGETS = {
@@ -842,6 +986,11 @@ _REAL_TARGETS = {
     # gocalendar-10/16/18/23: dinner with friends, reading time, coffee with sister, project sync (Wednesday)
     ("gocalendar", "delete"): ("title_day", {"Dinner with Friends|2024-07-17", "Reading Time|2024-07-17",
                                              "Coffee with Sister|2024-07-18", "Project Sync|2024-07-17"}),
+    # udriver-3/4/6/7/9/11/13/15/16/17/19/20: their routes as pickup>dropoff place ids (any 7-Eleven from 22nd &
+    # Irving, any Chase Bank from Golden Gate Apartments), whatever the ride type, now or scheduled
+    ("udriver", "book"): ("route", _UDRIVER_REAL_ROUTES),
+    ("udriver", "schedule"): ("route", _UDRIVER_REAL_ROUTES),
+    ("udriver", "quote"): ("route", _UDRIVER_REAL_ROUTES),
 }
 
 
@@ -862,6 +1011,8 @@ def is_real_target(site: str, family: str, params: dict) -> bool:
     key, values = _REAL_TARGETS.get((site, family), ("", set()))
     if key == "title_day":
         return f'{params.get("title")}|{params.get("day")}' in values
+    if key == "route":
+        return f'{params.get("pickup_id")}>{params.get("dropoff_id")}' in values
     return bool(key) and str(params.get(key)) in values
 
 
