@@ -38,6 +38,11 @@ from halo_lib.sites.opendining.oracle import Booking as DineBooking
 from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
 from halo_lib.sites.opendining.plans import choose as dine_choose
 from halo_lib.sites.opendining.plans import open_restaurant as dine_open_restaurant
+from halo_lib.sites.staynb import seed as staynb_seed
+from halo_lib.sites.staynb.oracle import TRIPS as STAY_REAL_TRIPS
+from halo_lib.sites.staynb.oracle import Trip as StayTrip
+from halo_lib.sites.staynb.plans import act_steps as stay_act_steps
+from halo_lib.sites.staynb.plans import search_steps as stay_search_steps
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -773,6 +778,76 @@ def _dine_cuisine_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Staynb: book a named stay for given dates and a number of guests (search pill, listing page, Reserve, pay)
+# ---------------------------------------------------------------------------------------------------
+STAY_DATES = (("2024-08-01", "2024-08-05"), ("2024-08-09", "2024-08-11"), ("2024-09-27", "2024-09-29"),
+              ("2024-10-01", "2024-10-06"), ("2024-10-15", "2024-10-19"), ("2024-11-15", "2024-11-18"),
+              ("2024-12-20", "2024-12-27"), ("2025-01-03", "2025-01-05"), ("2025-03-14", "2025-03-16"))
+STAY_GUESTS = (1, 2, 4)
+
+
+@functools.lru_cache(maxsize=1)
+def _stay_catalogue() -> tuple[dict, ...]:
+    return tuple(staynb_seed.listings())
+
+
+def stay_bookings(state: dict) -> dict:
+    return ((state or {}).get("booking") or {}).get("bookingDetails") or {}
+
+
+_STAY_REAL_SEARCHES = frozenset((t.place, t.check_in, t.check_out) for k, t in STAY_REAL_TRIPS.items()
+                                if k.startswith("staynb-"))
+"""(place, check in, check out) of every v2 staynb task's search."""
+
+
+def _stay_redoes_real(p: dict) -> bool:
+    """A book task first searches its place and dates: eval_staynb_1/4/13/14/17/19 judge only that search (and 6 a
+    wishlist on it), so a place with the dates of a v2 task's search is left out, whatever the guest count."""
+    return (p["place"], p["check_in"], p["check_out"]) in _STAY_REAL_SEARCHES
+
+
+def _stay_book_combos() -> list[dict]:
+    out = []
+    for item in _stay_catalogue():
+        for check_in, check_out in STAY_DATES:
+            for guests in STAY_GUESTS:
+                if guests <= item["rooms"]["guests"]:
+                    out.append({"place": item["destination"], "listing": item["title"], "listing_id": item["id"],
+                                "check_in": check_in, "check_out": check_out, "guests": guests})
+    return out
+
+
+def _stay_day(ymd: str, year: bool = False) -> str:
+    d = date.fromisoformat(ymd)
+    return f"{_MONTHS[d.month - 1]} {d.day}" + (f", {d.year}" if year else "")
+
+
+def _stay_book_goal(p: dict) -> str:
+    where = "a stay near me" if p["place"] == staynb_seed.NEARBY else p["place"]
+    return (f"Search {where} and book {p['listing']} from {_stay_day(p['check_in'])} to "
+            f"{_stay_day(p['check_out'], True)} for {staynb_seed.guests_label(p['guests'])}. Pay with card "
+            f"4242 4242 4242 4242, expiry 12/27, CVV 123, ZIP 94103.")
+
+
+def _stay_book_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new trip: that listing, those dates, that many adults (and no other guests)."""
+    before = stay_bookings(initial)
+    new = [v for k, v in stay_bookings(final).items() if k not in before]
+    if len(new) != 1 or any(before[k] != stay_bookings(final).get(k) for k in before):
+        return False
+    t = new[0]
+    g = t.get("guests") or {}
+    return ((t.get("listing") or {}).get("id") == p["listing_id"]
+            and str(t.get("checkIn", ""))[:10] == p["check_in"] and str(t.get("checkOut", ""))[:10] == p["check_out"]
+            and g.get("Adults") == p["guests"] and not any(g.get(k) for k in ("Children", "Infants", "Pets")))
+
+
+def _stay_book_steps(p: dict) -> list[Step]:
+    trip = StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"], listing=p["listing"], then="book")
+    return stay_search_steps(trip) + stay_act_steps(trip)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -810,6 +885,9 @@ _FAMILIES: dict[str, dict[str, Family]] = {
         "notify": Family("opendining", "notify", _dine_notify_combos, _dine_notify_goal, _dine_notify_check,
                          _dine_notify_steps),
     },
+    "staynb": {
+        "book": Family("staynb", "book", _stay_book_combos, _stay_book_goal, _stay_book_check, _stay_book_steps),
+    },
 }
 
 
@@ -846,6 +924,7 @@ _REAL_TARGETS = {
 
 
 _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
+                    ("staynb", "book"): _stay_redoes_real,
                     ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(
