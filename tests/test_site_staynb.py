@@ -126,6 +126,12 @@ def test_book_family_leaves_out_real_searches_and_checks_strictly():
     assert not any((p["place"], p["check_in"], p["check_out"]) == ("Cape Town, South Africa", "2024-10-01", "2024-10-06")
                    for p in combos)
     assert any(p["place"] == "Cape Town, South Africa" for p in combos)
+    # eval_staynb_15 passes any search of San Jose, Costa Rica that books nothing: no search/wishlist task goes there
+    for fam in ("search", "wishlist"):
+        kept = generator._combos("staynb", fam)
+        assert kept and not any(p["place"] == "San Jose, Costa Rica" for p in kept)
+        assert not any((p["place"], p["check_in"]) == ("Austria", "2024-08-01") and p["check_out"] == "2024-08-05"
+                       for p in kept)
     task = generator.make_task("staynb", "book", 0)
     assert task.params["listing"] in task.goal and milestones_for(task)
     nothing = {"initialfinaldiff": {"added": {}, "updated": {}, "deleted": {}}, "differences": {}}

@@ -477,10 +477,22 @@ def _staynb_book_milestones(p: dict) -> list[Milestone]:
 
 
 def _staynb_milestones(task: Task) -> list[Milestone]:
-    """``book`` tasks name a stay, dates and guests; REAL tasks (searches, a wishlist, a share) get the generic
+    """``book`` tasks name a stay, dates and guests (``search`` and ``wishlist`` tasks: the search, then the amenity
+    filtered or the stay saved); REAL tasks (searches, a wishlist, a share) get the generic
     steps: anything searched, filters applied."""
-    if isinstance(task, GeneratedTask) and task.family == "book":
+    family = task.family if isinstance(task, GeneratedTask) else ""
+    if family == "book":
         return _staynb_book_milestones(task.params)
+    if family in ("search", "wishlist"):
+        p = task.params
+        steps = _staynb_book_milestones(p)[:2]  # the place searched, then with the asked dates and guests
+        if family == "search":
+            return steps + [Milestone("amenity_filtered", lambda i, f: p["amenity"] in (
+                (_stay_search(f).get("appliedFilters") or {}).get("amenities") or []))]
+        return steps + [Milestone("saved", lambda i, f: any(
+            w.get("name") == p["wishlist"] and any(x.get("id") == p["listing_id"] for x in w.get("stays") or [])
+            for k, w in ((f.get("wishlist") or {}).get("wishlists") or {}).items()
+            if k not in ((i.get("wishlist") or {}).get("wishlists") or {})))]
     return [Milestone("searched", lambda i, f: bool(_stay_search(f).get("appliedDestination"))),
             Milestone("filtered", lambda i, f: bool(_stay_search(f).get("appliedFilters")))]
 

@@ -847,6 +847,97 @@ def _stay_book_steps(p: dict) -> list[Step]:
     return stay_search_steps(trip) + stay_act_steps(trip)
 
 
+STAY_AMENITIES = ("Wifi", "Pool", "Free parking", "Air conditioning", "Kitchen")
+STAY_WISHLISTS = ("Summer trip", "Dream stays", "Weekend away")
+
+
+def _stay_fits(item: dict, guests: int, amenity: str | None = None) -> bool:
+    return guests <= item["rooms"]["guests"] and (amenity is None or amenity in item["amenities"])
+
+
+def _stay_search_combos() -> list[dict]:
+    """A place, dates, adults and one amenity that at least one stay there has."""
+    out = []
+    for place in staynb_seed.PLACES:
+        here = [i for i in _stay_catalogue() if i["destination"] == place]
+        for check_in, check_out in STAY_DATES:
+            for guests in STAY_GUESTS:
+                for amenity in STAY_AMENITIES:
+                    if any(_stay_fits(i, guests, amenity) for i in here):
+                        out.append({"place": place, "check_in": check_in, "check_out": check_out, "guests": guests,
+                                    "amenity": amenity})
+    return out
+
+
+def _stay_search_goal(p: dict) -> str:
+    where = "places near me" if p["place"] == staynb_seed.NEARBY else f"places in {p['place']}"
+    return (f"Show me {where} with {p['amenity'].lower()} from {_stay_day(p['check_in'])} to "
+            f"{_stay_day(p['check_out'], True)} for {staynb_seed.guests_label(p['guests'])}. Don't book anything.")
+
+
+def _stay_untouched_booking(initial: dict, final: dict) -> bool:
+    b = (final or {}).get("booking") or {}
+    return (stay_bookings(initial) == stay_bookings(final) and not b.get("isBooking")
+            and b.get("currentBooking") is None)
+
+
+def _stay_search_check(p: dict, initial: dict, final: dict) -> bool:
+    """The applied search is exactly the place, dates, adults (no other guests) and the one amenity; no booking."""
+    s = (final or {}).get("search") or {}
+    d, g, f = s.get("appliedDates") or {}, s.get("appliedGuestCounts") or {}, s.get("appliedFilters") or {}
+    return (s.get("appliedDestination") == p["place"] and str(d.get("startDate") or "")[:10] == p["check_in"]
+            and str(d.get("endDate") or "")[:10] == p["check_out"] and g.get("Adults") == p["guests"]
+            and not any(g.get(k) for k in ("Children", "Infants", "Pets")) and f.get("amenities") == [p["amenity"]]
+            and _stay_untouched_booking(initial, final))
+
+
+def _stay_search_steps(p: dict) -> list[Step]:
+    return stay_search_steps(StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"],
+                                      amenities=(p["amenity"],)))
+
+
+def _stay_wishlist_combos() -> list[dict]:
+    out = []
+    for n, item in enumerate(_stay_catalogue()):
+        for k, (check_in, check_out) in enumerate(STAY_DATES):
+            for guests in STAY_GUESTS:
+                if _stay_fits(item, guests):
+                    out.append({"place": item["destination"], "listing": item["title"], "listing_id": item["id"],
+                                "check_in": check_in, "check_out": check_out, "guests": guests,
+                                "wishlist": STAY_WISHLISTS[(n + k + guests) % len(STAY_WISHLISTS)]})
+    return out
+
+
+def _stay_wishlist_goal(p: dict) -> str:
+    where = "near me" if p["place"] == staynb_seed.NEARBY else f"in {p['place']}"
+    return (f"Look for places {where} from {_stay_day(p['check_in'])} to {_stay_day(p['check_out'], True)} for "
+            f"{staynb_seed.guests_label(p['guests'])} and save {p['listing']} to a new wishlist called "
+            f"\"{p['wishlist']}\".")
+
+
+def stay_wishlists(state: dict) -> dict:
+    return ((state or {}).get("wishlist") or {}).get("wishlists") or {}
+
+
+def _stay_wishlist_check(p: dict, initial: dict, final: dict) -> bool:
+    """One new wishlist with that name holding exactly that stay, found by a search of the place, dates and adults."""
+    before = stay_wishlists(initial)
+    new = [w for k, w in stay_wishlists(final).items() if k not in before]
+    s = (final or {}).get("search") or {}
+    d, g = s.get("appliedDates") or {}, s.get("appliedGuestCounts") or {}
+    return (len(new) == 1 and new[0].get("name") == p["wishlist"]
+            and [x.get("id") for x in new[0].get("stays") or []] == [p["listing_id"]]
+            and s.get("appliedDestination") == p["place"] and str(d.get("startDate") or "")[:10] == p["check_in"]
+            and str(d.get("endDate") or "")[:10] == p["check_out"] and g.get("Adults") == p["guests"]
+            and _stay_untouched_booking(initial, final))
+
+
+def _stay_wishlist_steps(p: dict) -> list[Step]:
+    trip = StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"], listing=p["listing"],
+                    then="wishlist", wishlist=p["wishlist"])
+    return stay_search_steps(trip) + stay_act_steps(trip)
+
+
 # ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
@@ -887,6 +978,10 @@ _FAMILIES: dict[str, dict[str, Family]] = {
     },
     "staynb": {
         "book": Family("staynb", "book", _stay_book_combos, _stay_book_goal, _stay_book_check, _stay_book_steps),
+        "search": Family("staynb", "search", _stay_search_combos, _stay_search_goal, _stay_search_check,
+                         _stay_search_steps),
+        "wishlist": Family("staynb", "wishlist", _stay_wishlist_combos, _stay_wishlist_goal, _stay_wishlist_check,
+                           _stay_wishlist_steps),
     },
 }
 
@@ -925,6 +1020,9 @@ _REAL_TARGETS = {
 
 _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
                     ("staynb", "book"): _stay_redoes_real,
+                    # eval_staynb_15 passes any search of San Jose, Costa Rica without a booking attempt
+                    ("staynb", "search"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
+                    ("staynb", "wishlist"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
                     ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(
