@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar", "opendining", "udriver")
+SITES = ("gomail", "omnizon", "gocalendar", "opendining", "udriver", "staynb")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -120,6 +120,11 @@ def test_apply_diff_rebuilds_the_final_state(site):
         del final["booking"]["bookingDetails"]["1"]
         final["booking"].update(index=4, bookingCompleted=True)
         final["ui"]["pending"] = {"restaurantId": "x", "date": "2025-07-19", "time": "20:00", "guests": 2}
+    elif site == "staynb":
+        final["search"] = {"appliedDestination": "Rome, Italy", "appliedFilters": {"amenities": ["Wifi"], "bedrooms": 2}}
+        final["wishlist"]["wishlists"]["0"] = {"id": "wl-0", "name": "Rome", "stays": [{"id": "x"}]}
+        del final["booking"]["bookingDetails"]["1"]
+        final["booking"].update(isBooking=True, currentBooking={"listing": {"id": "x"}})
     elif site == "gocalendar":
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
@@ -140,16 +145,15 @@ TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "arc
              "delete": ("email_id", "event_id"), "cart": ("product_id", "quantity"),
              "order": ("product_id", "quantity"), "cheapest": ("product_id",), "create": ("start", "day", "title"),
              "create_at": ("location",), "reserve": ("restaurant_id", "party", "minutes"), "cuisine": ("cuisine", "party"),
-             "notify": ("restaurant_id", "minutes"),
-             "book": ("car", "dropoff_id"), "schedule": ("time", "date"),
-             "quote": ("dropoff_id",)}
+             "notify": ("restaurant_id", "minutes"), "book": ("car", "dropoff_id", "listing_id", "guests"),
+             "schedule": ("time", "date"), "quote": ("dropoff_id",), "search": ("amenity", "guests"),
+             "wishlist": ("listing_id", "wishlist")}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
            "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
-           "restaurant_id": {"restaurant"},
-           "dropoff_id": {"dropoff"}}
+           "restaurant_id": {"restaurant"}, "dropoff_id": {"dropoff"}, "listing_id": {"listing", "place"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

@@ -38,6 +38,7 @@ from halo_lib.tasks.generator import (
     ride_new,
     ride_store,
     shop_words,
+    stay_bookings,
     utc_event_times,
 )
 from halo_lib.real_tasks import Task
@@ -508,9 +509,70 @@ def _udriver_milestones(task: Task) -> list[Milestone]:
     return _udriver_generic_milestones()
 
 
+# ---------------------------------------------------------------------------------------------------
+# Staynb milestones: search.appliedDestination / appliedDates / appliedGuestCounts (what was searched), ui.route (the
+# page), booking.currentBooking (checkout started) and new booking.bookingDetails (booked). A later milestone implies
+# the earlier ones.
+# ---------------------------------------------------------------------------------------------------
+def _stay_search(state: dict) -> dict:
+    return state.get("search") or {}
+
+
+def _staynb_book_milestones(p: dict) -> list[Milestone]:
+    """The place searched, with the asked dates and guests, the listing opened, checkout started on it, booked."""
+    def booked(i, f):
+        before = stay_bookings(i)
+        return any((t.get("listing") or {}).get("id") == p["listing_id"] and str(t.get("checkIn", ""))[:10] == p["check_in"]
+                   and str(t.get("checkOut", ""))[:10] == p["check_out"] for k, t in stay_bookings(f).items()
+                   if k not in before)
+
+    def checkout(i, f):
+        c = (f.get("booking") or {}).get("currentBooking") or {}
+        return ((c.get("listing") or {}).get("id") == p["listing_id"] and str(c.get("checkIn", ""))[:10] == p["check_in"]
+                and str(c.get("checkOut", ""))[:10] == p["check_out"]) or booked(i, f)
+
+    def opened(i, f):
+        return str((f.get("ui") or {}).get("route") or "") == f"/rooms/{p['listing_id']}" or checkout(i, f)
+
+    def searched_dates(i, f):
+        s = _stay_search(f)
+        d = s.get("appliedDates") or {}
+        g = s.get("appliedGuestCounts") or {}
+        right = (s.get("appliedDestination") == p["place"] and str(d.get("startDate") or "")[:10] == p["check_in"]
+                 and str(d.get("endDate") or "")[:10] == p["check_out"] and g.get("Adults") == p["guests"])
+        return right or opened(i, f)
+
+    def searched(i, f):
+        return _stay_search(f).get("appliedDestination") == p["place"] or searched_dates(i, f)
+
+    return [Milestone("place_searched", searched), Milestone("dates_and_guests_searched", searched_dates),
+            Milestone("listing_opened", opened), Milestone("checkout_started", checkout), Milestone("booked", booked)]
+
+
+def _staynb_milestones(task: Task) -> list[Milestone]:
+    """``book`` tasks name a stay, dates and guests (``search`` and ``wishlist`` tasks: the search, then the amenity
+    filtered or the stay saved); REAL tasks (searches, a wishlist, a share) get the generic
+    steps: anything searched, filters applied."""
+    family = task.family if isinstance(task, GeneratedTask) else ""
+    if family == "book":
+        return _staynb_book_milestones(task.params)
+    if family in ("search", "wishlist"):
+        p = task.params
+        steps = _staynb_book_milestones(p)[:2]  # the place searched, then with the asked dates and guests
+        if family == "search":
+            return steps + [Milestone("amenity_filtered", lambda i, f: p["amenity"] in (
+                (_stay_search(f).get("appliedFilters") or {}).get("amenities") or []))]
+        return steps + [Milestone("saved", lambda i, f: any(
+            w.get("name") == p["wishlist"] and any(x.get("id") == p["listing_id"] for x in w.get("stays") or [])
+            for k, w in ((f.get("wishlist") or {}).get("wishlists") or {}).items()
+            if k not in ((i.get("wishlist") or {}).get("wishlists") or {})))]
+    return [Milestone("searched", lambda i, f: bool(_stay_search(f).get("appliedDestination"))),
+            Milestone("filtered", lambda i, f: bool(_stay_search(f).get("appliedFilters")))]
+
+
 _SITE_MILESTONES = {"omnizon": _omnizon_milestones, "gomail": _gomail_milestones,
                     "gocalendar": _gocalendar_milestones, "opendining": _opendining_milestones,
-                    "udriver": _udriver_milestones}
+                    "udriver": _udriver_milestones, "staynb": _staynb_milestones}
 
 
 def milestones_for(task: Task) -> list[Milestone]:

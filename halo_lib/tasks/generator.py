@@ -40,6 +40,11 @@ from halo_lib.sites.opendining.plans import choose as dine_choose
 from halo_lib.sites.opendining.plans import open_restaurant as dine_open_restaurant
 from halo_lib.sites.udriver import flows as udriver_flows
 from halo_lib.sites.udriver import seed as udriver_seed
+from halo_lib.sites.staynb import seed as staynb_seed
+from halo_lib.sites.staynb.oracle import TRIPS as STAY_REAL_TRIPS
+from halo_lib.sites.staynb.oracle import Trip as StayTrip
+from halo_lib.sites.staynb.plans import act_steps as stay_act_steps
+from halo_lib.sites.staynb.plans import search_steps as stay_search_steps
 
 GEN_VERSION = "gen"
 SPLITS = ("train", "heldout")
@@ -907,6 +912,167 @@ def _ride_schedule_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Staynb: book a named stay for given dates and a number of guests (search pill, listing page, Reserve, pay)
+# ---------------------------------------------------------------------------------------------------
+STAY_DATES = (("2024-08-01", "2024-08-05"), ("2024-08-09", "2024-08-11"), ("2024-09-27", "2024-09-29"),
+              ("2024-10-01", "2024-10-06"), ("2024-10-15", "2024-10-19"), ("2024-11-15", "2024-11-18"),
+              ("2024-12-20", "2024-12-27"), ("2025-01-03", "2025-01-05"), ("2025-03-14", "2025-03-16"))
+STAY_GUESTS = (1, 2, 4)
+
+
+@functools.lru_cache(maxsize=1)
+def _stay_catalogue() -> tuple[dict, ...]:
+    return tuple(staynb_seed.listings())
+
+
+def stay_bookings(state: dict) -> dict:
+    return ((state or {}).get("booking") or {}).get("bookingDetails") or {}
+
+
+_STAY_REAL_SEARCHES = frozenset((t.place, t.check_in, t.check_out) for k, t in STAY_REAL_TRIPS.items()
+                                if k.startswith("staynb-"))
+"""(place, check in, check out) of every v2 staynb task's search."""
+
+
+def _stay_redoes_real(p: dict) -> bool:
+    """A book task first searches its place and dates: eval_staynb_1/4/13/14/17/19 judge only that search (and 6 a
+    wishlist on it), so a place with the dates of a v2 task's search is left out, whatever the guest count."""
+    return (p["place"], p["check_in"], p["check_out"]) in _STAY_REAL_SEARCHES
+
+
+def _stay_book_combos() -> list[dict]:
+    out = []
+    for item in _stay_catalogue():
+        for check_in, check_out in STAY_DATES:
+            for guests in STAY_GUESTS:
+                if guests <= item["rooms"]["guests"]:
+                    out.append({"place": item["destination"], "listing": item["title"], "listing_id": item["id"],
+                                "check_in": check_in, "check_out": check_out, "guests": guests})
+    return out
+
+
+def _stay_day(ymd: str, year: bool = False) -> str:
+    d = date.fromisoformat(ymd)
+    return f"{_MONTHS[d.month - 1]} {d.day}" + (f", {d.year}" if year else "")
+
+
+def _stay_book_goal(p: dict) -> str:
+    where = "a stay near me" if p["place"] == staynb_seed.NEARBY else p["place"]
+    return (f"Search {where} and book {p['listing']} from {_stay_day(p['check_in'])} to "
+            f"{_stay_day(p['check_out'], True)} for {staynb_seed.guests_label(p['guests'])}. Pay with card "
+            f"4242 4242 4242 4242, expiry 12/27, CVV 123, ZIP 94103.")
+
+
+def _stay_book_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new trip: that listing, those dates, that many adults (and no other guests)."""
+    before = stay_bookings(initial)
+    new = [v for k, v in stay_bookings(final).items() if k not in before]
+    if len(new) != 1 or any(before[k] != stay_bookings(final).get(k) for k in before):
+        return False
+    t = new[0]
+    g = t.get("guests") or {}
+    return ((t.get("listing") or {}).get("id") == p["listing_id"]
+            and str(t.get("checkIn", ""))[:10] == p["check_in"] and str(t.get("checkOut", ""))[:10] == p["check_out"]
+            and g.get("Adults") == p["guests"] and not any(g.get(k) for k in ("Children", "Infants", "Pets")))
+
+
+def _stay_book_steps(p: dict) -> list[Step]:
+    trip = StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"], listing=p["listing"], then="book")
+    return stay_search_steps(trip) + stay_act_steps(trip)
+
+
+STAY_AMENITIES = ("Wifi", "Pool", "Free parking", "Air conditioning", "Kitchen")
+STAY_WISHLISTS = ("Summer trip", "Dream stays", "Weekend away")
+
+
+def _stay_fits(item: dict, guests: int, amenity: str | None = None) -> bool:
+    return guests <= item["rooms"]["guests"] and (amenity is None or amenity in item["amenities"])
+
+
+def _stay_search_combos() -> list[dict]:
+    """A place, dates, adults and one amenity that at least one stay there has."""
+    out = []
+    for place in staynb_seed.PLACES:
+        here = [i for i in _stay_catalogue() if i["destination"] == place]
+        for check_in, check_out in STAY_DATES:
+            for guests in STAY_GUESTS:
+                for amenity in STAY_AMENITIES:
+                    if any(_stay_fits(i, guests, amenity) for i in here):
+                        out.append({"place": place, "check_in": check_in, "check_out": check_out, "guests": guests,
+                                    "amenity": amenity})
+    return out
+
+
+def _stay_search_goal(p: dict) -> str:
+    where = "places near me" if p["place"] == staynb_seed.NEARBY else f"places in {p['place']}"
+    return (f"Show me {where} with {p['amenity'].lower()} from {_stay_day(p['check_in'])} to "
+            f"{_stay_day(p['check_out'], True)} for {staynb_seed.guests_label(p['guests'])}. Don't book anything.")
+
+
+def _stay_untouched_booking(initial: dict, final: dict) -> bool:
+    b = (final or {}).get("booking") or {}
+    return (stay_bookings(initial) == stay_bookings(final) and not b.get("isBooking")
+            and b.get("currentBooking") is None)
+
+
+def _stay_search_check(p: dict, initial: dict, final: dict) -> bool:
+    """The applied search is exactly the place, dates, adults (no other guests) and the one amenity; no booking."""
+    s = (final or {}).get("search") or {}
+    d, g, f = s.get("appliedDates") or {}, s.get("appliedGuestCounts") or {}, s.get("appliedFilters") or {}
+    return (s.get("appliedDestination") == p["place"] and str(d.get("startDate") or "")[:10] == p["check_in"]
+            and str(d.get("endDate") or "")[:10] == p["check_out"] and g.get("Adults") == p["guests"]
+            and not any(g.get(k) for k in ("Children", "Infants", "Pets")) and f.get("amenities") == [p["amenity"]]
+            and _stay_untouched_booking(initial, final))
+
+
+def _stay_search_steps(p: dict) -> list[Step]:
+    return stay_search_steps(StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"],
+                                      amenities=(p["amenity"],)))
+
+
+def _stay_wishlist_combos() -> list[dict]:
+    out = []
+    for n, item in enumerate(_stay_catalogue()):
+        for k, (check_in, check_out) in enumerate(STAY_DATES):
+            for guests in STAY_GUESTS:
+                if _stay_fits(item, guests):
+                    out.append({"place": item["destination"], "listing": item["title"], "listing_id": item["id"],
+                                "check_in": check_in, "check_out": check_out, "guests": guests,
+                                "wishlist": STAY_WISHLISTS[(n + k + guests) % len(STAY_WISHLISTS)]})
+    return out
+
+
+def _stay_wishlist_goal(p: dict) -> str:
+    where = "near me" if p["place"] == staynb_seed.NEARBY else f"in {p['place']}"
+    return (f"Look for places {where} from {_stay_day(p['check_in'])} to {_stay_day(p['check_out'], True)} for "
+            f"{staynb_seed.guests_label(p['guests'])} and save {p['listing']} to a new wishlist called "
+            f"\"{p['wishlist']}\".")
+
+
+def stay_wishlists(state: dict) -> dict:
+    return ((state or {}).get("wishlist") or {}).get("wishlists") or {}
+
+
+def _stay_wishlist_check(p: dict, initial: dict, final: dict) -> bool:
+    """One new wishlist with that name holding exactly that stay, found by a search of the place, dates and adults."""
+    before = stay_wishlists(initial)
+    new = [w for k, w in stay_wishlists(final).items() if k not in before]
+    s = (final or {}).get("search") or {}
+    d, g = s.get("appliedDates") or {}, s.get("appliedGuestCounts") or {}
+    return (len(new) == 1 and new[0].get("name") == p["wishlist"]
+            and [x.get("id") for x in new[0].get("stays") or []] == [p["listing_id"]]
+            and s.get("appliedDestination") == p["place"] and str(d.get("startDate") or "")[:10] == p["check_in"]
+            and str(d.get("endDate") or "")[:10] == p["check_out"] and g.get("Adults") == p["guests"]
+            and _stay_untouched_booking(initial, final))
+
+
+def _stay_wishlist_steps(p: dict) -> list[Step]:
+    trip = StayTrip(p["place"], p["check_in"], p["check_out"], adults=p["guests"], listing=p["listing"],
+                    then="wishlist", wishlist=p["wishlist"])
+    return stay_search_steps(trip) + stay_act_steps(trip)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -949,6 +1115,13 @@ _FAMILIES: dict[str, dict[str, Family]] = {
         "schedule": Family("udriver", "schedule", _ride_schedule_combos, _ride_schedule_goal, _ride_schedule_check,
                            _ride_schedule_steps),
         "quote": Family("udriver", "quote", _ride_quote_combos, _ride_quote_goal, _ride_quote_check, _ride_quote_steps),
+    },
+    "staynb": {
+        "book": Family("staynb", "book", _stay_book_combos, _stay_book_goal, _stay_book_check, _stay_book_steps),
+        "search": Family("staynb", "search", _stay_search_combos, _stay_search_goal, _stay_search_check,
+                         _stay_search_steps),
+        "wishlist": Family("staynb", "wishlist", _stay_wishlist_combos, _stay_wishlist_goal, _stay_wishlist_check,
+                           _stay_wishlist_steps),
     },
 }
 
@@ -995,6 +1168,10 @@ _REAL_TARGETS = {
 
 
 _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
+                    ("staynb", "book"): _stay_redoes_real,
+                    # eval_staynb_15 passes any search of San Jose, Costa Rica without a booking attempt
+                    ("staynb", "search"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
+                    ("staynb", "wishlist"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
                     ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(
