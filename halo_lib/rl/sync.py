@@ -83,6 +83,9 @@ class VLLMSync:
             if name not in list_models(self.base_url):
                 raise HaloError(f"the vLLM server at {self.base_url} does not list adapter {name} right after "
                                 f"loading it: rollouts would sample another policy")
+            if self.syncs == 0:  # versions an earlier process of this run left loaded (a resume on a live server)
+                served = list_models(self.base_url)
+                self.loaded = sorted(v for v in range(version) if self.name_of(v) in served)
             self.loaded.append(version)
             while len(self.loaded) > self.versions:
                 unload_adapter(self.base_url, self.name_of(self.loaded.pop(0)))
