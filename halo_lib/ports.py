@@ -6,7 +6,7 @@ import os
 
 from halo_lib.errors import SiteError
 
-SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar", "opendining")
+SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar", "opendining", "dashdish")
 DEFAULT_PORT_BASE = 18000
 HOST = "127.0.0.1"
 
@@ -20,7 +20,7 @@ def port_base() -> int:
 
 
 def site_port(name: str) -> int:
-    """The port of a local site (gomail 18001, omnizon 18002, gocalendar 18003, opendining 18004 by default)."""
+    """The port of a local site (gomail 18001, omnizon 18002, gocalendar 18003, opendining 18004, dashdish 18005 by default)."""
     if name not in SITE_NAMES:
         raise SiteError(f"unknown site {name!r}: local sites are {', '.join(SITE_NAMES)}")
     return port_base() + 1 + SITE_NAMES.index(name)
