@@ -565,3 +565,12 @@ def initial_state(task_name: str | None = None) -> dict:
         "user": copy.deepcopy(USER),
         "ui": {"route": "/"},
     }
+
+
+def find_item_anywhere(item: str) -> dict:
+    """The first dish of that name in any store (the plans only need its option groups)."""
+    for r in restaurants():
+        for it in r["menu"]:
+            if it["name"] == item:
+                return it
+    raise KeyError(item)
