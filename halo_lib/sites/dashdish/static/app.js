@@ -65,6 +65,8 @@
     closeModal();
     const path = location.pathname;
     const main = $('#main');
+    const route = path + (path === '/search' ? location.search : '');
+    if (S().ui.route !== route) { S().ui.route = route; save(); } // the page, for HALO's dense rewards
     let m;
     if (path === '/' || path === '') main.innerHTML = home();
     else if ((m = /^\/category\/([^/]+)$/.exec(path))) main.innerHTML = category(decodeURIComponent(m[1]));
