@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar", "opendining")
+SITES = ("gomail", "omnizon", "gocalendar", "opendining", "dashdish")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -120,6 +120,12 @@ def test_apply_diff_rebuilds_the_final_state(site):
         del final["booking"]["bookingDetails"]["1"]
         final["booking"].update(index=4, bookingCompleted=True)
         final["ui"]["pending"] = {"restaurantId": "x", "date": "2025-07-19", "time": "20:00", "guests": 2}
+    elif site == "dashdish":
+        final["cart"]["cartItems"] = [{"id": "ci-1", "itemId": "wingstop--lemon-pepper-wings", "quantity": 2}]
+        final["cart"]["foodOrders"]["DD-1"] = {"orderId": "DD-1", "cartItems": [], "checkoutDetails": {}}
+        final["checkout"]["shippingOption"] = "Pickup"
+        final["ui"]["route"] = "/checkout"
+        final["restaurants"] = final["restaurants"][:3]
     else:
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
@@ -134,13 +140,14 @@ TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "arc
              "delete": ("email_id", "event_id"), "cart": ("product_id", "quantity"),
              "order": ("product_id", "quantity"), "cheapest": ("product_id",), "create": ("start", "day", "title"),
              "create_at": ("location",), "reserve": ("restaurant_id", "party", "minutes"), "cuisine": ("cuisine", "party"),
-             "notify": ("restaurant_id", "minutes")}
+             "notify": ("restaurant_id", "minutes"), "express": ("tip", "item_id"), "deliver_to": ("quantity", "item_id")}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
            "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
-           "restaurant_id": {"restaurant"}}
+           "restaurant_id": {"restaurant"},
+           "item_id": {"item", "description", "store_id", "store", "group", "choice"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

@@ -54,7 +54,8 @@ def place(state: dict, o: Order) -> dict:
         "orderId": oid, "restaurantId": r["id"], "restaurantName": r["name"], "status": "Placed",
         "createdAt": SPEC.now_utc, "cartItems": items,
         "checkoutDetails": {"shipping": {"shippingOption": o.shipping, "deliveryOption": "" if pickup else o.delivery,
-                                         "address": "742 Valencia St, Apt 3, San Francisco, CA 94110",
+                                         "address": "{street}, {city} {zip}".format(**next(
+                                             a for a in seed.USER["addresses"] if a["label"] == o.address)),
                                          "phone": "(415) 555-0142", "estimatedTime": "25 min"},
                             "payment": {"method": "Visa", "last4": "4242"},
                             "charges": seed.charges(sum(i["price"] * i["quantity"] for i in items), r["deliveryFee"],
@@ -202,6 +203,15 @@ def test_order_check_is_strict():
     assert not generator._dash_order_check(p, initial, place(initial, _gen_order(p)._replace(place=False)))
     twice = place(place(initial, _gen_order(p)), _gen_order(p))
     assert not generator._dash_order_check(p, initial, twice)
+    fast = generator.make_task("dashdish", "express", 5).params
+    o = _gen_order(fast)._replace(delivery="Express", tip=fast["tip"])
+    assert generator._dash_order_check(fast, initial, place(initial, o))
+    assert not generator._dash_order_check(fast, initial, place(initial, o._replace(delivery="Standard")))
+    assert not generator._dash_order_check(fast, initial, place(initial, o._replace(tip=3.0)))
+    work = generator.make_task("dashdish", "deliver_to", 9).params
+    o = _gen_order(work)._replace(address="Work")
+    assert generator._dash_order_check(work, initial, place(initial, o))
+    assert not generator._dash_order_check(work, initial, place(initial, o._replace(address="Home")))
 
 
 def test_milestones_follow_the_flow():

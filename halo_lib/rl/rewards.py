@@ -443,9 +443,10 @@ def _opendining_milestones(task: Task) -> list[Milestone]:
 # A later milestone implies the earlier ones.
 # ---------------------------------------------------------------------------------------------------
 def _dashdish_milestones(task: Task) -> list[Milestone]:
-    """``order`` tasks name a store and a dish; REAL tasks get the generic steps: a store opened, something in the
+    """``order``, ``express`` and ``deliver_to`` tasks name a store and a dish; REAL tasks get the generic steps: a store opened, something in the
     cart, the checkout opened, an order placed."""
-    p = task.params if isinstance(task, GeneratedTask) and getattr(task, "family", "") == "order" else {}
+    p = task.params if isinstance(task, GeneratedTask) and getattr(task, "family", "") in (
+        "order", "express", "deliver_to") else {}
 
     def right_item(item) -> bool:
         if not isinstance(item, dict):

@@ -848,6 +848,46 @@ def _dash_order_combos() -> list[dict]:
     return out
 
 
+def _dash_one_of_each() -> list[dict]:
+    """Every dish once, its required choices left as preselected (``order`` combos with quantity 1, delivery)."""
+    return [p for p in _dash_order_combos() if p["quantity"] == 1 and p["shipping"] == "Delivery"
+            and (not p["choice"] or p["choice"] == next(g for g in _dash_item(p)["options"]
+                                                         if g["name"] == p["group"])["choices"][0]["name"])]
+
+
+def _dash_item(p: dict) -> dict:
+    store = next(r for r in _dash_catalogue() if r["id"] == p["store_id"])
+    return next(it for it in store["menu"] if it["id"] == p["item_id"])
+
+
+DASH_TIPS = (0.0, 2.0, 5.0)
+"""The Dasher tips an ``express`` task asks for (the default, $3, is left to ``order``)."""
+
+
+def _dash_express_combos() -> list[dict]:
+    """Every dish, delivered Express, with each tip but the default."""
+    return [{**p, "delivery": "Express", "tip": t} for p in _dash_one_of_each() for t in DASH_TIPS]
+
+
+def _dash_express_goal(p: dict) -> str:
+    return (f"On DashDish, get 1 {p['item']} from {p['store']} delivered with Express delivery, tip the Dasher "
+            f"${p['tip']:.0f}, and place the order.")
+
+
+def _dash_deliver_to_combos() -> list[dict]:
+    """Every dish, 1 or 2 of it, delivered (standard) to the saved Work address."""
+    out = []
+    for p in _dash_one_of_each():
+        for q in (1, 2):
+            out.append({**p, "quantity": q, "address": "Work"})
+    return out
+
+
+def _dash_deliver_to_goal(p: dict) -> str:
+    return (f"On DashDish, have {p['quantity']} {p['item']} from {p['store']} delivered to my Work address "
+            f"(standard delivery) and place the order.")
+
+
 def _dash_order_goal(p: dict) -> str:
     what = f"{p['quantity']} {p['item']}" + (f" ({p['group'].lower()}: {p['choice']})" if p["choice"] else "")
     how = "for standard delivery to my home address" if p["shipping"] == "Delivery" else "for pickup"
@@ -856,7 +896,8 @@ def _dash_order_goal(p: dict) -> str:
 
 def _dash_order_check(p: dict, initial: dict, final: dict) -> bool:
     """Exactly one new placed order, from that store, holding only that dish: the quantity, the asked choice and no
-    other option, the shipping (delivery: standard, to the first saved address); earlier orders untouched."""
+    other option, the shipping (delivery: standard unless Express is asked, to Home unless another address is asked),
+    the tip when one is asked; earlier orders untouched. The check of all three dashdish families."""
     before, after = dash_orders(initial), dash_orders(final)
     if any(after.get(k) != v for k, v in before.items()):
         return False
@@ -873,9 +914,11 @@ def _dash_order_check(p: dict, initial: dict, final: dict) -> bool:
     shipping = ((o.get("checkoutDetails") or {}).get("shipping") or {})
     if shipping.get("shippingOption") != p["shipping"]:
         return False
-    if p["shipping"] == "Delivery" and (shipping.get("deliveryOption") != "Standard"
-                                        or not str(shipping.get("address", "")).startswith(
-                                            dashdish_seed.USER["addresses"][0]["street"])):
+    address = next(a for a in dashdish_seed.USER["addresses"] if a["label"] == p.get("address", "Home"))
+    if p["shipping"] == "Delivery" and (shipping.get("deliveryOption") != p.get("delivery", "Standard")
+                                        or not str(shipping.get("address", "")).startswith(address["street"])):
+        return False
+    if "tip" in p and ((o.get("checkoutDetails") or {}).get("charges") or {}).get("dasherTip") != p["tip"]:
         return False
     return it.get("itemId") == p["item_id"] and it.get("quantity") == p["quantity"] and options == want
 
@@ -885,7 +928,9 @@ def _dash_order_steps(p: dict) -> list[Step]:
     item = next(it for it in store["menu"] if it["id"] == p["item_id"])
     group = _dash_size_group(item)
     choices = (p["choice"],) if group and p["choice"] != group["choices"][0]["name"] else ()
-    return dash_order_steps(DashOrder(p["store"], (DashLine(p["item"], p["quantity"], choices),), shipping=p["shipping"]))
+    return dash_order_steps(DashOrder(p["store"], (DashLine(p["item"], p["quantity"], choices),), shipping=p["shipping"],
+                                      delivery=p.get("delivery", "Standard"),
+                                      tip=p.get("tip", dashdish_seed.DEFAULT_TIP), address=p.get("address", "Home")))
 
 
 
@@ -927,6 +972,10 @@ _FAMILIES: dict[str, dict[str, Family]] = {
     "dashdish": {
         "order": Family("dashdish", "order", _dash_order_combos, _dash_order_goal, _dash_order_check,
                         _dash_order_steps),
+        "express": Family("dashdish", "express", _dash_express_combos, _dash_express_goal, _dash_order_check,
+                          _dash_order_steps),
+        "deliver_to": Family("dashdish", "deliver_to", _dash_deliver_to_combos, _dash_deliver_to_goal,
+                             _dash_order_check, _dash_order_steps),
     },
 }
 
@@ -965,6 +1014,9 @@ _REAL_TARGETS = {
 
 _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
                     ("dashdish", "order"): _dash_redoes_real,
+                    # standard-delivery totals with a $0..$5 tip: Express only adds, and 17 needs two dishes
+                    ("dashdish", "express"): _dash_redoes_real,
+                    ("dashdish", "deliver_to"): _dash_redoes_real,
                     ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(

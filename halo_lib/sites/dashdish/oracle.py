@@ -32,6 +32,8 @@ class Order(NamedTuple):
     tip: float = seed.DEFAULT_TIP
     place: bool = True
     """False: fill the cart and open checkout, but never press Place Order."""
+    address: str = "Home"
+    """The saved address (its label) to deliver to; "Home" is the one preselected."""
 
 
 ORDERS: dict[str, Order] = {
@@ -127,6 +129,10 @@ async def place(page, o: Order) -> None:
         await page.get_by_label(o.delivery, exact=True).check()
     if o.shipping == "Delivery" and o.tip != seed.DEFAULT_TIP:
         await page.get_by_role("button", name=f"Tip ${o.tip:g}", exact=True).click()
+    if o.shipping == "Delivery" and o.address != "Home":
+        await page.get_by_role("button", name="Change Address").click()
+        await page.get_by_role("button", name=f"Deliver to {o.address}", exact=True).click()
+        await page.get_by_role("dialog", name="Change Address").wait_for(state="detached")
     if o.place:
         await page.get_by_role("button", name="Place Order").click()
         await page.get_by_role("heading", name="Order placed, thanks!").wait_for()

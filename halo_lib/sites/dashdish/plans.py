@@ -32,6 +32,9 @@ def order_steps(o: Order) -> list[Step]:
         steps.append(Step("click", node("radio", o.delivery)))
     if o.shipping == "Delivery" and o.tip != seed.DEFAULT_TIP:
         steps.append(Step("click", node("button", f"Tip ${o.tip:g}")))
+    if o.shipping == "Delivery" and o.address != "Home":
+        steps += [Step("click", node("button", "Change Address")),
+                  Step("click", node("button", f"Deliver to {o.address}"), within=node("dialog", "Change Address"))]
     if o.place:
         steps.append(Step("click", node("button", "Place Order")))
     return steps
