@@ -179,7 +179,7 @@
         totalPrice: money(unit() * qty) };
       const cart = S().cart.cartItems;
       if (cart.length && cart[0].restaurantId !== r.id) {
-        if (!(await confirmNewCart(cart[0].restaurantName, r.name))) return;
+        if (!(await confirmNewCart(cart[0].restaurantName, r.name))) { closeModal(); return; }
         S().cart.cartItems = [];
       }
       S().cart.cartItems.push(entry);
