@@ -238,7 +238,7 @@ def test_milestones_follow_the_flow():
 # ---------------------------------------------------------------------------------------------------
 # In the browser (one browser for the whole file)
 # ---------------------------------------------------------------------------------------------------
-def test_in_the_browser_totals_cart_rules_and_a_generated_task_solved_and_failed():
+def test_in_the_browser_totals_cart_rules_and_generated_tasks_solved_and_failed():
     from halo_lib.config import EnvConfig
     from halo_lib.env.browser import VIEWPORT
     from halo_lib.env.evaluation import read_finish_state, wait_site_idle
@@ -251,6 +251,8 @@ def test_in_the_browser_totals_cart_rules_and_a_generated_task_solved_and_failed
     right = generator.make_task("dashdish", "order", 40)
     other = next(t for t in (generator.make_task("dashdish", "order", i) for i in range(41, 300))
                  if t.params["item_id"] == right.params["item_id"] and t.params["quantity"] != right.params["quantity"])
+    fast = generator.make_task("dashdish", "express", 12)  # Express delivery and a tip
+    work = generator.make_task("dashdish", "deliver_to", 21)  # Change Address -> Work
     base = site_url("dashdish")
 
     async def ui(browser):
@@ -277,12 +279,12 @@ def test_in_the_browser_totals_cart_rules_and_a_generated_task_solved_and_failed
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=20)) as pool:
             shown, state = await ui(await pool.host.browser())
-            results = await pool.run([(right, ScriptedPolicy(generator.oracle_steps(right)).act),
-                                      (right, ScriptedPolicy(generator.oracle_steps(other)).act)])
+            results = await pool.run([(t, ScriptedPolicy(generator.oracle_steps(s)).act)
+                                      for t, s in ((right, right), (right, other), (fast, fast), (work, work))])
             return shown, state, results
 
     with SitesInThread(["dashdish"]):
-        shown, state, (good, bad) = asyncio.run(main())
+        shown, state, (good, bad, *others) = asyncio.run(main())
     (order,) = state["differences"]["foodOrders"]["added"].values()
     (item,) = order["cartItems"]
     assert (item["restaurantName"], item["quantity"], item["size"], item["price"]) == ("Wingstop", 2, "10 pc Wings",
@@ -290,5 +292,7 @@ def test_in_the_browser_totals_cart_rules_and_a_generated_task_solved_and_failed
     want = seed.charges(30.96, 0.99, "Delivery", "Express", 5.0)
     assert order["checkoutDetails"]["charges"] == want and shown == f"${want['totalAmount']:.2f}"
     assert state["initialfinaldiff"]["added"]["cart"]["foodOrders"][order["orderId"]] == order
-    assert good.success and good.action_errors == 0, (good.status, good.error, good.actions)
+    for result in (good, *others):
+        assert result.success and result.action_errors == 0, (result.task_id, result.status, result.error,
+                                                              result.actions)
     assert not bad.success and bad.error is None, (bad.status, bad.error)
