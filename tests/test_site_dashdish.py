@@ -259,7 +259,16 @@ def test_in_the_browser_totals_cart_rules_and_generated_tasks_solved_and_failed(
         context = await browser.new_context(viewport=VIEWPORT)
         page = await context.new_page()
         await page.goto(f"{base}/config?run_id=t&task_id=v2.dashdish-17")
-        await page.goto(f"{base}/store/wingstop")
+        await page.goto(f"{base}/")
+        await page.get_by_label("Search DashDish").fill("noodles")
+        await page.get_by_label("Search DashDish").press("Enter")
+        await page.get_by_role("heading", name="Results for “noodles”").wait_for()
+        found = await page.get_by_role("region", name="Stores").get_by_role("link").all_inner_texts()
+        await page.get_by_role("link", name="DashDish home").click()
+        await page.get_by_role("link", name="Wings", exact=True).click()
+        await page.get_by_role("heading", name="Wings", exact=True).wait_for()
+        in_wings = await page.locator("main .grid a.store-card").count()
+        await page.get_by_role("link", name="Wingstop", exact=True).click()
         await add_line(page, Line("Lemon Pepper Wings", 2, ("10 pc Wings", "Ranch")))
         await page.goto(f"{base}/store/taco-boys")  # another store: a new cart only when asked
         await page.get_by_role("button", name="Al Pastor Taco", exact=True).click()
@@ -274,17 +283,21 @@ def test_in_the_browser_totals_cart_rules_and_generated_tasks_solved_and_failed(
         await wait_site_idle(page)
         state = await read_finish_state(context, base)
         await context.close()
-        return shown, state
+        return shown, state, found, in_wings
 
     async def main():
         async with EnvPool(2, EnvConfig(max_steps=20)) as pool:
-            shown, state = await ui(await pool.host.browser())
+            shown, state, found, in_wings = await ui(await pool.host.browser())
             results = await pool.run([(t, ScriptedPolicy(generator.oracle_steps(s)).act)
                                       for t, s in ((right, right), (right, other), (fast, fast), (work, work))])
-            return shown, state, results
+            return shown, state, found, in_wings, results
 
     with SitesInThread(["dashdish"]):
-        shown, state, (good, bad, *others) = asyncio.run(main())
+        shown, state, found, in_wings, (good, bad, *others) = asyncio.run(main())
+    with_noodles = [r["name"] for r in seed.restaurants() if any("noodles" in i["name"].lower() for i in r["menu"])
+                    or "Noodles" in r["categories"]]
+    assert sorted(n.splitlines()[1] for n in found) == sorted(with_noodles) and len(with_noodles) >= 4
+    assert in_wings == sum("Wings" in r["categories"] for r in seed.restaurants())
     (order,) = state["differences"]["foodOrders"]["added"].values()
     (item,) = order["cartItems"]
     assert (item["restaurantName"], item["quantity"], item["size"], item["price"]) == ("Wingstop", 2, "10 pc Wings",
