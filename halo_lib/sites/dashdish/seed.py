@@ -456,6 +456,89 @@ STORES = (
             ("Shrimp Basket", 17.95, "Fried shrimp with fries and slaw.", ()),
         )),
     )),
+    ("Smokestack BBQ", ("BBQ", "American", "Chicken"), 4.3, 455, 40, 2.99, 3.6, "$$", "2505 3rd St", (
+        ("Meats", (
+            ("Brisket Plate", 19.5, "Half pound of sliced brisket, pickles, white bread.", ("sides",)),
+            ("Pulled Pork Sandwich", 12.5, "Smoked pork shoulder, slaw, brioche.", ("addons",)),
+            ("Smoked Half Chicken", 16.5, "Dry-rubbed and slow smoked.", ("sides",)),
+            ("St. Louis Ribs", 22.0, "Half rack, sticky glaze.", ()),
+        )),
+        ("Sides", (
+            ("Cornbread", 3.5, "Honey butter.", ()),
+            ("Baked Beans", 4.0, "With burnt ends.", ()),
+            ("Collard Greens", 4.0, "Slow braised.", ()),
+        )),
+    )),
+    ("Lotus Thai Kitchen", ("Thai", "Asian", "Healthy"), 4.2, 318, 35, 2.49, 2.9, "$$", "3300 Balboa St", (
+        ("Mains", (
+            ("Panang Curry", 15.0, "Rich peanut curry with jasmine rice.", ("protein", "spice")),
+            ("Basil Fried Rice", 14.5, "Holy basil, chili, egg.", ("protein",)),
+            ("Glass Noodle Stir-Fry", 14.0, "Bean thread noodles, cabbage, egg.", ("protein",)),
+            ("Larb Salad", 12.5, "Minced chicken, lime, herbs, toasted rice powder.", ()),
+        )),
+        ("Starters", (
+            ("Fresh Rolls", 8.0, "Rice paper, tofu, herbs.", ()),
+            ("Coconut Soup", 8.5, "Tom kha with mushrooms.", ()),
+        )),
+    )),
+    ("Athens Gyro", ("Mediterranean", "Greek"), 4.4, 512, 25, 1.49, 1.9, "$", "1790 Haight St", (
+        ("Gyros", (
+            ("Classic Lamb Gyro", 11.0, "Lamb and beef, tzatziki, tomato, onion, in pita.", ()),
+            ("Chicken Gyro", 10.5, "Marinated chicken, tzatziki, in pita.", ()),
+            ("Falafel Gyro", 9.5, "Chickpea fritters, tahini, in pita.", ()),
+        )),
+        ("Plates", (
+            ("Souvlaki Plate", 16.5, "Two skewers, lemon potatoes, Greek salad.", ()),
+            ("Spanakopita", 7.5, "Spinach and feta pie.", ()),
+        )),
+        ("Sweets", (("Loukoumades", 6.0, "Honey doughnuts, cinnamon.", ()),)),
+    )),
+    ("Sushi Zen", ("Japanese", "Sushi"), 4.7, 640, 40, 3.49, 3.4, "$$$", "1830 Irving St", (
+        ("Rolls", (
+            ("Rainbow Roll", 15.5, "Crab and avocado topped with five kinds of fish.", ()),
+            ("Dragon Roll", 14.5, "Eel, cucumber, avocado.", ()),
+            ("Salmon Avocado Roll", 9.5, "Simple and fresh.", ()),
+            ("Vegetable Roll", 7.5, "Cucumber, avocado, pickled radish.", ()),
+        )),
+        ("Nigiri & Sashimi", (
+            ("Chef's Nigiri Set", 28.0, "Ten pieces, chef's choice.", ()),
+            ("Sashimi Plate", 26.0, "Twelve slices.", ()),
+        )),
+        ("Sides", (("Seaweed Salad", 5.5, "Sesame dressing.", ()), ("Agedashi Tofu", 7.0, "Dashi broth.", ()))),
+    )),
+    ("Waffle Window", ("Breakfast", "Desserts"), 4.5, 287, 25, 1.99, 2.0, "$", "3610 Balboa St", (
+        ("Waffles", (
+            ("Belgian Waffle", 8.5, "Butter and maple syrup.", ()),
+            ("Chicken & Waffle", 14.0, "Crispy chicken thigh, hot honey.", ()),
+            ("Strawberry Waffle", 10.0, "Fresh strawberries, whipped cream.", ()),
+        )),
+        ("Drinks", (("Hot Chocolate", 4.0, "With marshmallows.", ("drink_size",)),)),
+    )),
+    ("La Cocina Verde", ("Mexican", "Healthy", "Vegan"), 4.1, 199, 35, 2.49, 3.2, "$$", "3071 16th St", (
+        ("Mains", (
+            ("Jackfruit Tacos", 12.0, "Three tacos, chipotle jackfruit, slaw.", ("tortilla",)),
+            ("Black Bean Enchiladas", 13.5, "Salsa roja, cashew crema.", ()),
+            ("Tostada Salad", 11.0, "Beans, greens, avocado, crispy shell.", ()),
+        )),
+        ("Sides", (("Elote", 5.0, "Grilled corn, lime, chili.", ()), ("Agua Fresca", 4.0, "Watermelon or hibiscus.", ()))),
+    )),
+    ("Dragon Express", ("Chinese", "Fast Food"), 3.9, 842, 20, 0.99, 1.0, "$", "777 Kearny St", (
+        ("Combos", (
+            ("Two-Entrée Combo", 11.5, "Pick two entrées with chow mein.", ()),
+            ("Sesame Chicken", 10.5, "Sweet sesame glaze.", ()),
+            ("General Tso's Chicken", 10.5, "Sweet and spicy.", ("spice",)),
+            ("Broccoli Beef", 11.0, "Tender beef, broccoli.", ()),
+        )),
+        ("Sides", (("Spring Rolls", 3.5, "Two vegetable rolls.", ()), ("Wonton Soup", 5.0, "Pork wontons.", ()))),
+    )),
+    ("Nonna's Slice", ("Pizza",), 4.0, 377, 30, 1.99, 2.3, "$", "1500 Church St", (
+        ("Pies", (
+            ("Sicilian Square Pizza", 16.0, "Thick crust, tomato, pecorino.", ("pizza_size",)),
+            ("White Pizza", 15.0, "Ricotta, garlic, mozzarella.", ("pizza_size", "toppings")),
+            ("Sausage & Peppers Pizza", 17.0, "Fennel sausage, roasted peppers.", ("pizza_size",)),
+        )),
+        ("Extras", (("Meatballs", 8.0, "Three meatballs in marinara.", ()), ("House Salad", 7.0, "Red wine vinaigrette.", ()))),
+    )),
     ("Sandwich Spot", ("Sandwiches", "Deli"), 4.5, 702, 25, 1.49, 1.6, "$", "1200 9th Ave", (
         ("Sandwiches", (
             ("Bomb Turkey Sandwich", 11.95, "Turkey, pesto, cheddar, on Dutch crunch.", ("addons",)),
