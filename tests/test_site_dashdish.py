@@ -203,6 +203,14 @@ def test_order_check_is_strict():
     assert not generator._dash_order_check(p, initial, place(initial, _gen_order(p)._replace(place=False)))
     twice = place(place(initial, _gen_order(p)), _gen_order(p))
     assert not generator._dash_order_check(p, initial, twice)
+    # a dish with two required groups: the asked protein, the spice level left as preselected (Mild)
+    two = next(c for c in generator._combos("dashdish", "order") if c["item"] == "Drunken Noodles"
+               and c["choice"] == "Shrimp")
+    assert "other choices as preselected" in generator._dash_order_goal(two)
+    assert generator._dash_order_check(two, initial, place(initial, _gen_order(two)))
+    hot = _gen_order(two)
+    hot = hot._replace(items=(hot.items[0]._replace(choices=("Shrimp", "Hot")),))
+    assert not generator._dash_order_check(two, initial, place(initial, hot))
     fast = generator.make_task("dashdish", "express", 5).params
     o = _gen_order(fast)._replace(delivery="Express", tip=fast["tip"])
     assert generator._dash_order_check(fast, initial, place(initial, o))

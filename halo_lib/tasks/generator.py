@@ -888,8 +888,23 @@ def _dash_deliver_to_goal(p: dict) -> str:
             f"(standard delivery) and place the order.")
 
 
+def _dash_wanted_options(p: dict) -> list[tuple[str, str]]:
+    """The (group, choice) pairs of the asked dish, in the app's order: the asked choice in its group, the preselected
+    first choice in any other required group (Drunken Noodles' spice level), nothing optional."""
+    out = []
+    for g in _dash_item(p)["options"]:
+        if g["name"] == p["group"] and p["choice"]:
+            out.append((g["name"], p["choice"]))
+        elif g["required"] and g["single"]:
+            out.append((g["name"], g["choices"][0]["name"]))
+    return out
+
+
 def _dash_order_goal(p: dict) -> str:
-    what = f"{p['quantity']} {p['item']}" + (f" ({p['group'].lower()}: {p['choice']})" if p["choice"] else "")
+    others = len([g for g in _dash_item(p)["options"] if g["required"] and g["single"]]) > 1
+    what = (f"{p['quantity']} {p['item']}" + (f" ({p['group'].lower()}: {p['choice']}"
+                                               + ("; other choices as preselected" if others else "") + ")"
+                                               if p["choice"] else ""))
     how = "for standard delivery to my home address" if p["shipping"] == "Delivery" else "for pickup"
     return f"On DashDish, order {what} from {p['store']} {how}, with no extras, and place the order."
 
@@ -910,7 +925,7 @@ def _dash_order_check(p: dict, initial: dict, final: dict) -> bool:
         return False
     it = items[0]
     options = [(x.get("group"), x.get("choice")) for x in it.get("options") or []]
-    want = [(p["group"], p["choice"])] if p["choice"] else []
+    want = _dash_wanted_options(p)
     shipping = ((o.get("checkoutDetails") or {}).get("shipping") or {})
     if shipping.get("shippingOption") != p["shipping"]:
         return False
