@@ -6,7 +6,7 @@ import os
 
 from halo_lib.errors import SiteError
 
-SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar", "opendining", "udriver", "staynb")
+SITE_NAMES: tuple[str, ...] = ("gomail", "omnizon", "gocalendar", "opendining", "udriver", "staynb", "dashdish")
 DEFAULT_PORT_BASE = 18000
 HOST = "127.0.0.1"
 
@@ -21,7 +21,7 @@ def port_base() -> int:
 
 def site_port(name: str) -> int:
     """The port of a local site (gomail 18001, omnizon 18002, gocalendar 18003, opendining 18004, udriver 18005,
-    staynb 18006 by default)."""
+    staynb 18006, dashdish 18007 by default)."""
     if name not in SITE_NAMES:
         raise SiteError(f"unknown site {name!r}: local sites are {', '.join(SITE_NAMES)}")
     return port_base() + 1 + SITE_NAMES.index(name)

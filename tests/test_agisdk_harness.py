@@ -16,7 +16,7 @@ from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import get_task, list_tasks
 
 # One short plan per site in the default run (each harness run costs ~10-20 s); all tasks: the slow test.
-DEFAULT_TASKS = ["v2.gomail-24", "v2.omnizon-13", "v2.gocalendar-10", "v2.staynb-15"]
+DEFAULT_TASKS = ["v2.gomail-24", "v2.omnizon-13", "v2.gocalendar-10", "v2.staynb-15", "v2.dashdish-7"]
 GIVE_UP = [Step("send_msg_to_user", value="I could not find it.")]
 
 

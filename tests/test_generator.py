@@ -31,7 +31,7 @@ from halo_lib.tasks.generator import (
     split_of,
 )
 
-SITES = ("gomail", "omnizon", "gocalendar", "opendining", "udriver", "staynb")
+SITES = ("gomail", "omnizon", "gocalendar", "opendining", "udriver", "staynb", "dashdish")
 
 
 def _combo_key(task: GeneratedTask) -> str:
@@ -125,6 +125,12 @@ def test_apply_diff_rebuilds_the_final_state(site):
         final["wishlist"]["wishlists"]["0"] = {"id": "wl-0", "name": "Rome", "stays": [{"id": "x"}]}
         del final["booking"]["bookingDetails"]["1"]
         final["booking"].update(isBooking=True, currentBooking={"listing": {"id": "x"}})
+    elif site == "dashdish":
+        final["cart"]["cartItems"] = [{"id": "ci-1", "itemId": "wingstop--lemon-pepper-wings", "quantity": 2}]
+        final["cart"]["foodOrders"]["DD-1"] = {"orderId": "DD-1", "cartItems": [], "checkoutDetails": {}}
+        final["checkout"]["shippingOption"] = "Pickup"
+        final["ui"]["route"] = "/checkout"
+        final["restaurants"] = final["restaurants"][:3]
     elif site == "gocalendar":
         del final["calendar"]["events"]["evt-001"]
         final["calendar"]["ui"] = {"dialog": {"titleText": "X"}}
@@ -147,13 +153,14 @@ TWIN_KEYS = {"send": ("recipient_email", "subject"), "star": ("email_id",), "arc
              "create_at": ("location",), "reserve": ("restaurant_id", "party", "minutes"), "cuisine": ("cuisine", "party"),
              "notify": ("restaurant_id", "minutes"), "book": ("car", "dropoff_id", "listing_id", "guests"),
              "schedule": ("time", "date"), "quote": ("dropoff_id",), "search": ("amenity", "guests"),
-             "wishlist": ("listing_id", "wishlist")}
+             "wishlist": ("listing_id", "wishlist"), "express": ("tip", "item_id"), "deliver_to": ("quantity", "item_id")}
 
 
 # Parameters that follow from a key parameter (a product's name from its id...): a twin may differ in them too.
 DERIVED = {"product_id": {"product_name", "short_name", "query"}, "email_id": {"sender", "subject"},
            "recipient_email": {"recipient_name"}, "event_id": {"title", "day"}, "subject": {"topic", "body_words"},
-           "restaurant_id": {"restaurant"}, "dropoff_id": {"dropoff"}, "listing_id": {"listing", "place"}}
+           "restaurant_id": {"restaurant"}, "dropoff_id": {"dropoff"}, "listing_id": {"listing", "place"},
+           "item_id": {"item", "description", "store_id", "store", "group", "choice"}}
 
 
 def _wrong_twins(task: GeneratedTask) -> list[GeneratedTask]:

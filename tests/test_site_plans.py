@@ -34,8 +34,8 @@ def test_every_real_task_of_a_local_site_has_a_plan_that_ends_with_an_answer(sit
 
 
 def test_a_task_without_a_plan_is_a_clear_error():
-    with pytest.raises(UnknownTaskError, match="no local clone of dashdish"):
-        real_plan(get_task("v2.dashdish-1"))
+    with pytest.raises(UnknownTaskError, match="no local clone of topwork"):
+        real_plan(get_task("v2.topwork-2"))
 
 
 def test_plans_solve_their_tasks_in_halo_env():

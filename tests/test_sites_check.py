@@ -17,7 +17,7 @@ def test_every_oracle_passes_and_every_wrong_solution_fails():
     result = CliRunner().invoke(app, ["sites", "check", "--concurrency", "4"])
     lines = result.output.strip().splitlines()
     m = sum(len(list_tasks(site=s)) for s in SITE_NAMES)
-    assert m == 77  # gomail 21, omnizon 10, gocalendar 10, opendining 11, udriver 14, staynb 11
+    assert m == 88  # gomail 21, omnizon 10, gocalendar 10, opendining 11, udriver 14, staynb 11, dashdish 11
     summary = lines[-1]
     assert re.fullmatch(rf"sites check: oracle SUCCESS \d+/{m}, wrong FAILURE \d+/{m}", summary), summary
     # gocalendar-11 ships an empty official script: reported, never counted as a success

@@ -7,7 +7,8 @@ Per step, ``EpisodeRewarder.step(state_json, state_signature, action_text)`` pay
   ``initialfinaldiff`` (``halo_lib.tasks.generator.final_state_of``), including the UI state the apps keep
   for this (Omnizon's ``router``/``filter``, GoMail's ``ui.compose``/``ui.selectedIds``/``ui.openEmailId``,
   GoCalendar's ``calendar.ui.dialog``/``calendar.ui.popover``, OpenDining's ``ui.route``/``ui.search``/``ui.pending``,
-  Udriver's ``ride.pickupLocation``/``ride.view``...). For a ``GeneratedTask`` they are
+  Udriver's ``ride.pickupLocation``/``ride.view``..., DashDish's ``ui.route`` and live ``cart.cartItems``). For a
+  ``GeneratedTask`` they are
   task-aware (the task's recipient in the To field, the task's product in the cart...); REAL tasks get the
   site's generic steps (compose opened, something in the cart...), which are weaker hints.
 * ``novelty``: for a state (``state_signature``) not seen before in the episode, up to ``novelty_cap``;
@@ -29,6 +30,7 @@ from halo_lib.config import config_dataclass
 from halo_lib.errors import HaloError
 from halo_lib.tasks.generator import (
     GeneratedTask,
+    dash_orders,
     dine_notifications,
     dine_reservations,
     final_state_of,
@@ -570,9 +572,44 @@ def _staynb_milestones(task: Task) -> list[Milestone]:
             Milestone("filtered", lambda i, f: bool(_stay_search(f).get("appliedFilters")))]
 
 
+# ---------------------------------------------------------------------------------------------------
+# DashDish milestones: ui.route (the page), the live cart (cart.cartItems), new placed orders (cart.foodOrders).
+# A later milestone implies the earlier ones.
+# ---------------------------------------------------------------------------------------------------
+def _dashdish_milestones(task: Task) -> list[Milestone]:
+    """``order``, ``express`` and ``deliver_to`` tasks name a store and a dish; REAL tasks get the generic steps: a store opened, something in the
+    cart, the checkout opened, an order placed."""
+    p = task.params if isinstance(task, GeneratedTask) and getattr(task, "family", "") in (
+        "order", "express", "deliver_to") else {}
+
+    def right_item(item) -> bool:
+        if not isinstance(item, dict):
+            return False
+        return not p or (item.get("itemId") == p["item_id"] and item.get("quantity") == p["quantity"])
+
+    def placed(i, f):
+        before = dash_orders(i)
+        return any(any(right_item(it) for it in o.get("cartItems") or [])
+                   for k, o in dash_orders(f).items() if k not in before and isinstance(o, dict))
+
+    def in_cart(i, f):
+        return any(right_item(it) for it in ((f.get("cart") or {}).get("cartItems") or [])) or placed(i, f)
+
+    def at_checkout(i, f):
+        return ((f.get("ui") or {}).get("route") == "/checkout" and in_cart(i, f)) or placed(i, f)
+
+    def opened(i, f):
+        route = str((f.get("ui") or {}).get("route") or "")
+        hit = route == f"/store/{p['store_id']}" if p else route.startswith("/store/")
+        return hit or in_cart(i, f)
+
+    return [Milestone("store_opened", opened), Milestone("in_cart", in_cart), Milestone("checkout_opened", at_checkout),
+            Milestone("order_placed", placed)]
+
+
 _SITE_MILESTONES = {"omnizon": _omnizon_milestones, "gomail": _gomail_milestones,
                     "gocalendar": _gocalendar_milestones, "opendining": _opendining_milestones,
-                    "udriver": _udriver_milestones, "staynb": _staynb_milestones}
+                    "udriver": _udriver_milestones, "staynb": _staynb_milestones, "dashdish": _dashdish_milestones}
 
 
 def milestones_for(task: Task) -> list[Milestone]:

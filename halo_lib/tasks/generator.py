@@ -34,6 +34,9 @@ from halo_lib.sites.gocalendar import seed as gocalendar_seed
 from halo_lib.sites.gomail import seed as gomail_seed
 from halo_lib.sites.omnizon import seed as omnizon_seed
 from halo_lib.sites.opendining import seed as opendining_seed
+from halo_lib.sites.dashdish import seed as dashdish_seed
+from halo_lib.sites.dashdish.oracle import Line as DashLine, Order as DashOrder
+from halo_lib.sites.dashdish.plans import order_steps as dash_order_steps
 from halo_lib.sites.opendining.oracle import Booking as DineBooking
 from halo_lib.sites.opendining.plans import book_steps as dine_book_steps
 from halo_lib.sites.opendining.plans import choose as dine_choose
@@ -1073,6 +1076,176 @@ def _stay_wishlist_steps(p: dict) -> list[Step]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# DashDish: order one dish (store x dish x size x quantity x delivery/pickup)
+# ---------------------------------------------------------------------------------------------------
+DASH_QUANTITIES = (1, 2, 3)
+DASH_SHIPPING = ("Delivery", "Pickup")
+_DASH_RICE = ("rice", "biryani", "risotto", "donburi", "bibimbap", "poke bowl", "sushi bowl", "chirashi", "onigiri",
+              "nasi", "pilaf", "pilau", "paella", "jambalaya", "katsudon", "gyudon", "bento", "teriyaki bowl",
+              "curry bowl")
+
+
+@functools.lru_cache(maxsize=1)
+def _dash_catalogue() -> tuple[dict, ...]:
+    return tuple(dashdish_seed.restaurants())
+
+
+def dash_orders(state: dict) -> dict:
+    return ((state or {}).get("cart") or {}).get("foodOrders") or {}
+
+
+def _dash_size_group(item: dict) -> dict | None:
+    return next((g for g in item["options"] if g["required"] and g["single"]), None)
+
+
+def _dash_total(p: dict, tip: float) -> float:
+    store = next(r for r in _dash_catalogue() if r["id"] == p["store_id"])
+    item = next(it for it in store["menu"] if it["id"] == p["item_id"])
+    group = _dash_size_group(item)
+    unit = dashdish_seed.unit_price(item, {group["name"]: [p["choice"]]} if group else {})
+    return dashdish_seed.charges(unit * p["quantity"], store["deliveryFee"], p["shipping"], "Standard",
+                                 tip)["totalAmount"]
+
+
+def _dash_redoes_real(p: dict) -> bool:
+    """True when ordering ``p`` could pass a REAL v2 dashdish script (their rules on the one dish, with the cheapest
+    tip, $0, for the "under $X" scripts and the largest, $5, for "$20 worth"): noodles under $26 (1), pizza under
+    $30 (3), a sandwich/sub under $25 (4) or $30 (11, which also takes hoagie/hero/grinder and the store's name),
+    lemon pepper wings at Wingstop (7), Taco Boys at $20 or more (8), fries at $20 or less (10), all rice under $30
+    (12), a rotisserie chicken sandwich under $30 (24), a Wingstop pickup under $35 (26). 17 needs two dishes."""
+    low, high = _dash_total(p, 0.0), _dash_total(p, max(dashdish_seed.TIPS))
+    name, desc, store = p["item"].lower(), p["description"].lower(), p["store"].lower()
+    text = f"{name} {desc}"
+    bowl = "bowl" in f"{text} {store}" and not any(w in f"{text} {store}" for w in ("soup", "salad", "fries", "wing",
+                                                                                      "chips"))
+    return ((("noodle" in text) and low < 26) or ("pizza" in name and low < 30)
+            or (("sandwich" in name or "sub" in name) and low < 25)
+            or (any(w in f"{text} {store}" for w in ("sub", "sandwich", "hoagie", "hero", "grinder")) and low < 30)
+            or ("lemon" in name and "pepper" in name and "wing" in name and "wingstop" in store)
+            or ("taco boys" in store and high >= 20) or ("fries" in text and low <= 20)
+            or ((any(w in f"{text} {store}" for w in _DASH_RICE) or bowl) and low < 30)
+            or ("rotisserie" in name and "chicken" in name and "sandwich" in name and low < 30)
+            or ("wingstop" in store and p["shipping"] == "Pickup" and low < 35))
+
+
+def _dash_order_combos() -> list[dict]:
+    """Every dish of every store, each choice of its required single group (its size, protein...), 1-3 of it,
+    delivered (standard) or picked up."""
+    out = []
+    for r in _dash_catalogue():
+        for it in r["menu"]:
+            group = _dash_size_group(it)
+            for choice in [c["name"] for c in group["choices"]] if group else [""]:
+                for q in DASH_QUANTITIES:
+                    for ship in DASH_SHIPPING:
+                        out.append({"store_id": r["id"], "store": r["name"], "item_id": it["id"], "item": it["name"],
+                                    "description": it["description"], "group": group["name"] if group else "",
+                                    "choice": choice, "quantity": q, "shipping": ship})
+    return out
+
+
+def _dash_one_of_each() -> list[dict]:
+    """Every dish once, its required choices left as preselected (``order`` combos with quantity 1, delivery)."""
+    return [p for p in _dash_order_combos() if p["quantity"] == 1 and p["shipping"] == "Delivery"
+            and (not p["choice"] or p["choice"] == next(g for g in _dash_item(p)["options"]
+                                                         if g["name"] == p["group"])["choices"][0]["name"])]
+
+
+def _dash_item(p: dict) -> dict:
+    store = next(r for r in _dash_catalogue() if r["id"] == p["store_id"])
+    return next(it for it in store["menu"] if it["id"] == p["item_id"])
+
+
+DASH_TIPS = (0.0, 2.0, 5.0)
+"""The Dasher tips an ``express`` task asks for (the default, $3, is left to ``order``)."""
+
+
+def _dash_express_combos() -> list[dict]:
+    """Every dish, delivered Express, with each tip but the default."""
+    return [{**p, "delivery": "Express", "tip": t} for p in _dash_one_of_each() for t in DASH_TIPS]
+
+
+def _dash_express_goal(p: dict) -> str:
+    return (f"On DashDish, get 1 {p['item']} from {p['store']} delivered with Express delivery, tip the Dasher "
+            f"${p['tip']:.0f}, and place the order.")
+
+
+def _dash_deliver_to_combos() -> list[dict]:
+    """Every dish, 1 or 2 of it, delivered (standard) to the saved Work address."""
+    out = []
+    for p in _dash_one_of_each():
+        for q in (1, 2):
+            out.append({**p, "quantity": q, "address": "Work"})
+    return out
+
+
+def _dash_deliver_to_goal(p: dict) -> str:
+    return (f"On DashDish, have {p['quantity']} {p['item']} from {p['store']} delivered to my Work address "
+            f"(standard delivery) and place the order.")
+
+
+def _dash_wanted_options(p: dict) -> list[tuple[str, str]]:
+    """The (group, choice) pairs of the asked dish, in the app's order: the asked choice in its group, the preselected
+    first choice in any other required group (Drunken Noodles' spice level), nothing optional."""
+    out = []
+    for g in _dash_item(p)["options"]:
+        if g["name"] == p["group"] and p["choice"]:
+            out.append((g["name"], p["choice"]))
+        elif g["required"] and g["single"]:
+            out.append((g["name"], g["choices"][0]["name"]))
+    return out
+
+
+def _dash_order_goal(p: dict) -> str:
+    others = len([g for g in _dash_item(p)["options"] if g["required"] and g["single"]]) > 1
+    what = (f"{p['quantity']} {p['item']}" + (f" ({p['group'].lower()}: {p['choice']}"
+                                               + ("; other choices as preselected" if others else "") + ")"
+                                               if p["choice"] else ""))
+    how = "for standard delivery to my home address" if p["shipping"] == "Delivery" else "for pickup"
+    return f"On DashDish, order {what} from {p['store']} {how}, with no extras, and place the order."
+
+
+def _dash_order_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new placed order, from that store, holding only that dish: the quantity, the asked choice and no
+    other option, the shipping (delivery: standard unless Express is asked, to Home unless another address is asked),
+    the tip when one is asked; earlier orders untouched. The check of all three dashdish families."""
+    before, after = dash_orders(initial), dash_orders(final)
+    if any(after.get(k) != v for k, v in before.items()):
+        return False
+    new = [v for k, v in after.items() if k not in before]
+    if len(new) != 1:
+        return False
+    o = new[0]
+    items = o.get("cartItems") or []
+    if o.get("restaurantId") != p["store_id"] or len(items) != 1:
+        return False
+    it = items[0]
+    options = [(x.get("group"), x.get("choice")) for x in it.get("options") or []]
+    want = _dash_wanted_options(p)
+    shipping = ((o.get("checkoutDetails") or {}).get("shipping") or {})
+    if shipping.get("shippingOption") != p["shipping"]:
+        return False
+    address = next(a for a in dashdish_seed.USER["addresses"] if a["label"] == p.get("address", "Home"))
+    if p["shipping"] == "Delivery" and (shipping.get("deliveryOption") != p.get("delivery", "Standard")
+                                        or not str(shipping.get("address", "")).startswith(address["street"])):
+        return False
+    if "tip" in p and ((o.get("checkoutDetails") or {}).get("charges") or {}).get("dasherTip") != p["tip"]:
+        return False
+    return it.get("itemId") == p["item_id"] and it.get("quantity") == p["quantity"] and options == want
+
+
+def _dash_order_steps(p: dict) -> list[Step]:
+    store = next(r for r in _dash_catalogue() if r["id"] == p["store_id"])
+    item = next(it for it in store["menu"] if it["id"] == p["item_id"])
+    group = _dash_size_group(item)
+    choices = (p["choice"],) if group and p["choice"] != group["choices"][0]["name"] else ()
+    return dash_order_steps(DashOrder(p["store"], (DashLine(p["item"], p["quantity"], choices),), shipping=p["shipping"],
+                                      delivery=p.get("delivery", "Standard"),
+                                      tip=p.get("tip", dashdish_seed.DEFAULT_TIP), address=p.get("address", "Home")))
+
+
+
+# ---------------------------------------------------------------------------------------------------
 # The family table
 # ---------------------------------------------------------------------------------------------------
 _FAMILIES: dict[str, dict[str, Family]] = {
@@ -1123,6 +1296,14 @@ _FAMILIES: dict[str, dict[str, Family]] = {
         "wishlist": Family("staynb", "wishlist", _stay_wishlist_combos, _stay_wishlist_goal, _stay_wishlist_check,
                            _stay_wishlist_steps),
     },
+    "dashdish": {
+        "order": Family("dashdish", "order", _dash_order_combos, _dash_order_goal, _dash_order_check,
+                        _dash_order_steps),
+        "express": Family("dashdish", "express", _dash_express_combos, _dash_express_goal, _dash_order_check,
+                          _dash_order_steps),
+        "deliver_to": Family("dashdish", "deliver_to", _dash_deliver_to_combos, _dash_deliver_to_goal,
+                             _dash_order_check, _dash_order_steps),
+    },
 }
 
 
@@ -1172,6 +1353,10 @@ _REAL_PREDICATES = {("opendining", "reserve"): _dine_redoes_real,
                     # eval_staynb_15 passes any search of San Jose, Costa Rica without a booking attempt
                     ("staynb", "search"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
                     ("staynb", "wishlist"): lambda p: _stay_redoes_real(p) or p["place"] == "San Jose, Costa Rica",
+                    ("dashdish", "order"): _dash_redoes_real,
+                    # standard-delivery totals with a $0..$5 tip: Express only adds, and 17 needs two dishes
+                    ("dashdish", "express"): _dash_redoes_real,
+                    ("dashdish", "deliver_to"): _dash_redoes_real,
                     ("opendining", "notify"): _dine_notify_redoes_real,
                     # the cuisine combos already leave out every one that any matching restaurant would redo
                     ("opendining", "cuisine"): lambda p: any(
