@@ -24,7 +24,7 @@ runner = CliRunner()
     (["eval", "--mode", "gpt5"], "unknown mode 'gpt5'"),
     (["eval", "--mode", "qwen3vl_grpo", "--model", "tiny-qwen3vl"], "needs --adapter"),
     (["eval", "--mode", "text", "--tasks", "v2.gomail-99"], "unknown task"),
-    (["eval", "--mode", "text", "--tasks", "site:dashdish"], "no local clone of dashdish"),
+    (["eval", "--mode", "text", "--tasks", "site:topwork"], "no local clone of topwork"),
     (["train", "--tasks", "v2.gomail-1", "--dry-run"], "held out for evaluation"),
     (["tasks", "list", "--sites", "cloud"], "--sites must be 'local' or 'remote'"),
 ])
