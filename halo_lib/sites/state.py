@@ -16,6 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def entity_diff(before: Any, after: Any) -> dict:
+    """Two ``{id: entity}`` tables compared the way REAL's ``differences`` blocks list them: the entities ``added``,
+    ``updated`` (same id, other content) and ``deleted``, each copied (a missing or non-mapping table is empty)."""
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
+    return {
+        "added": {k: copy.deepcopy(v) for k, v in after.items() if k not in before},
+        "updated": {k: copy.deepcopy(v) for k, v in after.items() if k in before and before[k] != v},
+        "deleted": {k: copy.deepcopy(v) for k, v in before.items() if k not in after},
+    }
+
+
 def _as_mapping(value: Any) -> dict | None:
     if isinstance(value, dict):
         return value

@@ -658,19 +658,25 @@ def _dine_reserve_goal(p: dict) -> str:
             f"{d.day} at {opendining_seed.time_label(p['minutes'])}.")
 
 
-def _dine_reserve_check(p: dict, initial: dict, final: dict) -> bool:
-    """Exactly one new reservation, of that restaurant, day, time and party size; the earlier ones untouched."""
+def _dine_only_new_reservation(p: dict, initial: dict, final: dict) -> dict | None:
+    """The one reservation ``final`` added, if it is on ``p``'s day, time and party size and the earlier reservations
+    are untouched; else None."""
     before, after = dine_reservations(initial), dine_reservations(final)
     if any(after.get(k) != v for k, v in before.items()):
-        return False
+        return None
     new = [v for k, v in after.items() if k not in before]
     if len(new) != 1:
-        return False
+        return None
     res = new[0]
-    return ((res.get("restaurant") or {}).get("id") == p["restaurant_id"]
-            and str(res.get("date", ""))[:10] == p["day"]
-            and res.get("time") == opendining_seed.time_label(p["minutes"])
+    when = (str(res.get("date", ""))[:10] == p["day"] and res.get("time") == opendining_seed.time_label(p["minutes"])
             and res.get("guests") == opendining_seed.guests_label(p["party"]))
+    return res if when else None
+
+
+def _dine_reserve_check(p: dict, initial: dict, final: dict) -> bool:
+    """Exactly one new reservation, of that restaurant, day, time and party size; the earlier ones untouched."""
+    res = _dine_only_new_reservation(p, initial, final)
+    return res is not None and (res.get("restaurant") or {}).get("id") == p["restaurant_id"]
 
 
 def _dine_reserve_steps(p: dict) -> list[Step]:
@@ -760,17 +766,8 @@ def _dine_cuisine_goal(p: dict) -> str:
 def _dine_cuisine_check(p: dict, initial: dict, final: dict) -> bool:
     """Exactly one new reservation, at a restaurant of that cuisine, on that day, time and party size; the earlier
     ones untouched."""
-    before, after = dine_reservations(initial), dine_reservations(final)
-    if any(after.get(k) != v for k, v in before.items()):
-        return False
-    new = [v for k, v in after.items() if k not in before]
-    if len(new) != 1:
-        return False
-    res = new[0]
-    return ((res.get("restaurant") or {}).get("food_type") == p["cuisine"]
-            and str(res.get("date", ""))[:10] == p["day"]
-            and res.get("time") == opendining_seed.time_label(p["minutes"])
-            and res.get("guests") == opendining_seed.guests_label(p["party"]))
+    res = _dine_only_new_reservation(p, initial, final)
+    return res is not None and (res.get("restaurant") or {}).get("food_type") == p["cuisine"]
 
 
 def _dine_cuisine_steps(p: dict) -> list[Step]:

@@ -13,15 +13,7 @@ from __future__ import annotations
 
 import copy
 
-
-def _entity_diff(before, after) -> dict:
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    return {
-        "added": {k: copy.deepcopy(v) for k, v in after.items() if k not in before},
-        "updated": {k: copy.deepcopy(v) for k, v in after.items() if k in before and before[k] != v},
-        "deleted": {k: copy.deepcopy(v) for k, v in before.items() if k not in after},
-    }
+from halo_lib.sites.state import entity_diff
 
 
 def differences(initial: dict, final: dict) -> dict:
@@ -30,7 +22,7 @@ def differences(initial: dict, final: dict) -> dict:
     items_before = {it.get("id"): it for it in ic.get("cartItems") or [] if isinstance(it, dict)}
     items_after = {it.get("id"): it for it in fc.get("cartItems") or [] if isinstance(it, dict)}
     return {
-        "foodOrders": _entity_diff(ic.get("foodOrders"), fc.get("foodOrders")),
+        "foodOrders": entity_diff(ic.get("foodOrders"), fc.get("foodOrders")),
         "cartItems": {"added": [copy.deepcopy(v) for k, v in items_after.items() if k not in items_before],
                       "deleted": [copy.deepcopy(v) for k, v in items_before.items() if k not in items_after]},
     }

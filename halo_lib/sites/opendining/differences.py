@@ -12,17 +12,7 @@ the WHOLE final object.
 
 from __future__ import annotations
 
-import copy
-
-
-def _entity_diff(before, after) -> dict:
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    return {
-        "added": {k: copy.deepcopy(v) for k, v in after.items() if k not in before},
-        "updated": {k: copy.deepcopy(v) for k, v in after.items() if k in before and before[k] != v},
-        "deleted": {k: copy.deepcopy(v) for k, v in before.items() if k not in after},
-    }
+from halo_lib.sites.state import entity_diff
 
 
 def differences(initial: dict, final: dict) -> dict:
@@ -30,6 +20,6 @@ def differences(initial: dict, final: dict) -> dict:
     ib, fb = initial.get("booking") or {}, final.get("booking") or {}
     inn, fn = initial.get("notification") or {}, final.get("notification") or {}
     return {
-        "reservations": _entity_diff(ib.get("bookingDetails"), fb.get("bookingDetails")),
-        "notifications": _entity_diff(inn.get("notifications"), fn.get("notifications")),
+        "reservations": entity_diff(ib.get("bookingDetails"), fb.get("bookingDetails")),
+        "notifications": entity_diff(inn.get("notifications"), fn.get("notifications")),
     }

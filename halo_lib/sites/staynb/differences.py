@@ -16,15 +16,7 @@ from __future__ import annotations
 
 import copy
 
-
-def _entity_diff(before, after) -> dict:
-    before = before if isinstance(before, dict) else {}
-    after = after if isinstance(after, dict) else {}
-    return {
-        "added": {k: copy.deepcopy(v) for k, v in after.items() if k not in before},
-        "updated": {k: copy.deepcopy(v) for k, v in after.items() if k in before and before[k] != v},
-        "deleted": {k: copy.deepcopy(v) for k, v in before.items() if k not in after},
-    }
+from halo_lib.sites.state import entity_diff
 
 
 def differences(initial: dict, final: dict) -> dict:
@@ -34,7 +26,7 @@ def differences(initial: dict, final: dict) -> dict:
 
     return {
         "appliedSearch": copy.deepcopy(final.get("search") or {}),
-        "wishlists": _entity_diff(part(initial, "wishlist", "wishlists"), part(final, "wishlist", "wishlists")),
-        "bookings": _entity_diff(part(initial, "booking", "bookingDetails"), part(final, "booking", "bookingDetails")),
-        "shares": _entity_diff(part(initial, "share", "shares"), part(final, "share", "shares")),
+        "wishlists": entity_diff(part(initial, "wishlist", "wishlists"), part(final, "wishlist", "wishlists")),
+        "bookings": entity_diff(part(initial, "booking", "bookingDetails"), part(final, "booking", "bookingDetails")),
+        "shares": entity_diff(part(initial, "share", "shares"), part(final, "share", "shares")),
     }

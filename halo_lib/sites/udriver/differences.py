@@ -14,19 +14,11 @@ No official udriver script reads ``differences``; HALO's own checks and rewards 
 
 from __future__ import annotations
 
-import copy
+from halo_lib.sites.state import entity_diff
 
 
 def _by_id(items) -> dict:
     return {str(x.get("id")): x for x in items or [] if isinstance(x, dict)}
-
-
-def _entity_diff(before: dict, after: dict) -> dict:
-    return {
-        "added": {k: copy.deepcopy(v) for k, v in after.items() if k not in before},
-        "updated": {k: copy.deepcopy(v) for k, v in after.items() if k in before and before[k] != v},
-        "deleted": {k: copy.deepcopy(v) for k, v in before.items() if k not in after},
-    }
 
 
 def differences(initial: dict, final: dict) -> dict:
@@ -38,7 +30,7 @@ def differences(initial: dict, final: dict) -> dict:
             for key in path:
                 root = (root or {}).get(key) if isinstance(root, dict) else None
             return root
-        return _entity_diff(_by_id(dig(seed.get(section))), _by_id(dig(store[section])))
+        return entity_diff(_by_id(dig(seed.get(section))), _by_id(dig(store[section])))
 
     return {
         "trips": pair("ride", "trips"),
