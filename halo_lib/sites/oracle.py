@@ -27,6 +27,14 @@ class Oracle:
         if not self.wrong:
             raise ValueError("an Oracle needs at least one wrong solution")
 
+    @classmethod
+    def named(cls, solution_for: Callable[[str], Solution], right: str, *wrong: str,
+              nothing: bool = False) -> "Oracle":
+        """A site whose solutions are named (``solution_for(name)``): the right one, each wrong one (described by its
+        name), and with ``nothing`` also ``do_nothing``."""
+        wrongs = tuple((w, solution_for(w)) for w in wrong) + ((("nothing done", do_nothing),) if nothing else ())
+        return cls(solution_for(right), wrong=wrongs)
+
 
 async def do_nothing(page) -> None:
     """The laziest wrong solution: look at the page and stop."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from halo_lib.sites.dashdish import seed
-from halo_lib.sites.oracle import Oracle, do_nothing
+from halo_lib.sites.oracle import Oracle
 
 
 class Line(NamedTuple):
@@ -148,8 +148,7 @@ def _placer(key: str):
 
 
 def _o(task: str, *wrong: str, nothing: bool = False) -> Oracle:
-    wrongs = tuple((w, _placer(w)) for w in wrong) + ((("nothing done", do_nothing),) if nothing else ())
-    return Oracle(_placer(task), wrong=wrongs)
+    return Oracle.named(_placer, task, *wrong, nothing=nothing)
 
 
 ORACLES: dict[str, Oracle] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from halo_lib.sites.opendining.seed import TODAY, guests_label, time_label
-from halo_lib.sites.oracle import Oracle, do_nothing
+from halo_lib.sites.oracle import Oracle
 
 
 class Booking(NamedTuple):
@@ -134,8 +134,7 @@ async def _notify_6pm(page) -> str:
 
 
 def _o(task: str, *wrong: str, nothing: bool = False) -> Oracle:
-    wrongs = tuple((w, _booker(w)) for w in wrong) + ((("nothing done", do_nothing),) if nothing else ())
-    return Oracle(_booker(task), wrong=wrongs)
+    return Oracle.named(_booker, task, *wrong, nothing=nothing)
 
 
 ORACLES: dict[str, Oracle] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from halo_lib.sites.oracle import Oracle, do_nothing
+from halo_lib.sites.oracle import Oracle
 from halo_lib.sites.staynb.seed import TODAY
 
 
@@ -161,8 +161,7 @@ def _solver(key: str):
 
 
 def _o(task: str, *wrong: str, nothing: bool = False) -> Oracle:
-    wrongs = tuple((w, _solver(w)) for w in wrong) + ((("nothing done", do_nothing),) if nothing else ())
-    return Oracle(_solver(task), wrong=wrongs)
+    return Oracle.named(_solver, task, *wrong, nothing=nothing)
 
 
 ORACLES: dict[str, Oracle] = {
