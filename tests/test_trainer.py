@@ -255,7 +255,7 @@ class SplitGroup:
     def policy_for(self, acting):
         return self.Views(acting)
 
-    def sync(self, model, run_dir):
+    def sync(self, model, run_dir, version=None):
         pass
 
     class Views:
@@ -340,7 +340,7 @@ class DiesAfterOneUpdate(SplitGroup):
     def __init__(self):
         self.calls = 0
 
-    def sync(self, model, run_dir):
+    def sync(self, model, run_dir, version=None):
         self.calls += 1
         if self.calls == 2:
             raise ConnectionError("vLLM server is not answering")

@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
 from halo_lib.policies.assets import sequence_logprobs
 from halo_lib.policies.hf import HFPolicy, SamplingConfig
@@ -38,7 +37,6 @@ from halo_lib.atomic import write_text_atomic
 from halo_lib.rl.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from halo_lib.rl.config import GRPOConfig, TrainConfig
 from halo_lib.rl.reference import ReferenceWeights
-from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.credit import TrainSample, anchored_steps, capped_credit, training_samples
 from halo_lib.rl.frozen_trunk import FrozenTrunk
 from halo_lib.rl.model import PolicyModel, load_policy_model
@@ -220,12 +218,9 @@ class _Run:
     cfg: GRPOConfig
     starts: list[Start]
     run_dir: Path
-    rewards: RewardConfig
-    env_config: EnvConfig
     policy: PolicyModel
     optimizer: object
     acting: object  # the in-process policy: its model_inputs are the exact tensors the trainer recomputes
-    rollout_policy: object  # what samples the rollouts (``acting``, or the vLLM sampler's view of it)
     reference: ReferenceWeights | None
     sampler: object | None
     rollouts: LocalRollouts | RayRollouts  # where the groups are played
@@ -248,8 +243,9 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
     ``cfg.rewards``.
 
     ``sampler``: None samples in-process with the trained model itself; otherwise an object with
-    ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir)`` called after every
-    update (``VLLMSync``: a vLLM server that hot-reloads the adapter). ``policy``: start from this model and
+    ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir, version)`` called
+    after every update with the iterations done (``VLLMSync``: a vLLM server that hot-reloads the adapter; with
+    ``grpo.max_staleness`` > 0 it also needs ``serve_versions`` and ``policy_at(version)``). ``policy``: start from this model and
     adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.policy.model``. ``dry_run`` checks
     everything and runs one tiny update without writing a checkpoint. An error (or a Ctrl-C) checkpoints the finished
     iterations before it propagates: ``resume=True`` goes on from there."""
@@ -311,11 +307,10 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
     rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
     rollouts = _rollouts(cfg, starts, sampler, rollout_policy)
-    run = _Run(cfg.grpo, starts, run_dir, cfg.rewards, cfg.env, policy, optimizer, acting, rollout_policy, reference,
-               sampler, rollouts, tb, first=start, last=start + 1 if dry_run else cfg.grpo.iterations,
+    run = _Run(cfg.grpo, starts, run_dir, policy, optimizer, acting, reference, sampler, rollouts, tb, first=start, last=start + 1 if dry_run else cfg.grpo.iterations,
                dry_run=dry_run, on_iteration=on_iteration, history=history, done=start, saved=start)
     if sampler is not None:  # the server starts from the same adapter the trainer holds
-        _sync(run, version=start)
+        sampler.sync(policy.model, run_dir, version=start)
     try:
         asyncio.run(_loop(run))
     except BaseException:
@@ -420,7 +415,7 @@ async def _loop(run: _Run) -> None:
 
                 # 5. sync the sampler (after the iteration is logged: a dead server loses no finished work)
                 if run.sampler is not None and run.done < run.last:
-                    _sync(run, version=run.done)
+                    run.sampler.sync(run.policy.model, run.run_dir, version=run.done)
         finally:  # groups of iterations this run will not train
             for future in playing:
                 future.cancel()
@@ -452,14 +447,6 @@ def _rollouts(cfg: TrainConfig, starts: list[Start], sampler, rollout_policy) ->
     slots = max(1, min(g.tasks_per_iteration * (1 + g.max_staleness), MAX_CONTEXTS // g.group_size))
     policy_at = sampler.policy_at if g.max_staleness > 0 else (lambda version: rollout_policy)
     return LocalRollouts(cfg.env, cfg.rewards, g.group_size, slots, policy_at)
-
-
-def _sync(run: _Run, version: int) -> None:
-    """The sampler onto the trainer's weights after ``version`` iterations (asynchronous runs name each version)."""
-    if run.cfg.max_staleness > 0:
-        run.sampler.sync(run.policy.model, run.run_dir, version=version)
-    else:
-        run.sampler.sync(run.policy.model, run.run_dir)
 
 
 def _rollout_metrics(groups: list[list[EpisodeRollout]], advantages: list[float], cfg: GRPOConfig) -> dict:
