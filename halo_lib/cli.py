@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 import yaml
 
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 # Each command imports the halo_lib modules it runs in its own body: `halo --help` and every command start without
 # loading the rest of the package (this module imports in ~0.07 s, ~0.3 s with them all at the top), and tests patch
 # some of what the commands call where it is defined (halo_lib.rl.trainer.train, halo_lib.gpu_smoke.run_gpu_smoke).
@@ -211,7 +211,7 @@ def smoke(
             return value
         except Exception as err:  # smoke reports every missing piece instead of stopping at the first
             checks.append((name, False, str(err)))
-            typer.secho(f"  FAIL  {name}: {str(err).splitlines()[0][:300]}", fg=typer.colors.RED)
+            typer.secho(f"  FAIL  {name}: {first_line(err, 300)}", fg=typer.colors.RED)
             return None
 
     from halo_lib.env.browser import chromium_path
@@ -292,7 +292,7 @@ def train_cmd(
             values = load_yaml(Path(config).read_text(encoding="utf-8")) if config else {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
             raise HaloError(f"--config {config}: not a readable UTF-8 YAML file ({type(err).__name__}: "
-                            f"{str(err).splitlines()[0][:200]})") from None
+                            f"{first_line(err)})") from None
         if config and not isinstance(values, dict):
             raise HaloError(f"{config} must hold a mapping of TrainConfig fields")
         values = deep_merge(values, parse_assignments(sets or [], "grpo.group_size=4 or prompt.axtree_chars=500"))

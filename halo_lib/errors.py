@@ -1,6 +1,13 @@
 """One exception family. Every message says what to do next; the CLI prints it as one line."""
 
 
+def first_line(err: BaseException, limit: int = 200) -> str:
+    """An error in one short line, for a log line or another error's message: its message's first line (at most
+    ``limit`` characters), or its type's name when the message is empty."""
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0][:limit]
+
+
 class HaloError(Exception):
     """Base class for every error HALO raises on purpose (bad input, missing asset, unreachable site)."""
 

@@ -39,7 +39,7 @@ from typing import Literal
 
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict, nested_fields
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.vllm_client import VLLMPolicy
@@ -514,7 +514,7 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
     try:
         server = stack.enter_context(policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank))
     except Exception as err:  # say it, and go on in-process
-        result.notes.append(f"vLLM unavailable ({str(err).splitlines()[0][:200]}): evaluation and rollouts fell "
+        result.notes.append(f"vLLM unavailable ({first_line(err)}): evaluation and rollouts fell "
                             "back to the in-process backend")
         say(f"  NOTE: {result.notes[-1]}")
         return None
@@ -710,7 +710,7 @@ def run_recipe(cfg: RecipeConfig, run_dir: str | Path | None = None, until: Lite
     try:
         _run_phases(cfg, out, result, reused, clock, until, say)
     except BaseException as err:  # a Ctrl-C too
-        say(f"the run stopped ({type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}); what it "
+        say(f"the run stopped ({type(err).__name__}: {first_line(err)}); what it "
             f"finished is kept in {out}: go on with `halo bench learn --resume {out}` (or run the notebooks again "
             "with the same run folder)")
         raise

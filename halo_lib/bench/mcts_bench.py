@@ -26,7 +26,7 @@ from pathlib import Path
 
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.assets import smollm2
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import policy_server
 from halo_lib.recipe import TRAINING_DIR, config_from_saved, paired_bootstrap_ci
@@ -93,21 +93,16 @@ async def play_all(envs, jobs, play, say=print) -> list:
             try:
                 return await play(env, job)
             except Exception as err:  # noqa: BLE001 - said, then the job is played again
-                say(f"  {getattr(job, 'id', job)}: {_first_line(err)}; playing it once more")
+                say(f"  {getattr(job, 'id', job)}: {first_line(err)}; playing it once more")
             try:
                 return await play(env, job)
             except Exception as err:  # noqa: BLE001 - the bench stops naming the job
-                raise HaloError(f"{getattr(job, 'id', job)} failed twice ({_first_line(err)}): the browser or a site "
+                raise HaloError(f"{getattr(job, 'id', job)} failed twice ({first_line(err)}): the browser or a site "
                                 "is failing, not the policy; rerun the bench") from err
         finally:
             free.put_nowait(env)
 
     return list(await asyncio.gather(*(one(j) for j in jobs)))
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip()
-    return text.splitlines()[0][:200] if text else type(err).__name__
 
 
 def train_dpo_adapter(adapter: Path, pairs, out: Path, epochs: int = 2) -> list[dict]:

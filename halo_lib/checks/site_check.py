@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from halo_lib.env.browser import VIEWPORT, launch_browser
+from halo_lib.errors import first_line
 from halo_lib.env.evaluation import EvalResult, read_finish_state, run_official_eval, wait_site_idle
 from halo_lib.sites.oracle import Solution, oracles_for
 from halo_lib.tasks import Task
@@ -87,7 +88,7 @@ async def check_tasks_async(tasks: list[Task], concurrency: int = 4, on_row=None
                         # not times out again and is reported
                         if attempt == 1 and type(err).__name__ == "TimeoutError":
                             continue
-                        return EvalResult(False, error=f"{type(err).__name__}: {str(err).splitlines()[0][:200]}")
+                        return EvalResult(False, error=f"{type(err).__name__}: {first_line(err)}")
             finally:
                 busy[task.id] = busy.get(task.id, 0.0) + time.perf_counter() - start
 

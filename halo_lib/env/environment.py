@@ -23,7 +23,7 @@ from halo_lib.config import EnvConfig
 from halo_lib.env.browser import launch_browser
 from halo_lib.env.evaluation import EvalResult, evaluate_task, read_finish_state, wait_site_idle
 from halo_lib.env.observation import mark_and_read_axtree, screenshot
-from halo_lib.errors import ActionExecutionError, ActionParseError, HaloError
+from halo_lib.errors import ActionExecutionError, ActionParseError, HaloError, first_line
 from halo_lib.tasks import Task
 # Playwright is imported lazily, where the browser is first launched: importing this module stays light.
 
@@ -213,7 +213,7 @@ class BrowserEnv:
             except ActionExecutionError as err:
                 error = str(err)
             except (asyncio.TimeoutError, Exception) as err:
-                return await self._fail(f"{type(err).__name__}: {_first_line(err)}", parsed, timing)
+                return await self._fail(f"{type(err).__name__}: {first_line(err, 300)}", parsed, timing)
         timing["action"] = time.perf_counter() - t0
         if ep.blocked:
             error = (f"navigation to {ep.blocked[-1]} was blocked: stay on the task's site {self._origin}"
@@ -231,7 +231,7 @@ class BrowserEnv:
         try:
             obs = await asyncio.wait_for(self._observe(parsed, error), timeout=self.config.step_timeout_s)
         except (asyncio.TimeoutError, Exception) as err:
-            return await self._fail(f"observation failed, {type(err).__name__}: {_first_line(err)}", parsed, timing)
+            return await self._fail(f"observation failed, {type(err).__name__}: {first_line(err, 300)}", parsed, timing)
         timing["observe"] = time.perf_counter() - t1
         reward = 0.0
         if done:
@@ -272,7 +272,7 @@ class BrowserEnv:
             ep.final_state = await read_finish_state(self.context, ep.task.url(self.config.sites))
             ep.eval = await asyncio.to_thread(evaluate_task, ep.task, ep.final_state, ep.answer or "")
         except Exception as err:
-            ep.status, ep.error = "error", f"evaluation failed: {_first_line(err)}"
+            ep.status, ep.error = "error", f"evaluation failed: {first_line(err, 300)}"
             return
         if ep.status == "failure" and ep.eval.success:
             ep.status = "success"
@@ -317,6 +317,3 @@ def _clip(action: object, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0][:300]

@@ -20,7 +20,7 @@ from halo_lib.env.environment import BrowserEnv
 from halo_lib.env.evaluation import evaluate_task
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.base import Candidate
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
 from halo_lib.tasks import Task
@@ -137,8 +137,7 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
 
     def failed(what: str, err: Exception) -> EpisodeRollout:
         # the browser, the site or the sampler failed: this episode ends as an error (its group trains nothing)
-        first = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
-        episode.status, episode.error = "error", f"{what} failed: {first}"
+        episode.status, episode.error = "error", f"{what} failed: {first_line(err, 300)}"
         episode.seconds = time.perf_counter() - start
         return episode
 

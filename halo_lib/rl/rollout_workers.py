@@ -20,7 +20,7 @@ from typing import Callable
 
 from halo_lib.config import EnvConfig
 from halo_lib.env.pool import EnvPool
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import EpisodeRollout, Start, collect_group
 # ray is imported lazily (RayRollouts, RolloutWorker's use): importing this module stays light.
@@ -204,7 +204,7 @@ class RayRollouts:
         except RayActorError as err:  # died, or restarting: the group is lost either way
             self._down(i)
             raise GroupLost(f"rollout worker {i} died with the group of {start.label} in flight: "
-                            f"{str(err).splitlines()[0][:200]}") from err
+                            f"{first_line(err)}") from err
         finally:
             self.inflight[i] -= 1
 
