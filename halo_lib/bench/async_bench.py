@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from halo_lib.atomic import write_text_atomic
 from halo_lib.errors import HaloError
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.vllm_server import policy_server
@@ -132,7 +133,7 @@ def run_async_bench(run: Path, iterations: int = 6, workers: int = 2, max_stalen
         bench = AsyncBenchResult(sides["sync"], sides["async"], max_staleness, workers, nodes)
         bench.scripted_episodes, bench.scripted_local_s, bench.scripted_ray_s = _ray_cost(
             [starts[i % len(starts)] for i in range(scripted_groups)], tcfg, workers, say)
-    (out / "async_bench.json").write_text(json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+    write_text_atomic(out / "async_bench.json", json.dumps(dataclasses.asdict(bench), indent=2, default=str))
     return bench
 
 

