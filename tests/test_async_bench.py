@@ -6,12 +6,20 @@ import json
 import re
 from dataclasses import asdict
 
+import pytest
 from peft import LoraConfig, get_peft_model
 from transformers import AutoModelForCausalLM
 from typer.testing import CliRunner
 
+from halo_lib.bench.async_bench import (
+    AsyncBenchResult,
+    Side,
+    summary_lines,
+    with_ray_cost,
+)
 from halo_lib.cli import app
 from halo_lib.config import EnvConfig
+from halo_lib.errors import HaloError
 from halo_lib.policies.assets import smollm2_safetensors_dir
 from halo_lib.recipe import RecipeConfig
 from halo_lib.rl.config import LANGUAGE_LORA_TARGETS, GRPOConfig, PolicyConfig
@@ -46,3 +54,30 @@ def test_async_bench_runs_both_sides_from_a_runs_bc_adapter_and_prints_its_lines
         assert [m["iteration"] for m in logged] == [1, 2]
     saved = json.loads((tmp_path / "out" / "async_bench.json").read_text())
     assert saved["sync"]["episodes"] == saved["async_"]["episodes"] == 4
+
+
+def test_a_failed_ray_cost_part_keeps_the_trained_sides_and_says_their_line(tmp_path):
+    """The scripted episodes that measure Ray's cost run after both trained sides; when they fail (a replay timed out
+    under load once, 2026-12-07), the sides' results stay on disk, the throughput line is said, and the error names
+    the file. Before, the bench died with neither."""
+
+    metrics = [{"rollout_s": 10.0, "iteration_s": 40.0, "staleness_max": 1, "rollout_nodes": 1}]
+    bench = AsyncBenchResult(Side("sync", 8, 60.0, [dict(metrics[0], staleness_max=0)]),
+                             Side("async", 8, 48.0, metrics), bound=1, workers=2, nodes=1)
+
+    def replay_timed_out():
+        raise HaloError("gen.gocalendar-delete-0018: its scripted solution failed at step 1 while replaying")
+
+    said = []
+    with pytest.raises(HaloError, match=r"Ray-cost part .* failed: gen\.gocalendar-delete-0018.*async_bench\.json"):
+        with_ray_cost(bench, replay_timed_out, tmp_path, said.append)
+    assert said == [("async bench: async/sync throughput 1.25x, trainer idle 25% -> 25%, max staleness 1 (bound 1), "
+                     "2 rollout workers on 1 nodes")]
+    saved = json.loads((tmp_path / "async_bench.json").read_text())
+    assert saved["sync"]["seconds"] == 60.0 and saved["async_"]["episodes"] == 8 and saved["scripted_episodes"] == 0
+    assert summary_lines(bench) == said  # no Ray-cost line without its measurement
+
+    done = with_ray_cost(bench, lambda: (64, 80.0, 40.0), tmp_path, said.append)
+    assert summary_lines(done)[1] == ("async bench: Ray workers play scripted episodes at 2.00x the in-process pool's "
+                                      "rate (64 episodes each)")
+    assert json.loads((tmp_path / "async_bench.json").read_text())["scripted_ray_s"] == 40.0

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from halo_lib.atomic import write_text_atomic
-from halo_lib.errors import HaloError
+from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.vllm_server import policy_server
 from halo_lib.recipe import RunningServer, bc_policy, config_from_saved, grpo_starts, training_config, training_tasks
@@ -131,9 +131,23 @@ def run_async_bench(run: Path, iterations: int = 6, workers: int = 2, max_stalen
                                result.metrics)
         nodes = max(m["rollout_nodes"] for m in sides["async"].metrics)
         bench = AsyncBenchResult(sides["sync"], sides["async"], max_staleness, workers, nodes)
-        bench.scripted_episodes, bench.scripted_local_s, bench.scripted_ray_s = _ray_cost(
-            [starts[i % len(starts)] for i in range(scripted_groups)], tcfg, workers, say)
-    write_text_atomic(out / "async_bench.json", json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+        return with_ray_cost(bench, lambda: _ray_cost([starts[i % len(starts)] for i in range(scripted_groups)],
+                                                      tcfg, workers, say), out, say)
+
+
+def with_ray_cost(bench: AsyncBenchResult, measure, out: Path, say) -> AsyncBenchResult:
+    """``bench`` (both trained sides) with Ray's cost from ``measure()`` added. The sides are written to
+    ``out/async_bench.json`` first, so a failure of the scripted episodes loses only their measurement: the
+    throughput line is said, and the error names the file."""
+    path = out / "async_bench.json"
+    write_text_atomic(path, json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+    try:
+        bench.scripted_episodes, bench.scripted_local_s, bench.scripted_ray_s = measure()
+    except HaloError as err:
+        say(summary_lines(bench)[0])
+        raise HaloError(f"the Ray-cost part (scripted episodes) failed: {first_line(err)}; the sync and async "
+                        f"sides' results are in {path}") from err
+    write_text_atomic(path, json.dumps(dataclasses.asdict(bench), indent=2, default=str))
     return bench
 
 
@@ -160,8 +174,10 @@ def _ray_cost(starts: list[Start], tcfg, workers: int, say) -> tuple[int, float,
 def summary_lines(r: AsyncBenchResult) -> list[str]:
     a, s = r.async_, r.sync
     staleness = max(m["staleness_max"] for m in a.metrics)
-    return [f"async bench: async/sync throughput {a.episodes_per_minute / s.episodes_per_minute:.2f}x, trainer idle "
-            f"{s.trainer_idle:.0%} -> {a.trainer_idle:.0%}, max staleness {staleness} (bound {r.bound}), {r.workers} "
-            f"rollout workers on {r.nodes} nodes",
-            f"async bench: Ray workers play scripted episodes at {r.scripted_local_s / r.scripted_ray_s:.2f}x the "
-            f"in-process pool's rate ({r.scripted_episodes} episodes each)"]
+    lines = [(f"async bench: async/sync throughput {a.episodes_per_minute / s.episodes_per_minute:.2f}x, trainer "
+              f"idle {s.trainer_idle:.0%} -> {a.trainer_idle:.0%}, max staleness {staleness} (bound {r.bound}), "
+              f"{r.workers} rollout workers on {r.nodes} nodes")]
+    if r.scripted_episodes:  # Ray's cost was measured
+        lines.append(f"async bench: Ray workers play scripted episodes at {r.scripted_local_s / r.scripted_ray_s:.2f}x "
+                     f"the in-process pool's rate ({r.scripted_episodes} episodes each)")
+    return lines
