@@ -140,14 +140,18 @@ def with_ray_cost(bench: AsyncBenchResult, measure, out: Path, say) -> AsyncBenc
     ``out/async_bench.json`` first, so a failure of the scripted episodes loses only their measurement: the
     throughput line is said, and the error names the file."""
     path = out / "async_bench.json"
-    write_text_atomic(path, json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+
+    def save() -> None:
+        write_text_atomic(path, json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+
+    save()
     try:
         bench.scripted_episodes, bench.scripted_local_s, bench.scripted_ray_s = measure()
     except HaloError as err:
         say(summary_lines(bench)[0])
         raise HaloError(f"the Ray-cost part (scripted episodes) failed: {first_line(err)}; the sync and async "
                         f"sides' results are in {path}") from err
-    write_text_atomic(path, json.dumps(dataclasses.asdict(bench), indent=2, default=str))
+    save()
     return bench
 
 

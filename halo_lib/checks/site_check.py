@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 
 from halo_lib.env.browser import VIEWPORT, launch_browser
-from halo_lib.errors import first_line
 from halo_lib.env.evaluation import EvalResult, read_finish_state, run_official_eval, wait_site_idle
+from halo_lib.errors import first_line
 from halo_lib.sites.oracle import Solution, oracles_for
 from halo_lib.tasks import Task
 # Playwright is imported lazily, in check_tasks_async: importing this module stays light.

@@ -315,5 +315,3 @@ class BrowserEnv:
 def _clip(action: object, limit: int = 200) -> str:
     text = str(action)
     return text if len(text) <= limit else text[:limit] + "..."
-
-

@@ -245,8 +245,8 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
     ``sampler``: None samples in-process with the trained model itself; otherwise an object with
     ``policy_for(in_process_policy) -> Policy`` (the rollout policy) and ``sync(model, run_dir, version)`` called
     after every update with the iterations done (``VLLMSync``: a vLLM server that hot-reloads the adapter; with
-    ``grpo.max_staleness`` > 0 it also needs ``serve_versions`` and ``policy_at(version)``). ``policy``: start from this model and
-    adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.policy.model``. ``dry_run`` checks
+    ``grpo.max_staleness`` > 0 it also needs ``serve_versions`` and ``policy_at(version)``). ``policy``: start from
+    this model and adapter (e.g. after behaviour cloning) instead of a fresh LoRA on ``cfg.policy.model``. ``dry_run`` checks
     everything and runs one tiny update without writing a checkpoint. An error (or a Ctrl-C) checkpoints the finished
     iterations before it propagates: ``resume=True`` goes on from there."""
     import torch
@@ -307,7 +307,8 @@ def train(cfg: TrainConfig, tasks: list[Task | Start], run_dir: Path, resume: bo
     tb = None if dry_run else SummaryWriter(str(run_dir / "tb"), purge_step=start + 1 if resume else None)
     rollout_policy = sampler.policy_for(acting) if sampler is not None else acting
     rollouts = _rollouts(cfg, starts, sampler, rollout_policy)
-    run = _Run(cfg.grpo, starts, run_dir, policy, optimizer, acting, reference, sampler, rollouts, tb, first=start, last=start + 1 if dry_run else cfg.grpo.iterations,
+    run = _Run(cfg.grpo, starts, run_dir, policy, optimizer, acting, reference, sampler, rollouts, tb, first=start,
+               last=start + 1 if dry_run else cfg.grpo.iterations,
                dry_run=dry_run, on_iteration=on_iteration, history=history, done=start, saved=start)
     if sampler is not None:  # the server starts from the same adapter the trainer holds
         sampler.sync(policy.model, run_dir, version=start)
