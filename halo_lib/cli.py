@@ -311,13 +311,15 @@ def train_cmd(
             sampler = None
             if cfg.policy_backend == "vllm" and not dry_run:  # rollouts from vLLM, the adapter hot-reloaded
                 from halo_lib.policies.vllm_server import policy_server
+                from halo_lib.recipe import rollout_servers
                 from halo_lib.rl.sync import VLLMSync
 
                 typer.echo(f"starting a vLLM server for {cfg.policy.model} (policy_backend: vllm)")
                 server = policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank)
                 stack.callback(server.stop)
                 server.start()
-                sampler = VLLMSync.for_rollouts(server.base_url, "text" if cfg.policy.model == "smollm2" else "vision",
+                urls = rollout_servers(server, cfg, typer.echo)
+                sampler = VLLMSync.for_rollouts(urls, "text" if cfg.policy.model == "smollm2" else "vision",
                                                 temperature=cfg.grpo.temperature,
                                                 max_tokens=cfg.grpo.max_completion_length, prompt=cfg.prompt)
             result = train(cfg, task_list, run_dir, resume=resume, dry_run=dry_run, sampler=sampler,

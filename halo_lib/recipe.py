@@ -164,6 +164,9 @@ class RecipeConfig:
             raise HaloError(f"RecipeConfig.backplay must be in [0, 1] (a share of GRPO's groups), got {self.backplay}")
         if not self.families:
             raise HaloError("RecipeConfig.families must name at least one <site>/<family> entry")
+        if self.rollout.servers and not self.use_vllm:
+            raise HaloError("RecipeConfig.rollout.servers spreads rollouts over vLLM servers: set use_vllm: true, or "
+                            "leave servers empty")
         return self
 
 
@@ -521,6 +524,24 @@ def _serve(cfg: RecipeConfig, result: "RecipeResult", say, stack: contextlib.Exi
     return server
 
 
+def rollout_servers(server, cfg: RecipeConfig | TrainConfig, say) -> list[str]:
+    """The base URLs GRPO's rollouts are spread over: the run's ``server`` (``VLLMServer`` or ``RunningServer``),
+    then ``cfg.rollout.servers``, each checked to answer and to serve the run's base model."""
+    urls = [server.base_url]
+    for url in cfg.rollout.servers:
+        other = RunningServer(url)
+        if other.name != server.name:
+            raise HaloError(f"the vLLM server at {other.base_url} serves {other.name!r}, the run's serves "
+                            f"{server.name!r}: start it on the run's model (halo vllm-serve --model "
+                            f"{cfg.policy.model} --lora-rank {cfg.policy.lora_rank})")
+        if other.base_url in urls:
+            raise HaloError(f"rollout.servers names {other.base_url} again: list each server once")
+        urls.append(other.base_url)
+    if len(urls) > 1:
+        say(f"  rollouts spread over {len(urls)} vLLM servers: {', '.join(urls)}")
+    return urls
+
+
 def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
     """(BC's tasks, GRPO's tasks): disjoint prefixes of each site's training split, sites in turn. GRPO takes
     ``grpo.tasks_per_iteration`` at a time in this order, so every site is trained from the first iterations on."""
@@ -793,7 +814,8 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
         sampler = None
         result.sampler = "in-process (transformers)"
         if server is not None:
-            sampler = VLLMSync.for_rollouts(server.base_url, policy.modality, temperature=cfg.grpo.temperature,
+            sampler = VLLMSync.for_rollouts(rollout_servers(server, cfg, say), policy.modality,
+                                            temperature=cfg.grpo.temperature,
                                             max_tokens=cfg.grpo.max_completion_length, prompt=training.prompt)
             result.sampler = "vLLM server, adapter hot-reloaded after every update"
         checkpoint = latest_checkpoint(out / TRAINING_DIR)

@@ -199,6 +199,7 @@ def _run_vllm_half(cpu_run, monkeypatch, tmp_path, stale: bool):
     fake = FakeVLLM(dataclasses.replace(TRAINER_STATE[-1], work=tmp_path), stale=stale)
     monkeypatch.setattr(vllm_server, "policy_server", fake.policy_server)
     monkeypatch.setattr(sync, "load_adapter", fake.load_adapter)
+    monkeypatch.setattr(sync, "list_models", lambda url: ["small", *{name for name, _, _ in fake.loads}])
     monkeypatch.setattr(gpu_smoke, "_ask", fake.ask)
     half = GPUSmokeResult(device="cuda", device_name="fake", dtype="fp32", trainer_ok=True, update_s=1.0,
                           prompt_tokens=result.prompt_tokens)

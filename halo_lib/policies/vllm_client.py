@@ -209,3 +209,36 @@ class VLLMPolicy:
 
     async def act(self, obs) -> Candidate:
         return (await self.sample_actions(obs, 1))[0]
+
+
+class VLLMSpread:
+    """One policy served by several vLLM servers (the same model and adapter names on each): episode ``i`` of a
+    group samples from server ``i mod n`` (``for_episode``; an episode stays on one server, whose prefix cache
+    holds its earlier steps), and requests made outside an episode take the servers in turn."""
+
+    def __init__(self, policies: list[VLLMPolicy]):
+        if len({p.model for p in policies}) != 1 or len({p.modality for p in policies}) != 1:
+            raise HaloError(f"the servers of one policy must serve one model and modality, got {policies}")
+        self.policies = policies
+        self.model, self.modality, self.name = policies[0].model, policies[0].modality, policies[0].name
+        self._next = 0
+
+    def __repr__(self) -> str:
+        return f"VLLMSpread(model={self.model!r}, servers={[p.base_url for p in self.policies]})"
+
+    def for_episode(self, i: int) -> VLLMPolicy:
+        return self.policies[i % len(self.policies)]
+
+    def _take(self) -> VLLMPolicy:
+        policy = self.policies[self._next % len(self.policies)]
+        self._next += 1
+        return policy
+
+    async def sample_prompt(self, prompt: Prompt, n: int, **overrides: Any) -> list[Candidate]:
+        return await self._take().sample_prompt(prompt, n, **overrides)
+
+    async def sample_actions(self, obs, n: int) -> list[Candidate]:
+        return await self._take().sample_actions(obs, n)
+
+    async def act(self, obs) -> Candidate:
+        return (await self.sample_actions(obs, 1))[0]

@@ -208,11 +208,18 @@ class RolloutConfig:
     ray_address: str = ""
     """'' starts Ray inside the process (one machine, nothing to set up); an address (``ray start --head`` prints
     it, e.g. ``10.0.0.1:6379``, or ``auto``) joins that cluster."""
+    servers: list[str] = field(default_factory=list)
+    """More vLLM servers (OpenAI base URLs, e.g. ``http://10.0.0.2:8000/v1``; ``halo vllm-serve`` on each node)
+    serving the run's base model with runtime LoRA. GRPO's rollouts are spread over them and the run's own server,
+    episode by episode; every adapter version is loaded on each and verified listed before a rollout uses it. They
+    read the adapter from the run folder: it must be on storage every server sees."""
 
     def __post_init__(self) -> None:
         need = partial(_need, "RolloutConfig")
         need(self.workers >= 0, f"workers must be >= 0 (0: the trainer's own process), got {self.workers}")
         need(self.contexts_per_worker >= 1, f"contexts_per_worker must be >= 1, got {self.contexts_per_worker}")
+        need(all(u.startswith(("http://", "https://")) for u in self.servers),
+             f"servers must be OpenAI base URLs such as http://10.0.0.2:8000/v1, got {self.servers}")
 
 
 @config_dataclass

