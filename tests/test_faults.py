@@ -233,3 +233,47 @@ def test_the_faults_bench_at_toy_size_holds_every_scenario(tmp_path, monkeypatch
     assert trainer[0].startswith("killed with 0 checkpointed") and trainer[1].startswith("killed with 1 checkpointed")
     assert re.match(r"[1-9]\d* server processes killed; halo train exit [1-9]\d* with [1-9]\d* checkpointed \(error: ",
                     result.scenarios[6].detail), result.scenarios[6].detail
+
+
+class FlakyReplayEnv(CrashingEnv):
+    """Omnizon's search box, whose first ``flaky`` steps fail as a click that timed out on busy cores does; then the
+    site goes down (read_state)."""
+
+    PAGE = "[1] searchbox 'Search Omnizon'"
+
+    def __init__(self, flaky: int):
+        super().__init__("read_state")
+        from halo_lib.config import EnvConfig
+
+        self.config, self.flaky, self.resets, self.steps = EnvConfig(max_steps=12), flaky, 0, 0
+
+    async def reset(self, task, run_id="x"):
+        from halo_lib.env.environment import Observation
+
+        self.resets += 1
+        return Observation(goal=task.goal, url="http://127.0.0.1:1/", step=0, axtree=self.PAGE)
+
+    async def step(self, action):
+        from halo_lib.env.environment import Observation
+
+        self.steps += 1
+        error = "Timeout 5000ms exceeded waiting for locator" if self.steps <= self.flaky else ""
+        return (Observation(goal="", url="http://127.0.0.1:1/", step=self.steps, axtree=self.PAGE,
+                            last_action_error=error), 0.0, self.steps >= self.config.max_steps, {})
+
+
+def test_a_prefix_replay_that_times_out_is_tried_again_and_then_ends_only_its_episode():
+    """A backplay prefix whose click timed out under load (2026-12-07) raised out of the rollout as a setup error and
+    stopped the run. Now: one more try from a fresh reset, then an episode error; a prefix the plan cannot give still
+    raises at once."""
+    task = resolve_tasks("gen:omnizon/cart:train:1")[0]
+    once = FlakyReplayEnv(flaky=1)
+    episode = asyncio.run(rollout_episode(once, task, Answers(), RewardConfig(), oracle_steps=2))
+    assert once.resets == 2 and episode.error.startswith("reading the site's state failed")  # replayed on try 2
+    always = FlakyReplayEnv(flaky=99)
+    episode = asyncio.run(rollout_episode(always, task, Answers(), RewardConfig(), oracle_steps=2))
+    assert always.resets == 2 and episode.status == "error"
+    assert episode.error.startswith("replaying the scripted prefix failed: gen.omnizon") and "Timeout 5000ms" in \
+        episode.error
+    with pytest.raises(HaloError, match="oracle_steps must be in 1.."):
+        asyncio.run(rollout_episode(FlakyReplayEnv(flaky=0), task, Answers(), RewardConfig(), oracle_steps=99))

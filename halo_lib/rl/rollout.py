@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +26,8 @@ from halo_lib.policies.scripted import ScriptedPolicy
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, RewardPieces, state_signature
 from halo_lib.tasks import Task
 from halo_lib.tasks.generator import GeneratedTask, oracle_steps
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,14 @@ def merge_pieces(a: RewardPieces, b: RewardPieces) -> RewardPieces:
                         milestones=a.milestones + b.milestones)
 
 
+class PrefixReplayFailed(HaloError):
+    """A step of a scripted prefix failed while it was replayed (on busy cores a click can time out)."""
+
+
 async def play_oracle_prefix(env: BrowserEnv, task: Task, obs, n_steps: int):
     """Play the first ``n_steps`` steps of ``task``'s scripted solution in ``env`` (just reset to ``obs``); returns the
-    observation they reach. Raises HaloError if the plan has no more steps than that or fails on the way."""
+    observation they reach. Raises HaloError if the plan has no more steps than that, PrefixReplayFailed if a step
+    fails on the way."""
     if not isinstance(task, GeneratedTask):
         raise HaloError(f"{task.id}: only generated tasks have a scripted solution to start along (oracle_steps=0)")
     plan = ScriptedPolicy(oracle_steps(task))
@@ -119,17 +127,24 @@ async def play_oracle_prefix(env: BrowserEnv, task: Task, obs, n_steps: int):
         raise HaloError(f"{task.id}: oracle_steps={n_steps} leaves the policy no step of the budget "
                         f"(EnvConfig.max_steps={env.config.max_steps}): start earlier or raise max_steps")
     while plan.played < n_steps:  # a missing target costs a harmless waiting step, as in demonstrations
-        obs, _, done, info = await env.step(await plan.act(obs))
+        try:
+            obs, _, done, info = await env.step(await plan.act(obs))
+        except Exception as err:  # the browser or the site went down mid-replay
+            raise PrefixReplayFailed(f"{task.id}: step {plan.played} of its scripted solution raised: "
+                                     f"{first_line(err, 300)}") from err
         if done or obs.last_action_error:
-            raise HaloError(f"{task.id}: its scripted solution failed at step {plan.played} while replaying the "
-                            f"first {n_steps}: {info.get('error') or obs.last_action_error or info.get('status')}")
+            raise PrefixReplayFailed(f"{task.id}: its scripted solution failed at step {plan.played} while "
+                                     f"replaying the first {n_steps}: "
+                                     f"{info.get('error') or obs.last_action_error or info.get('status')}")
     return obs
 
 
 async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardConfig, run_id: str = "grpo",
                           oracle_steps: int = 0) -> EpisodeRollout:
     """reset -> [oracle prefix] -> (sample -> step -> dense reward)* -> success bonus. The policy's errors end the
-    episode, never the run (a prefix that cannot be replayed raises: the setup is wrong, not the policy).
+    episode, never the run; so do the browser's and the site's. A prefix whose replay fails is tried once more from a
+    fresh reset (the plans are checked; under load a click can time out), then ends the episode as an error; a prefix
+    the plan cannot give (too long, no step left) raises: the setup is wrong, not the policy.
     Milestones the prefix reached never pay; its states are not novel."""
     start = time.perf_counter()
     episode = EpisodeRollout(task.id, start_step=oracle_steps)
@@ -141,12 +156,20 @@ async def rollout_episode(env: BrowserEnv, task: Task, policy, rewards: RewardCo
         episode.seconds = time.perf_counter() - start
         return episode
 
-    try:
-        obs = await env.reset(task, run_id=run_id)
-    except Exception as err:  # a crashed browser, a site that is down or hung
-        return failed("reset", err)
-    if oracle_steps:
-        obs = await play_oracle_prefix(env, task, obs, oracle_steps)
+    for attempt in (1, 2):
+        try:
+            obs = await env.reset(task, run_id=run_id)
+        except Exception as err:  # a crashed browser, a site that is down or hung
+            return failed("reset", err)
+        if not oracle_steps:
+            break
+        try:
+            obs = await play_oracle_prefix(env, task, obs, oracle_steps)
+            break
+        except PrefixReplayFailed as err:
+            log.warning("replaying %s's prefix failed (try %d of 2): %s", task.id, attempt, first_line(err))
+            if attempt == 2:
+                return failed("replaying the scripted prefix", err)
     try:
         state = await env.read_state()
     except Exception as err:
