@@ -615,12 +615,14 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, prompt: PromptOption
 
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
-    t0 = time.perf_counter()
     epochs: list[dict] = []
+    started = [time.perf_counter()]
 
-    def on_epoch(m: dict) -> None:
-        epochs.append({**m, "seconds": time.perf_counter() - t0})
-        say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({time.perf_counter() - t0:.0f} s)")
+    def on_epoch(m: dict) -> None:  # each epoch's own seconds (they once counted from BC's start, and were misread)
+        now = time.perf_counter()
+        epochs.append({**m, "seconds": now - started[-1]})
+        started.append(now)
+        say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({epochs[-1]['seconds']:.0f} s)")
 
     bc_train(policy, demonstrations, cfg.bc, seed=cfg.seed, on_epoch=on_epoch)
     return {"demonstrations": len(demonstrations), "solved_tasks": solved, "tasks": len(bc_tasks), "epochs": epochs}

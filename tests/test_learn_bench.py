@@ -14,6 +14,7 @@ from halo_lib.errors import HaloError
 from halo_lib.recipe import (RENAMED_FIELDS, RecipeConfig, RecipeResult, by_site, check_reusable, grpo_starts,
                              load_run_config, paired_bootstrap_ci, resume_recipe, run_recipe, summary_line,
                              training_config, training_tasks)
+from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.bc import BCConfig
 
 GRPO = RecipeConfig().grpo
@@ -446,3 +447,36 @@ def test_reuse_allows_other_grpo_settings_but_not_the_reply_length_the_evaluatio
     other = dataclasses.replace(base, policy=dataclasses.replace(base.policy, lora_rank=8), reuse=str(tmp_path))
     with pytest.raises(HaloError, match=r"policy\.lora_rank=16 \(here 8\)"):
         check_reusable(other)
+
+
+def test_bc_records_each_epochs_own_seconds(monkeypatch):
+    """BC's epoch seconds counted from BC's start: an experiments log read epoch 2's 308 s as 'twice epoch 1's time'
+    where it had taken 157 s."""
+    import contextlib
+    import types
+
+    import halo_lib.recipe as recipe
+
+    clock = {"now": 100.0}
+    monkeypatch.setattr(recipe, "time", types.SimpleNamespace(perf_counter=lambda: clock["now"]))
+
+    @contextlib.asynccontextmanager
+    async def no_browser(*args):
+        yield None
+
+    async def no_demos(*args, **kwargs):
+        return ["demo"], 1
+
+    monkeypatch.setattr("halo_lib.env.pool.EnvPool", no_browser)
+    monkeypatch.setattr(recipe, "collect_oracle_demonstrations", no_demos)
+    def two_epochs_of_150_s(policy, demos, cfg, seed, on_epoch):
+        for epoch in (1, 2):
+            clock["now"] += 150.0
+            on_epoch({"epoch": epoch, "nll": 1.0 / epoch})
+
+    monkeypatch.setattr(recipe, "bc_train", two_epochs_of_150_s)
+    said: list[str] = []
+    policy = types.SimpleNamespace(modality="text")
+    metrics = recipe._behaviour_cloning(policy, ["task"], RecipeConfig(), PromptOptions(), said.append)
+    assert [e["seconds"] for e in metrics["epochs"]] == [150.0, 150.0]
+    assert said[-2:] == ["  epoch 1: nll 1.000 (150 s)", "  epoch 2: nll 0.500 (150 s)"]
