@@ -534,8 +534,6 @@ def rollout_servers(server, cfg: RecipeConfig | TrainConfig, say) -> list[str]:
             raise HaloError(f"the vLLM server at {other.base_url} serves {other.name!r}, the run's serves "
                             f"{server.name!r}: start it on the run's model (halo vllm-serve --model "
                             f"{cfg.policy.model} --lora-rank {cfg.policy.lora_rank})")
-        if other.base_url in urls:
-            raise HaloError(f"rollout.servers names {other.base_url} again: list each server once")
         urls.append(other.base_url)
     if len(urls) > 1:
         say(f"  rollouts spread over {len(urls)} vLLM servers: {', '.join(urls)}")
@@ -616,12 +614,13 @@ def _behaviour_cloning(policy, bc_tasks, cfg: RecipeConfig, prompt: PromptOption
     demonstrations, solved = asyncio.run(demos())
     say(f"  {len(demonstrations)} demonstrations from {solved}/{len(bc_tasks)} solved tasks")
     epochs: list[dict] = []
-    started = [time.perf_counter()]
+    epoch_start = time.perf_counter()
 
     def on_epoch(m: dict) -> None:  # each epoch's own seconds (they once counted from BC's start, and were misread)
+        nonlocal epoch_start
         now = time.perf_counter()
-        epochs.append({**m, "seconds": now - started[-1]})
-        started.append(now)
+        epochs.append({**m, "seconds": now - epoch_start})
+        epoch_start = now
         say(f"  epoch {m['epoch']}: nll {m['nll']:.3f} ({epochs[-1]['seconds']:.0f} s)")
 
     bc_train(policy, demonstrations, cfg.bc, seed=cfg.seed, on_epoch=on_epoch)

@@ -163,7 +163,8 @@ def test_the_recipe_takes_only_servers_of_its_own_model_each_once():
         with pytest.raises(HaloError, match=rf"{other.url} serves 'qwen3vl-8b', the run's serves 'smollm2': start "
                                             r"it on the run's model \(halo vllm-serve --model smollm2"):
             rollout_servers(RunningServer(run.url), RecipeConfig(rollout=RolloutConfig(servers=[other.url])), print)
-        with pytest.raises(HaloError, match="names .* again"):
-            rollout_servers(RunningServer(run.url), RecipeConfig(rollout=RolloutConfig(servers=[run.url])), print)
+        twice = rollout_servers(RunningServer(run.url), RecipeConfig(rollout=RolloutConfig(servers=[run.url])), print)
+        with pytest.raises(HaloError, match="name one server twice"):  # refused where the sampler is built
+            VLLMSync.for_rollouts(twice, "text", temperature=1.0, max_tokens=8, prompt=None)
     with pytest.raises(HaloError, match="set use_vllm: true"):
         RecipeConfig(use_vllm=False, rollout=RolloutConfig(servers=["http://127.0.0.1:8001/v1"]))
