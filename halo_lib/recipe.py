@@ -222,7 +222,7 @@ name without a dot), a GRPO run's ``grpo.<field>`` of before ``TrainConfig`` (do
 ADDED_FIELDS = {"policy.lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0,
                 "policy.lora_rank": 16, "policy.lora_alpha": 32, "server": "", "eval_concurrency": 8,
                 "prompt.max_image_width": 640, "prompt.history_steps": 8, "grpo.anchor_weight": 0.0,
-                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0, "search_tasks_per_site": 0,
+                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0, "grpo.step_weighting": "step", "search_tasks_per_site": 0,
                 **{f"search.{k}": v for k, v in asdict(SearchConfig()).items()}}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that

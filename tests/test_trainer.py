@@ -16,7 +16,7 @@ from halo_lib.rl.rewards import RewardPieces
 from halo_lib.rl.rollout import EpisodeRollout, StepSample
 from halo_lib.errors import HaloError
 from halo_lib.rl.credit import (TrainSample, anchor_advantages, anchored_steps, capped_credit, dawdled,
-                                discounted_returns, rewarded_from, training_samples)
+                                discounted_returns, episode_weights, rewarded_from, training_samples)
 from halo_lib.rl.model import PolicyModel, load_policy_model
 from halo_lib.rl.trainer import grpo_update, merge_identical, train
 from halo_lib.sites.server import SitesInThread
@@ -153,6 +153,28 @@ def test_gigpo_compares_the_steps_that_acted_on_the_same_page_by_their_returns_f
     assert [s.advantage for s in episode_only] == [0.0] * 6
     with pytest.raises(HaloError, match="anchor_discount must be in"):
         GRPOConfig(anchor_discount=1.5)
+
+
+def test_episode_weighting_makes_each_episode_of_a_group_weigh_the_same_whatever_its_length():
+    """A short win and a long loss: per step, the loss's 4 steps outweigh the win's 1 four to one in the update; with
+    ``step_weighting: episode`` each step's advantage is scaled by mean length / its episode's (2.5 / 1, 2.5 / 4), so
+    the two episodes' summed advantages are equal and opposite, and the steps' weights still sum to the group's 5."""
+    won = EpisodeRollout("t", [step("click('12')", success=1.0)], success=True)
+    lost = EpisodeRollout("t", [step(f"click('{i}')") for i in range(4)])
+    cfg = GRPOConfig(group_size=2)
+    per_step, advantages = training_samples([[won, lost]], lambda prompt: prompt, cfg)
+    assert advantages == [0.5, -0.5] and [s.advantage for s in per_step] == [0.5] + [-0.5] * 4
+    fair, same = training_samples([[won, lost]], lambda prompt: prompt, dataclasses.replace(cfg, step_weighting="episode"))
+    assert same == advantages  # the episodes' advantages are not changed, only their steps' weights
+    assert [s.advantage for s in fair] == pytest.approx([0.5 * 2.5] + [-0.5 * 2.5 / 4] * 4)
+    assert sum(s.advantage for s in fair[:1]) == pytest.approx(-sum(s.advantage for s in fair[1:]))
+    weights = episode_weights([won, lost], "episode")
+    assert weights == pytest.approx([2.5, 2.5 / 4]) and 1 * weights[0] + 4 * weights[1] == pytest.approx(5)
+    assert episode_weights([won, lost], "step") == [1.0, 1.0]
+    from halo_lib.config import from_dict
+
+    with pytest.raises(HaloError, match="step_weighting"):  # as a YAML file or --set gives it
+        from_dict(GRPOConfig, {"step_weighting": "token"})
 
 
 def test_a_reply_that_did_not_parse_never_gets_positive_credit():

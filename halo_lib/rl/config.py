@@ -132,6 +132,11 @@ class GRPOConfig:
     acted on the same page (``halo_lib.rl.credit.anchor_advantages``). 0: the episode's advantage alone."""
     anchor_discount: float = 0.95
     """Discount gamma of the returns from a step that anchor-state advantages compare."""
+    step_weighting: Literal["step", "episode"] = "step"
+    """How a group's steps share the update: ``step``, every step weighs the same (an episode's share grows with its
+    length); ``episode``, a step's advantage is scaled by the group's mean episode length over its episode's, so every
+    episode of a group weighs the same in all and the weights of the group's steps still sum to its step count
+    (``credit.episode_weights``). The KL penalty stays per token either way."""
 
     # ---- optimisation ----------------------------------------------------------------------------------------
     learning_rate: float = 1e-5

@@ -13,6 +13,11 @@ a step-level group, and each is compared with the others by its discounted retur
     A(i, t)   = A^E(i) + w * A^S(i, t)                                  (A^E: the episode's advantage above)
 
 (Dr. GRPO's form, without dividing by the standard deviation, as the episode-level advantage here.)
+
+Every step is one sample of the update, so an episode's share of it grows with its length. With
+``step_weighting: episode`` each step's advantage is scaled so that the episodes of a group weigh the same:
+
+    A(i, t) <- A(i, t) * mean_j(n_j) / n_i                              (n_i: the steps of episode i in its group)
 """
 
 from __future__ import annotations
@@ -104,6 +109,16 @@ def credited_steps(episode: EpisodeRollout, advantage: float, cfg: GRPOConfig,
             for s, a, later, idle in zip(episode.steps, anchor, rewarded_from(episode), dawdled(episode))]
 
 
+def episode_weights(group: list[EpisodeRollout], weighting: str) -> list[float]:
+    """Per episode of a group, the factor its steps' advantages are scaled by: 1 (``step``: each step weighs the
+    same), or the group's mean episode length over the episode's (``episode``: each episode weighs the same)."""
+    if weighting == "step":
+        return [1.0] * len(group)
+    lengths = [max(len(ep.steps), 1) for ep in group]
+    mean = sum(lengths) / len(lengths)
+    return [mean / n for n in lengths]
+
+
 def capped_credit(episodes: list[EpisodeRollout], advantages: list[float], cfg: GRPOConfig) -> int:
     """How many steps ``step_advantage`` denied their episode's positive advantage (logged per iteration)."""
     return sum(step_adv != adv for ep, adv in zip(episodes, advantages) for _, step_adv in credited_steps(ep, adv, cfg))
@@ -114,7 +129,8 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     """Every step's completion with its episode's advantage (Dr. GRPO: A = R - mean(R_group)), plus
     ``cfg.anchor_weight`` times its anchor-state advantage (GiGPO, ``anchor_advantages``); a reply that did not
     parse, a step after the episode's last positive reward and one between the task's completion and the answer get
-    min(A, 0) (``step_advantage``). Returns (samples, the episodes' advantages).
+    min(A, 0) (``step_advantage``); then scaled by its episode's weight (``episode_weights``, ``cfg.step_weighting``).
+    Returns (samples, the episodes' advantages).
     Zero-advantage samples are dropped unless ``keep_zero``: without a KL term they carry no gradient (``train``
     keeps them when beta > 0, where the KL still acts on them, and in a dry run, which exercises them).
     A group with an episode that ended with an error (the sampling server died mid-episode) trains nothing: that
@@ -131,10 +147,12 @@ def training_samples(groups: list[list[EpisodeRollout]], policy_inputs: Callable
     episodes = [ep for group in groups for ep in group]
     anchors = [a for group in groups for a in (anchor_advantages(group, cfg.anchor_discount) if cfg.anchor_weight
                                                   else [None] * len(group))]
-    for ep, adv, anchor, bad in zip(episodes, advantages, anchors, errored):
+    weights = [w for group in groups for w in episode_weights(group, cfg.step_weighting)]
+    for ep, adv, anchor, weight, bad in zip(episodes, advantages, anchors, weights, errored):
         if bad:
             continue
         for step, step_adv in credited_steps(ep, adv, cfg, anchor):
+            step_adv *= weight
             c = step.candidate
             if not c.token_ids or c.prompt is None or (step_adv == 0.0 and not keep_zero):
                 continue  # nothing to learn: no tokens (policy failure) or no signal (a zero advantage)
