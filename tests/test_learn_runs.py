@@ -104,6 +104,23 @@ def test_the_command_prints_the_table_and_the_line_and_fails_cleanly(tmp_path):
     assert missing.exit_code != 0 and "no result.json" in missing.output
 
 
+def test_the_table_counts_the_episodes_that_ran_out_of_steps_where_a_run_recorded_them(tmp_path):
+    """The overrun (episodes ended by the step budget, not an answer) is what credit rules are judged on beside
+    success: held-out GRPO episodes from ``grpo/episodes.csv``, training ones from ``grpo_training/rollouts.jsonl``."""
+    a = write_run(tmp_path / "a", [False] * 4, [True] * 2 + [False] * 2, training=TRAINED)
+    (a / "grpo").mkdir()
+    (a / "grpo" / "episodes.csv").write_text("task_id,status\nt0,success\nt1,success\nt2,max_steps\nt3,failure\n")
+    statuses = ["max_steps", "success", "max_steps", "max_steps", "failure"]
+    (a / TRAINING_DIR / "rollouts.jsonl").write_text("".join(json.dumps({"status": s}) + "\n" for s in statuses))
+    b = write_run(tmp_path / "b", [False] * 4, [True] + [False] * 3, training=TRAINED)  # recorded neither
+    assert load_run(a).overran == (1, 4) and load_run(a).training_overran == (3, 5)
+    assert load_run(b).overran is None and load_run(b).training_overran is None
+    said = []
+    run_learn_runs([a, b], say=said.append)
+    header, row_a, row_b = said[0].splitlines()
+    assert "out of steps held-out/training" in header and " 1/3 " in row_a and " -/- " in row_b
+
+
 def test_a_run_made_before_a_config_field_existed_counts_with_the_value_it_had_in_effect(tmp_path):
     old = write_run(tmp_path / "old", [False, True], [True, True])
     # as a run made before these fields, and before the config had sections (flat names: bc_epochs, step_cost, ...)

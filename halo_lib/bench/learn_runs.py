@@ -45,6 +45,8 @@ class LearnRun:
     real: dict
     training: dict  # the GRPO run's own config.json (its TrainConfig); {} where a run has none
     resumed: int = 0  # times it was resumed after it stopped (its minutes then count only the kept work)
+    overran: tuple[int, int] | None = None  # held-out GRPO episodes that ran out of steps, of all (None: not recorded)
+    training_overran: tuple[int, int] | None = None  # GRPO's training episodes that ran out of steps, of all
 
     @property
     def wins(self) -> int:
@@ -73,7 +75,25 @@ def load_run(path: Path) -> LearnRun:
     training_config = path / TRAINING_DIR / "config.json"
     training = json.loads(training_config.read_text()) if training_config.is_file() else {}
     return LearnRun(path.name, config, phases["bc"], phases["grpo"], phases["base"], tuple(result["ci"]),
-                    result.get("seconds", 0.0) / 60, result.get("real", {}), training, result.get("resumed", 0))
+                    result.get("seconds", 0.0) / 60, result.get("real", {}), training, result.get("resumed", 0),
+                    *out_of_steps(path))
+
+
+def out_of_steps(path: Path) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(held-out GRPO episodes that ended out of steps, of all), the same of GRPO's training episodes: what credit
+    rules that let a policy dawdle show first (``grpo/episodes.csv``, ``grpo_training/rollouts.jsonl``; None where a
+    run has not the file)."""
+    import pandas as pd
+
+    heldout = training = None
+    if (path / "grpo" / "episodes.csv").is_file():
+        statuses = pd.read_csv(path / "grpo" / "episodes.csv")["status"]
+        heldout = (int((statuses == "max_steps").sum()), len(statuses))
+    if (path / TRAINING_DIR / "rollouts.jsonl").is_file():
+        lines = (path / TRAINING_DIR / "rollouts.jsonl").read_text().splitlines()
+        statuses = [json.loads(line).get("status") for line in lines if line.strip()]
+        training = (statuses.count("max_steps"), len(statuses))
+    return heldout, training
 
 
 def _settings(run: LearnRun, other: LearnRun) -> tuple[dict, dict]:
@@ -133,11 +153,13 @@ def runs_table(runs: list[LearnRun]) -> str:
     import pandas as pd
 
     pct = lambda xs: f"{100 * xs.mean():.0f}%"  # noqa: E731
+    count = lambda overran: "-" if overran is None else overran[0]  # noqa: E731
     rows = [{"run": r.name + (" (reuse)" if r.config.get("reuse") else "") + (" (resumed)" if r.resumed else ""),
              "minutes": f"{r.minutes:.1f}",
              "episodes": len(r.grpo), "base": pct(r.base) if len(r.base) else "-", "bc": pct(r.bc),
              "grpo": pct(r.grpo), "wins": r.wins, "losses": r.losses,
              "95% CI grpo-bc": f"[{100 * r.ci[0]:.0f}, {100 * r.ci[1]:.0f}]",
+             "out of steps held-out/training": f"{count(r.overran)}/{count(r.training_overran)}",
              "REAL bc/grpo": f"{sum(r.real.get('bc', []))}/{sum(r.real.get('grpo', []))} of "
                              f"{len(r.real.get('tasks', []))}"} for r in runs]
     return pd.DataFrame(rows).to_string(index=False)
