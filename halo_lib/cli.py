@@ -492,14 +492,17 @@ def bench_mcts(
     samples: int = typer.Option(6, help="Replies sampled at an expanded state."),
     concurrency: int = typer.Option(4, help="Episodes played at once (one browser context each)."),
     pair_margin: float = typer.Option(0.1, help="Smallest difference of mixed values that makes two siblings a pair."),
-    dpo_tasks_per_site: int = typer.Option(2, help="Unseen training tasks of each family to search for DPO pairs; the "
-                                                   "DPO-trained adapter is then played greedily on the held-out tasks."),
-    out: str = typer.Option("", help="Where the DPO adapter and mcts_bench.json go (default results/mcts_bench/<run>)."),
+    dpo_tasks_per_site: int = typer.Option(2, help="Unseen training tasks of each family to search for DPO pairs; "
+                                                   "the DPO-trained adapter is then played greedily on the held-out "
+                                                   "tasks."),
+    out: str = typer.Option("", help="Where the DPO adapter and mcts_bench.json go (default "
+                                     "results/mcts_bench/<run>)."),
     server: str = typer.Option("", help="A running vLLM server's OpenAI base URL (halo vllm-serve) serving the run's "
                                         "model; default: one started for the bench."),
 ):
     """Search at inference (Agent Q's MCTS) vs greedy decoding at the same policy, and the adapter DPO-trained on the
-    search's node-level pairs vs the one searched with, paired on held-out tasks. Ends with one line `mcts bench: ...`."""
+    search's node-level pairs vs the one searched with, paired on held-out tasks. Ends with one line
+    `mcts bench: ...`."""
     from halo_lib.bench.mcts_bench import run_mcts_bench, summary_lines
     from halo_lib.rl.search import SearchConfig
 

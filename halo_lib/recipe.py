@@ -389,10 +389,10 @@ def _evaluate(acting, tasks, cfg: RecipeConfig, run_dir: Path, name: str, say, c
     from halo_lib.agent.evaluate import run_eval, write_episodes
 
     t0 = time.perf_counter()
-    played = lambda some, folder: run_eval(some, acting, folder, name, episodes=1, concurrency=concurrency,  # noqa: E731
-                                         # (searched episodes write no trajectories: no screenshots to take)
-                                         env_config=_env_config(cfg, acting.modality, evaluation=play is None),
-                                         progress=False, play=play)
+    played = lambda some, folder: run_eval(  # noqa: E731
+        some, acting, folder, name, episodes=1, concurrency=concurrency, progress=False, play=play,
+        # (searched episodes write no trajectories: no screenshots to take)
+        env_config=_env_config(cfg, acting.modality, evaluation=play is None))
     frame = played(tasks, run_dir / name)
     errored = frame[frame["status"] == "error"]
     if len(errored):

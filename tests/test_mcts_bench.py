@@ -36,9 +36,9 @@ def test_mcts_bench_pairs_searched_and_greedy_episodes_of_a_runs_adapter(vllm_se
     assert 1 <= played and spent >= played  # the searches' replays and rollouts count
     # the DPO arm: one unseen training task searched, its siblings of different values paired (margin 0: any
     # difference), DPO from the BC adapter, the result played greedily on the same held-out task
-    counts = re.fullmatch(r"search ([01])/1 vs greedy ([01])/1 at the bc policy; bc\+mcts-dpo ([01])/1 greedy, DPO on "
-                          r"(\d+) pairs from 1 searched training tasks; searched episodes spent (\d+)-(\d+) environment "
-                          r"steps, budget 6 a step", lines[-2])
+    counts = re.fullmatch(r"search ([01])/1 vs greedy ([01])/1 at the bc policy; bc\+mcts-dpo ([01])/1 greedy, DPO "
+                          r"on (\d+) pairs from 1 searched training tasks; searched episodes spent (\d+)-(\d+) "
+                          r"environment steps, budget 6 a step", lines[-2])
     assert counts and int(counts[4]) >= 1 and int(counts[5]) == int(counts[6]) == spent, lines[-2]
     searched, greedy, dpo = (100 * int(counts[i]) for i in (1, 2, 3))
     assert re.fullmatch(rf"mcts bench: search {searched}% vs greedy {greedy}% \(95% CI of the difference: "

@@ -1,6 +1,6 @@
 """The recipe's three notebooks, executed with papermill at toy size on the local sites (SmolLM2 in-process, one
-Omnizon family, 2 held-out tasks, one GRPO iteration of group 2, one held-out task searched), rendered to HTML and opened
-in headless Chromium."""
+Omnizon family, 2 held-out tasks, one GRPO iteration of group 2, one held-out task searched), rendered to HTML and
+opened in headless Chromium."""
 
 from __future__ import annotations
 
@@ -147,7 +147,8 @@ def test_html_reports_in_chromium(toy):
     assert "success (95% CI)" in pages[0]["text"] and pages[0]["images"] >= 2  # site bars + filmstrip
     assert "zero_spread_groups" in pages[1]["text"] and "demonstrations from" in pages[1]["text"]
     assert "wins" in pages[2]["text"] and "main job: success base" in pages[2]["text"]
-    assert re.search(r"search at inference: grpo\+search [01]/1 vs grpo [01]/1 on the same held-out tasks", pages[2]["text"])
+    assert re.search(r"search at inference: grpo\+search [01]/1 vs grpo [01]/1 on the same held-out tasks",
+                     pages[2]["text"])
     assert "grpo_search" in pages[-1]["text"]  # the index's headline table has the search phase's row
     assert pages[-1]["text"].count("ok") >= 3 and "Held-out success per phase and site" in pages[-1]["text"]
 

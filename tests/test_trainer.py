@@ -164,7 +164,8 @@ def test_episode_weighting_makes_each_episode_of_a_group_weigh_the_same_whatever
     cfg = GRPOConfig(group_size=2)
     per_step, advantages = training_samples([[won, lost]], lambda prompt: prompt, cfg)
     assert advantages == [0.5, -0.5] and [s.advantage for s in per_step] == [0.5] + [-0.5] * 4
-    fair, same = training_samples([[won, lost]], lambda prompt: prompt, dataclasses.replace(cfg, step_weighting="episode"))
+    fair, same = training_samples([[won, lost]], lambda prompt: prompt,
+                                  dataclasses.replace(cfg, step_weighting="episode"))
     assert same == advantages  # the episodes' advantages are not changed, only their steps' weights
     assert [s.advantage for s in fair] == pytest.approx([0.5 * 2.5] + [-0.5 * 2.5 / 4] * 4)
     assert sum(s.advantage for s in fair[:1]) == pytest.approx(-sum(s.advantage for s in fair[1:]))

@@ -30,6 +30,7 @@ from pathlib import Path
 from halo_lib.atomic import write_text_atomic
 from halo_lib.env.pool import EnvPool
 from halo_lib.policies.assets import smollm2
+from halo_lib.policies.base import SearchingPolicy
 from halo_lib.errors import HaloError, first_line
 from halo_lib.policies.vllm_client import VLLMPolicy
 from halo_lib.policies.vllm_server import policy_server
@@ -38,7 +39,7 @@ from halo_lib.recipe import TRAINING_DIR, RunningServer, config_from_saved, pair
 from halo_lib.rl.dpo import dpo_train
 from halo_lib.rl.model import PolicyModel
 from halo_lib.rl.rollout import rollout_episode
-from halo_lib.rl.search import SearchConfig, SearchingPolicy, preference_pairs, search_episode
+from halo_lib.rl.search import SearchConfig, preference_pairs, search_episode
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
 from halo_lib.tasks.generator import parse_families
@@ -115,8 +116,8 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
     of these names are replaced) or, without one, on a server started here for the run's model."""
     run = Path(run)
     if dpo_tasks_per_site < 1 or tasks_per_site < 1:
-        raise HaloError(f"--tasks-per-site and --dpo-tasks-per-site must be >= 1 (the bench compares search with greedy "
-                        f"and the search's DPO adapter with the one searched with), got {tasks_per_site} and "
+        raise HaloError(f"--tasks-per-site and --dpo-tasks-per-site must be >= 1 (the bench compares search with "
+                        f"greedy and the search's DPO adapter with the one searched with), got {tasks_per_site} and "
                         f"{dpo_tasks_per_site}")
     try:
         cfg = config_from_saved(json.loads((run / "config.json").read_text()), str(run))
@@ -129,7 +130,8 @@ def run_mcts_bench(run: Path, adapter: str = "bc", tasks_per_site: int = 4, sear
     tasks = [t for spec in cfg.families  # a small family's held-out tasks all, as the recipe takes them
              for t in resolve_tasks(f"gen:{spec}:heldout:{min(tasks_per_site, split_size(spec, 'heldout'))}", cfg.seed)]
     seen = cfg.train_tasks_per_site  # BC's demonstrations came from each family's first training tasks
-    training = [t for spec in cfg.families for t in resolve_tasks(f"gen:{spec}:train:{seen + dpo_tasks_per_site}", cfg.seed)[seen:]]
+    training = [t for spec in cfg.families
+                for t in resolve_tasks(f"gen:{spec}:train:{seen + dpo_tasks_per_site}", cfg.seed)[seen:]]
     env_config = dataclasses.replace(cfg.env, use_screenshot=False)
     result = MctsBenchResult(adapter, [t.id for t in tasks], budget=search.budget_steps)
     work = Path(work or Path("results") / "mcts_bench" / run.name)
@@ -207,10 +209,10 @@ def _ci(ci: tuple[float, float]) -> str:
 def summary_lines(r: MctsBenchResult) -> str:
     """The counts behind each comparison, then the one summary line (its form is fixed: other checks read it)."""
     n = len(r.tasks)
-    counts = (f"search {sum(r.search)}/{n} vs greedy {sum(r.greedy)}/{n} at the {r.adapter} policy; {r.adapter}+mcts-dpo "
-              f"{sum(r.dpo)}/{n} greedy, DPO on {r.pairs} pairs from {r.dpo_tasks} searched training tasks; searched "
+    counts = (f"search {sum(r.search)}/{n} vs greedy {sum(r.greedy)}/{n} at the {r.adapter} policy; "
+              f"{r.adapter}+mcts-dpo {sum(r.dpo)}/{n} greedy, DPO on {r.pairs} pairs from {r.dpo_tasks} searched training tasks; searched "
               f"episodes spent {min(r.search_steps)}-{max(r.search_steps)} environment steps, budget {r.budget} a step")
     return (counts + "\n" +
-            f"mcts bench: search {_pct(r.search)}% vs greedy {_pct(r.greedy)}% (95% CI of the difference: {_ci(r.ci)}); "
-            f"mcts-dpo {_pct(r.dpo)}% vs {r.adapter} {_pct(r.greedy)}% (95% CI: {_ci(r.dpo_ci)}); "
+            f"mcts bench: search {_pct(r.search)}% vs greedy {_pct(r.greedy)}% "
+            f"(95% CI of the difference: {_ci(r.ci)}); mcts-dpo {_pct(r.dpo)}% vs {r.adapter} {_pct(r.greedy)}% (95% CI: {_ci(r.dpo_ci)}); "
             f"{statistics.mean(r.search_steps):.0f} env steps per task")
