@@ -191,8 +191,8 @@ ONLINE_ONLY = NOT_COMPARED | {"grpo_tasks_per_site", "backplay", "rewards", "hel
     f"grpo.{f.name}" for f in fields(GRPOConfig) if f.name != "max_completion_length"}
 """RecipeConfig fields (or whole sections) a run may differ in from the one it reuses: those that only shape the online
 phase (GRPO's tasks, backplay, the rewards, the ``grpo`` section but ``grpo.max_completion_length``, which caps the
-evaluations' replies too), the search phase after it, and the held-out count (held-out tasks the reused run did not evaluate are evaluated with its
-base model and BC adapter)."""
+evaluations' replies too), the search phase after it, and the held-out count (held-out tasks the reused run did not
+evaluate are evaluated with its base model and BC adapter)."""
 
 RENAMED_FIELDS = {
     # a recipe's own settings, recorded flat before its sections existed
@@ -222,8 +222,8 @@ name without a dot), a GRPO run's ``grpo.<field>`` of before ``TrainConfig`` (do
 ADDED_FIELDS = {"policy.lora_top_layers": 0, "rewards.step_cost": 0.0, "rewards.out_of_steps": 0.0,
                 "policy.lora_rank": 16, "policy.lora_alpha": 32, "server": "", "eval_concurrency": 8,
                 "prompt.max_image_width": 640, "prompt.history_steps": 8, "grpo.anchor_weight": 0.0,
-                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0, "grpo.step_weighting": "step", "search_tasks_per_site": 0,
-                **{f"search.{k}": v for k, v in asdict(SearchConfig()).items()}}
+                "grpo.anchor_discount": 0.95, "grpo.max_staleness": 0, "grpo.tis_cap": 2.0, "grpo.step_weighting": "step",
+                "search_tasks_per_site": 0, **{f"search.{k}": v for k, v in asdict(SearchConfig()).items()}}
 """Settings newer than some runs' records, with the value those runs had in effect (LoRA on every layer; no step
 cost, no out-of-steps penalty; rank 16, alpha 32; 640-pixel screenshots): what ``run_setting`` reads for a run that
 does not name them. By their dotted names now (``prompt.max_image_width``), for a recipe's settings and for the GRPO

@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from halo_lib.config import config_dataclass
 from halo_lib.env.pool import EpisodeResult
 from halo_lib.errors import HaloError
-from halo_lib.policies.base import Candidate, SearchingPolicy
+from halo_lib.policies.base import Candidate
 from halo_lib.rl.dpo import PreferencePair
 from halo_lib.rl.rewards import EpisodeRewarder, RewardConfig, state_signature
 from halo_lib.rl.rollout import EnvironmentFailed, action_text, checked, merge_pieces, replay_prefix
 
 __all__ = ["EnvironmentFailed", "LikelihoodCritic", "Node", "SearchConfig", "SearchResult", "SearchedEpisode",
-           "SearchingPolicy", "TreeSearch", "preference_pairs", "search_episode", "searched_player"]
+           "TreeSearch", "preference_pairs", "search_episode", "searched_player"]
 
 
 @config_dataclass
