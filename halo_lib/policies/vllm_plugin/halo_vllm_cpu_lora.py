@@ -11,20 +11,15 @@ Python reads as the *last* adapter slot, so a base-model request batched with a 
 slot got the adapter applied (log-probs off by up to 1.9 nats, shown by ``tests/test_vllm.py``). Here -1 means
 no LoRA, as vLLM's punica wrapper documents it.
 
-It also keeps idle processes idle: vLLM's shared-memory message queues keep a reader busy-looping (``sched_yield``)
-for a second after every message it reads: the engine core spins while the worker computes a step (a 5.5 s request:
-1.1 core-seconds of engine core), the worker for a second after every request. On a 2-core machine those cores are
-taken from the worker's own threads, Chromium and the trainer. On CPU the readers here wait on their notification
-socket at once instead (``HALO_VLLM_BUSY_LOOP_S`` seconds of spinning, default 0): the base evaluation of the CPU
-recipe took 165 and 154 s against 180 and 173 s (runs alternating).
+It leaves vLLM's message queues as they are (a reader spins for a second after each message, then sleeps): readers
+that sleep at once make every decode step wait for a socket wake-up, and a 17-token reply took 41 s instead of 0.9 s
+on a 2-core AVX2 machine (``docs/benchmarks.md#vllm-lora``).
 
 Loaded by vLLM in every process it starts (``vllm.general_plugins`` entry point, found through this folder's
 ``*.dist-info`` when the folder is on ``PYTHONPATH``); a no-op off CPU. Importable without ``halo_lib``.
 """
 
 from __future__ import annotations
-
-import os
 
 # torch and vllm are imported lazily, in the functions that use them: the plugin imports in any Python (register says
 # so and returns where vLLM is missing or laid out otherwise).
@@ -88,22 +83,6 @@ def make_ops(ops):
     return {"bgmv_shrink": bgmv_shrink, "bgmv_expand": bgmv_expand, "bgmv_expand_slice": bgmv_expand_slice}
 
 
-def quiet_idle_readers(spin_condition_class, busy_loop_s: float) -> None:
-    """Make every ``SpinCondition`` reader spin ``busy_loop_s`` seconds after a read (vLLM's default: 1 s) before it
-    waits on its socket for the writer's notification (sent after every write, so no message waits longer)."""
-    if getattr(spin_condition_class, "_halo_busy_loop_s", None) is not None:
-        return
-    original = spin_condition_class.__init__
-
-    def __init__(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        if self.is_reader:
-            self.busy_loop_s = busy_loop_s
-
-    spin_condition_class.__init__ = __init__
-    spin_condition_class._halo_busy_loop_s = busy_loop_s
-
-
 def register() -> None:
     """vLLM's plugin hook: swap the CPU LoRA ops wherever vLLM looks them up (the ``sgmv_*`` prefill ops call
     the ``bgmv_*`` ones through their module, so they follow)."""
@@ -128,11 +107,3 @@ def register() -> None:
     lora_ops._halo_cpu_lora = True
     logger = init_logger("vllm.halo_cpu_lora")
     logger.info("halo_vllm_cpu_lora: CPU LoRA ops replaced (one matmul per adapter)")
-    try:
-        from vllm.distributed.device_communicators.shm_broadcast import SpinCondition
-    except ImportError as err:
-        logger.info("halo_vllm_cpu_lora: message-queue readers left spinning (%s)", err)
-        return
-    busy_loop_s = float(os.environ.get("HALO_VLLM_BUSY_LOOP_S", "0"))
-    quiet_idle_readers(SpinCondition, busy_loop_s)
-    logger.info("halo_vllm_cpu_lora: idle message-queue readers spin %g s, then sleep", busy_loop_s)
