@@ -12,12 +12,12 @@ import pytest
 
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
-from halo_lib.policies.prompts import PromptOptions
 from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import rollout_episode
 from halo_lib.rl.trainer import train
 from halo_lib.tasks import resolve_tasks
+from halo_lib.recipe import CPU_PROMPT  # the recipe's short prompts: toy runs prefill less
 
 
 class CrashingEnv:
@@ -64,7 +64,7 @@ def test_an_iteration_whose_every_episode_erred_stops_the_run_and_is_not_counted
     error says so in one line (before: the episodes' errors propagated as an 80-line traceback)."""
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = TrainConfig(policy=SMOL, env=EnvConfig(max_steps=2, reset_timeout_s=5.0),
-                      prompt=PromptOptions(compact_axtree=True),
+                      prompt=CPU_PROMPT,
                       grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=2, checkpoint_interval=1))
     from halo_lib.policies.vllm_server import free_port
 
@@ -159,7 +159,7 @@ def test_a_run_killed_before_its_first_checkpoint_is_refused_fresh_and_started_o
     from halo_lib.sites.server import SitesInThread
 
     tasks = resolve_tasks("gen:omnizon:train:1")
-    cfg = TrainConfig(policy=SMOL, env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True),
+    cfg = TrainConfig(policy=SMOL, env=EnvConfig(max_steps=1), prompt=CPU_PROMPT,
                       grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=1, checkpoint_interval=1))
     (tmp_path / "config.json").write_text(json.dumps({"policy": {"model": "smollm2"}, "tasks": [tasks[0].id]}))
     (tmp_path / "metrics.jsonl").write_text(json.dumps({"iteration": 1, "killed": True}) + "\n")

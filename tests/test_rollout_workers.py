@@ -15,7 +15,6 @@ import torch
 
 from halo_lib.config import EnvConfig
 from halo_lib.errors import HaloError
-from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.vllm_server import list_models
 from halo_lib.rl.config import GRPOConfig, PolicyConfig, RolloutConfig, TrainConfig
 from halo_lib.rl.credit import TrainSample
@@ -25,6 +24,7 @@ from halo_lib.rl.sync import VLLMSync
 from halo_lib.rl.trainer import grpo_update, train
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
+from halo_lib.recipe import CPU_PROMPT  # the recipe's short prompts: toy runs prefill less
 
 pytestmark = pytest.mark.timeout(1500)
 
@@ -99,7 +99,7 @@ def cluster():
 def toy_config(cluster, iterations: int, workers: int = 2) -> TrainConfig:
     return TrainConfig(
         policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
-        env=EnvConfig(max_steps=2), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
+        env=EnvConfig(max_steps=2), prompt=CPU_PROMPT,
         grpo=GRPOConfig(learning_rate=1e-3, group_size=2, tasks_per_iteration=2, max_completion_length=8,
                         iterations=iterations, checkpoint_interval=1, max_staleness=1),
         rollout=RolloutConfig(workers=workers, contexts_per_worker=4, ray_address=cluster.address if cluster else ""))

@@ -7,7 +7,6 @@ import json
 import pytest
 import torch
 
-from halo_lib.policies.prompts import PromptOptions
 from halo_lib.policies.base import Candidate
 from halo_lib.config import EnvConfig
 from halo_lib.rl.config import GRPOConfig, PolicyConfig, TrainConfig
@@ -21,6 +20,7 @@ from halo_lib.rl.model import PolicyModel, load_policy_model
 from halo_lib.rl.trainer import grpo_update, merge_identical, train
 from halo_lib.sites.server import SitesInThread
 from halo_lib.tasks import resolve_tasks
+from halo_lib.recipe import CPU_PROMPT  # the recipe's short prompts: toy runs prefill less
 
 
 def toy_samples(policy: PolicyModel, n: int = 4):
@@ -307,7 +307,7 @@ class SplitGroup:
 def test_toy_loop_trains_checkpoints_and_resumes(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = TrainConfig(policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
-                      env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
+                      env=EnvConfig(max_steps=1), prompt=CPU_PROMPT,
                       grpo=GRPOConfig(learning_rate=1e-3, group_size=2, max_completion_length=6, iterations=2,
                                       checkpoint_interval=1))
     with SitesInThread(["omnizon"]):
@@ -372,7 +372,7 @@ class DiesAfterOneUpdate(SplitGroup):
 def test_an_error_mid_training_leaves_a_resumable_checkpoint(tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:1")
     cfg = TrainConfig(policy=PolicyConfig(model="smollm2", lora_rank=4, lora_alpha=8, lora_dropout=0.0),
-                      env=EnvConfig(max_steps=1), prompt=PromptOptions(compact_axtree=True, axtree_chars=500),
+                      env=EnvConfig(max_steps=1), prompt=CPU_PROMPT,
                       grpo=GRPOConfig(group_size=2, max_completion_length=6, iterations=3, checkpoint_interval=0,
                                       beta=0.05, learning_rate=1e-3))
     with SitesInThread(["omnizon"]):

@@ -27,6 +27,7 @@ Ends with one line::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -47,6 +48,7 @@ from halo_lib.env.environment import BrowserEnv, BrowserHost
 from halo_lib.errors import ActionParseError, HaloError
 from halo_lib.policies.base import Candidate
 from halo_lib.policies.vllm_server import free_port
+from halo_lib.recipe import CPU_PROMPT
 from halo_lib.rl.checkpoint import latest_checkpoint
 from halo_lib.rl.rewards import RewardConfig
 from halo_lib.rl.rollout import rollout_episode
@@ -279,12 +281,12 @@ def _checkpointed(run_dir: Path) -> int:
 
 
 def _train_command(work: Path, name: str, iterations: int, **fields) -> tuple[list[str], Path]:
-    """A toy ``halo train`` (SmolLM2, one Omnizon task, groups of 2, one step) run in ``work/<name>``; ``fields`` are
-    TrainConfig fields (a section's as a mapping) on top of the toy ones."""
+    """A toy ``halo train`` (SmolLM2 with the CPU recipe's short prompts, one Omnizon task, groups of 2, one step) run
+    in ``work/<name>``; ``fields`` are TrainConfig fields (a section's as a mapping) on top of the toy ones."""
     run_dir = work / name
     config = work / f"{name}.yaml"
     values = deep_merge({"policy": {"model": "smollm2", "lora_rank": 4, "lora_alpha": 8, "lora_dropout": 0.0},
-                         "prompt": {"compact_axtree": True}, "env": {"max_steps": 1},
+                         "prompt": dataclasses.asdict(CPU_PROMPT), "env": {"max_steps": 1},
                          "grpo": {"max_completion_length": 8, "learning_rate": 1.0e-3, "group_size": 2}}, fields)
     config.write_text(yaml.safe_dump(values))
     cmd = [sys.executable, "-m", "halo_lib.cli", "train", "--config", str(config), "--tasks", "gen:omnizon:train:1",
