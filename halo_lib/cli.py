@@ -398,19 +398,23 @@ def bench_env(
     steps: int = typer.Option(24, help="Scripted steps per driver (playwright, halo, each pool context)."),
     agisdk_steps: int = typer.Option(6, help="Steps through agisdk's BrowserEnv (about 1.6 s each as shipped)."),
     contexts: int = typer.Option(4, help="Parallel contexts of the pool run."),
+    episodes: int = typer.Option(8, help="Episodes (a reset and 3 scripted steps) on each browser binary."),
 ):
-    """Steps/s of a bare Playwright loop, the HALO env, agisdk's BrowserEnv and the HALO pool, on one local site."""
-    from halo_lib.bench.env_bench import BENCH_TASK, run_env_bench, summary_line
+    """Steps/s of a bare Playwright loop, the HALO env, agisdk's BrowserEnv and the HALO pool, on one local site; then
+    episodes/s of the HALO env on Chromium's headless shell and on full Chromium."""
+    from halo_lib.bench.env_bench import BENCH_TASK, browser_line, run_browser_bench, run_env_bench, summary_line
     from halo_lib.sites.server import SitesInProcess
     from halo_lib.tasks import get_task
 
     try:  # the site in its own process, as ./launch.sh serves it: its work does not share the drivers' GIL
         with SitesInProcess([get_task(BENCH_TASK).site]):
+            browsers = run_browser_bench(episodes, steps=3)
             measures = run_env_bench(steps, agisdk_steps, contexts)
     except HaloError as err:
         _fail(err)
-    for m in measures:
-        typer.echo(f"{m.name:<18} {m.steps:>4} steps in {m.seconds:6.2f} s = {m.steps_per_s:6.2f} steps/s")
+    for m in browsers + measures:
+        typer.echo(f"{m.name:<18} {m.steps:>4} {m.unit} in {m.seconds:6.2f} s = {m.steps_per_s:6.2f} {m.unit}/s")
+    typer.echo(browser_line(browsers, steps=3))
     typer.echo(summary_line(measures))
 
 

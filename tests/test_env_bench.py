@@ -4,8 +4,10 @@ it serves from."""
 import re
 
 import httpx
+import pytest
 
-from halo_lib.bench.env_bench import BENCH_TASK, run_env_bench, summary_line
+from halo_lib.bench.env_bench import BENCH_TASK, browser_line, run_browser_bench, run_env_bench, summary_line
+from halo_lib.errors import HaloError
 from halo_lib.sites import site_port
 from halo_lib.sites.server import SitesInProcess, _answers
 from halo_lib.tasks import get_task
@@ -38,3 +40,17 @@ def test_toy_env_bench_measures_all_four_drivers():
     pw, halo, agisdk, pool = (m.steps / m.seconds for m in measures)  # steps per second, each measured
     speedup, overhead, scaling = (float(x) for x in re.findall(r"(\d+\.\d+)x", line))
     assert speedup == round(halo / agisdk, 1) and overhead == round(pw / halo, 2) and scaling == round(pool / halo, 2)
+
+
+def test_toy_browser_bench_plays_the_same_episodes_on_the_headless_shell_and_on_full_chromium(monkeypatch):
+    with SitesInProcess([get_task(BENCH_TASK).site]):
+        measures = run_browser_bench(episodes=2, steps=1)
+    assert [(m.name, m.steps, m.unit) for m in measures] == [("headless shell", 2, "episodes"),
+                                                             ("full chromium", 2, "episodes")]
+    line = browser_line(measures, steps=1)
+    ratio = (measures[0].steps / measures[0].seconds) / (measures[1].steps / measures[1].seconds)
+    assert line == (f"env bench: headless shell/full chromium {ratio:.2f}x episodes per s (2 episodes of a reset and 1 "
+                    f"steps each)")
+    monkeypatch.setenv("HALO_CHROMIUM", "/usr/bin/chromium")  # one binary for both sides: nothing to compare
+    with pytest.raises(HaloError, match="both sides would run /usr/bin/chromium"):
+        run_browser_bench(episodes=1, steps=1)

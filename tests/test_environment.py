@@ -49,6 +49,26 @@ def test_reset_observation_has_screenshot_axtree_url_goal_and_no_html():
     assert obs.last_action_error is None
 
 
+def test_headless_episodes_run_in_chromiums_headless_shell_and_headed_ones_in_chromium(monkeypatch):
+    """Set-up installs Debian's chromium-headless-shell: every headless browser is it (full Chromium's headless mode
+    cost several times the browser CPU per page). A HALO_CHROMIUM that does not exist is refused by name."""
+    import psutil
+
+    from halo_lib.env.browser import chromium_path
+
+    async def body(env, host):
+        await env.reset(TASK)
+        return [" ".join(p.cmdline()[:1]) for p in psutil.Process().children(recursive=True)
+                if p.name().startswith("chrom") and not any(a.startswith("--type=") for a in p.cmdline())]
+
+    browsers = run(with_env(body))
+    assert browsers and all(b.endswith("chromium-headless-shell") for b in browsers), browsers
+    assert "headless-shell" not in chromium_path(headless=False)
+    monkeypatch.setenv("HALO_CHROMIUM", "/nowhere/chrome")
+    with pytest.raises(HaloError, match="HALO_CHROMIUM=/nowhere/chrome does not exist"):
+        chromium_path()
+
+
 def test_bad_actions_become_errors_in_the_next_observation():
     async def body(env, host):
         await env.reset(TASK)

@@ -4,6 +4,9 @@
 (b) the HALO environment (parse, execute, wait for the app, axtree with ids, screenshot);
 (c) agisdk's BrowserEnv as shipped (BrowserGym action code, its observation extraction);
 (d) the HALO pool, 4 contexts in parallel on one browser.
+
+Then whole episodes (reset: a fresh context and page; then scripted steps) of the HALO env on Chromium's headless
+shell and on full Chromium's headless mode, one after the other.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass
+from unittest import mock
 
 from halo_lib.actions import Action, execute, parse_action
 from halo_lib.config import EnvConfig
-from halo_lib.env.browser import VIEWPORT, launch_browser
+from halo_lib.env.browser import VIEWPORT, chromium_path, launch_browser
 from halo_lib.env.environment import BrowserEnv, BrowserHost
+from halo_lib.errors import HaloError
 from halo_lib.tasks import Task, get_task
 # Playwright, gymnasium and agisdk (with halo_lib.env.agisdk_adapter) are imported lazily, in the drivers that use
 # them (agisdk's in its spawned child): importing this module loads none of them.
@@ -39,6 +45,7 @@ class Measure:
     name: str
     steps: int
     seconds: float
+    unit: str = "steps"
 
     @property
     def steps_per_s(self) -> float:
@@ -140,3 +147,41 @@ def summary_line(measures: list[Measure]) -> str:
     return (f"env bench: halo/agisdk speedup {halo.steps_per_s / agisdk.steps_per_s:.1f}x, "
             f"halo/playwright overhead {pw.steps_per_s / halo.steps_per_s:.2f}x, "
             f"{pool.name.rsplit('x', 1)[1]}-context scaling {pool.steps_per_s / halo.steps_per_s:.2f}x")
+
+
+async def bench_episodes(task: Task, episodes: int, steps: int, binary: str, name: str) -> Measure:
+    """``episodes`` HALO episodes on one browser binary, each a reset (a fresh context and page, the task's start)
+    and ``steps`` scripted steps; the browser is launched before the clock starts."""
+    with mock.patch.dict(os.environ, {"HALO_CHROMIUM": binary}):
+        host = BrowserHost()
+        env = BrowserEnv(host, EnvConfig(max_steps=steps + 1))
+        try:
+            await env.reset(task, run_id="warm-up")
+            actions = script(steps)
+            start = time.perf_counter()
+            for i in range(episodes):
+                await env.reset(task, run_id=f"bench{i}")
+                for action in actions:
+                    await env.step(action)
+            elapsed = time.perf_counter() - start
+        finally:
+            await env.close()
+            await host.close()
+    return Measure(name, episodes, elapsed, unit="episodes")
+
+
+def run_browser_bench(episodes: int = 8, steps: int = 3) -> list[Measure]:
+    """The same episodes on Chromium's headless shell (what headless browsers use) and on full Chromium."""
+    shell, full = chromium_path(headless=True), chromium_path(headless=False)
+    if shell == full:
+        raise HaloError(f"both sides would run {shell}: install Debian's chromium-headless-shell (./launch.sh setup) "
+                        f"and unset HALO_CHROMIUM")
+    task = get_task(BENCH_TASK)
+    return [asyncio.run(bench_episodes(task, episodes, steps, shell, "headless shell")),
+            asyncio.run(bench_episodes(task, episodes, steps, full, "full chromium"))]
+
+
+def browser_line(measures: list[Measure], steps: int) -> str:
+    shell, full = measures
+    return (f"env bench: headless shell/full chromium {shell.steps_per_s / full.steps_per_s:.2f}x episodes per s "
+            f"({shell.steps} episodes of a reset and {steps} steps each)")

@@ -49,7 +49,7 @@ def offline_agisdk(sites: str = "local") -> Iterator[None]:
     original_start_url = task_config.TaskConfig.get_start_url
 
     def launch(self, *args, **kwargs):
-        kwargs.setdefault("executable_path", chromium_path())
+        kwargs.setdefault("executable_path", chromium_path(kwargs.get("headless", True)))
         kwargs["args"] = list(dict.fromkeys([*(kwargs.get("args") or []), *CHROMIUM_ARGS]))
         return original_launch(self, *args, **kwargs)
 
