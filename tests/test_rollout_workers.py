@@ -151,13 +151,13 @@ def test_workers_on_two_nodes_train_asynchronously_within_the_staleness_bound_an
 
 def test_a_killed_worker_loses_its_groups_in_flight_and_the_run_goes_on(cluster, vllm_server, tmp_path):
     tasks = resolve_tasks("gen:omnizon:train:3")
-    cfg = toy_config(cluster, iterations=3)
+    cfg = toy_config(cluster, iterations=2)
     cfg = dataclasses.replace(cfg, env=EnvConfig(max_steps=4))  # groups that play longer than an update
     killed = []
 
     def kill_a_worker(metrics: dict) -> None:
-        # the next iteration's groups were started before this one's update: kill a worker that is playing one
-        if killed or metrics["iteration"] == 3:
+        # iteration 2's groups were started before iteration 1's update: kill a worker that is playing one
+        if killed or metrics["iteration"] == 2:
             return
         for name in sorted(ray.util.list_named_actors()):
             worker = ray.get_actor(name)
@@ -168,11 +168,11 @@ def test_a_killed_worker_loses_its_groups_in_flight_and_the_run_goes_on(cluster,
 
     with SitesInThread(["omnizon"]):
         result = train(cfg, tasks, tmp_path, sampler=sampler_for(vllm_server, cfg), on_iteration=kill_a_worker)
-    assert killed and [m["iteration"] for m in result.metrics] == [1, 2, 3]
-    assert sum(m["lost_groups"] for m in result.metrics) >= 1
+    assert killed and [m["iteration"] for m in result.metrics] == [1, 2]
+    assert result.metrics[1]["lost_groups"] >= 1  # lost, replaced by the next starts, and the run ended
     # every trained group is whole: G episodes, none cut short by the kill
     logged = [json.loads(line) for line in (tmp_path / "rollouts.jsonl").read_text().splitlines()]
-    assert len(logged) == 3 * 2 * 2 and all(e["status"] != "error" for e in logged)
+    assert len(logged) == 2 * 2 * 2 and all(e["status"] != "error" for e in logged)
     assert all(len(e["steps"]) >= 1 for e in logged)
     assert all(m["staleness_max"] <= 1 for m in result.metrics)
 
