@@ -9,6 +9,10 @@ os.environ.setdefault("HALO_SITES_PORT_BASE", str(23000 + 100 * int(_worker.lstr
 import time  # noqa: E402
 
 import pytest  # noqa: E402
+# Ray binds its log handler to sys.stderr when first imported. Imported first inside a CliRunner (a bench command
+# that starts Ray), it would keep that runner's stream, closed when the runner ends, and every later runner's output
+# would get "--- Logging error ---" where Ray logs: imported here, it writes to the session's stderr.
+import ray  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

@@ -221,3 +221,25 @@ def test_bench_learn_resume_takes_the_runs_own_settings_and_refuses_others(monke
     result = runner.invoke(app, ["bench", "learn", "--resume", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert seen == [str(tmp_path)] and result.output.strip().endswith("(95% CI of grpo-bc: [0, 100])")
+
+
+def test_ray_first_imported_by_a_command_keeps_logging_to_an_open_stream():
+    """A bench command that imports Ray inside a CliRunner must not leave Ray's log handler on the runner's stream,
+    which closes when the runner ends (run alone, without conftest's import, this fails)."""
+    import logging
+
+    import typer
+
+    bench = typer.Typer()
+
+    @bench.command()
+    def uses_ray() -> None:
+        import ray  # noqa: F401
+
+    @bench.command()
+    def other() -> None:  # a second command: typer then dispatches by name, as the halo app does
+        pass
+
+    assert runner.invoke(bench, ["uses-ray"]).exit_code == 0
+    handlers = [h for h in logging.getLogger("ray").handlers if isinstance(h, logging.StreamHandler)]
+    assert handlers and not any(h.stream.closed for h in handlers)
