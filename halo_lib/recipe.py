@@ -82,7 +82,7 @@ BC_METRICS_FILE = "bc_metrics.json"
 
 @config_dataclass
 class RecipeConfig:
-    """The recipe's settings (defaults: the CPU recipe, ~30-35 minutes a whole run on 2 cores): run-wide fields, and the
+    """The recipe's settings (defaults: the CPU recipe, ~30-47 minutes a whole run on 2 cores): run-wide fields, and the
     sections the recipe shares with the rest of HALO: ``policy`` (``PolicyConfig``), ``env`` (``EnvConfig``), ``bc``
     (``BCConfig``), ``grpo`` (``GRPOConfig``), ``rewards`` (``RewardConfig``) and ``prompt`` (``PromptOptions``), each
     given as a mapping of its fields (the fields left out keep the recipe's values)."""
