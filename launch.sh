@@ -8,7 +8,7 @@
 #                          notebooks headless (baseline eval -> BC + online GRPO -> compare) rendered to HTML under
 #                          reports/; ends with the line `main job: success base ..., bc ..., grpo ... (95% CI ...)`
 #       --skip-setup               do not run the set-up step
-#       --config cpu|quick|h100|FILE  papermill_configs/<name>.yaml (default cpu: ~30-47 min on 2 cores)
+#       --config cpu|quick|h100|FILE  papermill_configs/<name>.yaml (default cpu: ~27-47 min on 2 cores)
 #       --set recipe.FIELD=VALUE   change one setting of the config (repeatable; halo_lib/recipe.py lists them)
 #       --tag NAME                 name the run (an existing run's tag goes on with that run)
 #       --ray-address ADDR         GRPO's Ray rollout workers join this cluster (with --set recipe.rollout.workers=N)

@@ -15,11 +15,11 @@ reads back the phases it recorded and goes on; its config must be the same. ``un
 one already running (``./launch.sh`` starts it once for the three notebooks); if none can start, sampling falls back to
 the in-process model and the run says so.
 
-What keeps the CPU recipe near 30 minutes on 2 cores: prompts of ~750 tokens (the top of the compact tree plus the
-lines naming the goal's rarest words, the five needed actions one line each), the shared system prompt run once per
-update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers with the 15 frozen ones run once per
-input (``halo_lib.rl.frozen_trunk``), episodes cut after 2 replies without an action, sixteen evaluation episodes at a
-time on the server, bfloat16 where the CPU has native bf16.
+What keeps the CPU recipe under 30 minutes on 2 cores with native bf16 (~47 in fp32): prompts of ~750 tokens (the
+top of the compact tree plus the lines naming the goal's rarest words, the five needed actions one line each), the
+shared system prompt run once per update (``halo_lib.rl.shared_prefix``), LoRA on SmolLM2's top 15 of 30 layers with
+the 15 frozen ones run once per input (``halo_lib.rl.frozen_trunk``), episodes cut after 2 replies without an action,
+sixteen evaluation episodes at a time on the server, bfloat16 where the CPU has native bf16.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ BC_METRICS_FILE = "bc_metrics.json"
 
 @config_dataclass
 class RecipeConfig:
-    """The recipe's settings (defaults: the CPU recipe, ~30-47 minutes a whole run on 2 cores): run-wide fields, and the
+    """The recipe's settings (defaults: the CPU recipe, ~27-47 minutes a whole run on 2 cores): run-wide fields, and the
     sections the recipe shares with the rest of HALO: ``policy`` (``PolicyConfig``), ``env`` (``EnvConfig``), ``bc``
     (``BCConfig``), ``grpo`` (``GRPOConfig``), ``rewards`` (``RewardConfig``) and ``prompt`` (``PromptOptions``), each
     given as a mapping of its fields (the fields left out keep the recipe's values)."""
