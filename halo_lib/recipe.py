@@ -916,7 +916,8 @@ def iteration_line(m: dict) -> str:
     return in all its episodes says so: it had nothing to learn from (advantages all 0)."""
     line = (f"  iter {m['iteration']}: reward {m['reward_mean']:+.2f} success {m['success_rate']:.0%} loss "
             f"{m.get('loss', 0):+.4f} kl {m.get('kl', float('nan')):.4f} invalid {m['invalid_action_rate']:.0%} "
-            f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} ({m['iteration_s']:.0f} s)")
+            f"gap {m.get('sampler_trainer_logprob_gap', float('nan')):.3f} "
+            f"(mean {m.get('sampler_trainer_logprob_gap_mean', float('nan')):.4f}) ({m['iteration_s']:.0f} s)")
     if m.get("groups") and m.get("zero_spread_groups") == m["groups"]:
         line += f"; all {m['groups']} groups had zero spread in returns: nothing to learn"
     return line

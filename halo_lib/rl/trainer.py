@@ -93,11 +93,11 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
             with reference.active() if reference is not None else model.disable_adapter(), trunk.shared():
                 shared = SharedPrefix(model, [s.inputs for s in samples] if share_prefix else [])
                 ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
-    gaps: list[float] = []
+    gaps: list[torch.Tensor] = []  # per sampled token: |trainer's log-prob - sampler's|
 
     def sampler_gap(logp, s: TrainSample) -> None:
         if len(s.sampler_logprobs) == len(s.completion_ids):
-            gaps.append(float((logp.detach().flatten().cpu() - torch.tensor(s.sampler_logprobs)).abs().max()))
+            gaps.append((logp.detach().flatten().cpu().float() - torch.tensor(s.sampler_logprobs)).abs())
 
     if old is not None:
         for o, s in zip(old, samples):
@@ -150,7 +150,10 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
                    "entropy": nll / n_tokens}
         if ref is not None:
             metrics["kl"] = kl / n_tokens  # k3 estimate of KL(policy || reference), per token
-    metrics["sampler_trainer_logprob_gap"] = max(gaps) if gaps else float("nan")
+    # the max finds a single bad token (a precision or template bug); the mean says how off-policy the batch is
+    gap = torch.cat(gaps) if gaps else torch.tensor([float("nan")])
+    metrics["sampler_trainer_logprob_gap"] = float(gap.max())
+    metrics["sampler_trainer_logprob_gap_mean"] = float(gap.mean())
     if weights_seen:  # the importance correction's weights over every token (with max_staleness > 0)
         metrics["tis_weight_mean"] = sum(weights_seen) / len(weights_seen)
         metrics["tis_truncated_fraction"] = sum(w >= cfg.tis_cap for w in weights_seen) / len(weights_seen)
