@@ -417,7 +417,6 @@ def test_an_iteration_whose_every_group_had_zero_spread_says_it_had_nothing_to_l
     assert "zero spread" not in iteration_line({**m, "zero_spread_groups": 1})
 
 
-
 def test_an_iterations_line_gives_the_largest_and_the_mean_sampler_trainer_gap():
     from halo_lib.recipe import iteration_line
 
@@ -425,6 +424,7 @@ def test_an_iterations_line_gives_the_largest_and_the_mean_sampler_trainer_gap()
          "iteration_s": 40.0, "groups": 2, "zero_spread_groups": 0, "sampler_trainer_logprob_gap": 1.25,
          "sampler_trainer_logprob_gap_mean": 0.0123}
     assert " gap 1.250 (mean 0.0123) (40 s)" in iteration_line(m)
+
 
 def test_the_online_phase_trains_the_recipes_own_sections():
     """GRPO's TrainConfig is the recipe's sections as they are; LoRA on the top layers and the list of element actions

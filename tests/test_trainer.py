@@ -118,7 +118,7 @@ def test_identical_samples_are_merged_into_one_pass_with_the_same_update(smol, l
 def test_the_sampler_trainer_gap_is_the_largest_and_the_mean_per_token_difference(smol, updates_per_batch):
     """The update reports how far the sampler's log-probs are from its own: the largest per-token difference (one
     bad token) and the mean over all sampled tokens (how off-policy the batch is), on both paths that compute the
-    old log-probs (the update's own forward, or a pass before it)."""
+    old log-probs (the update's own forward, or a pass before it); a sample merged from copies counts each copy."""
     from halo_lib.policies.assets import sequence_logprobs
 
     cfg, policy = smol
@@ -129,13 +129,15 @@ def test_the_sampler_trainer_gap_is_the_largest_and_the_mean_per_token_differenc
     offsets = [torch.zeros_like(t) for t in trainer]
     offsets[0][0], offsets[1][-1], offsets[2][0] = 0.5, -0.25, 0.125  # sampler's minus trainer's
     samples = [dataclasses.replace(s, sampler_logprobs=(t + o).tolist()) for s, t, o in zip(samples, trainer, offsets)]
+    samples.append(dataclasses.replace(samples[1], advantage=0.0))  # merged with samples[1] on-policy: counted twice
+    trainer.append(trainer[1])
     start = lora_state(policy.model)
     params = [p for p in policy.model.parameters() if p.requires_grad]
     metrics = grpo_update(policy, torch.optim.SGD(params, lr=0.0), samples,
                           dataclasses.replace(cfg, updates_per_batch=updates_per_batch))
     n_tokens = sum(len(t) for t in trainer)
     assert metrics["sampler_trainer_logprob_gap"] == pytest.approx(0.5, abs=1e-4)
-    assert metrics["sampler_trainer_logprob_gap_mean"] == pytest.approx(0.875 / n_tokens, abs=1e-4)
+    assert metrics["sampler_trainer_logprob_gap_mean"] == pytest.approx((0.875 + 0.25) / n_tokens, abs=1e-4)
     policy.model.load_state_dict(start, strict=False)
 
 

@@ -95,9 +95,9 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
                 ref = [shared.logprobs(s.inputs, s.completion_ids).float() for s in samples]
     gaps: list[torch.Tensor] = []  # per sampled token: |trainer's log-prob - sampler's|
 
-    def sampler_gap(logp, s: TrainSample) -> None:
+    def sampler_gap(logp, s: TrainSample, copies: int = 1) -> None:  # copies: the sample merged from that many
         if len(s.sampler_logprobs) == len(s.completion_ids):
-            gaps.append((logp.detach().flatten().cpu().float() - torch.tensor(s.sampler_logprobs)).abs())
+            gaps.append((logp.detach().flatten().cpu().float() - torch.tensor(s.sampler_logprobs)).abs().repeat(copies))
 
     if old is not None:
         for o, s in zip(old, samples):
@@ -121,7 +121,7 @@ def grpo_update(policy: PolicyModel, optimizer, samples: list[TrainSample], cfg:
                 logp = prefix.logprobs(s.inputs, s.completion_ids).float().unsqueeze(0)  # [1, T]
                 old_i = logp.detach() if old is None else old[i].unsqueeze(0)
                 if old is None:
-                    sampler_gap(old_i, s)
+                    sampler_gap(old_i, s, copies[i])
                 # [1], on the model's device (CUDA needs it there)
                 advantage = torch.tensor([s.advantage], dtype=logp.dtype, device=logp.device)
                 per_token = per_token_loss(logp, old_i, advantage, cfg.epsilon_low, cfg.epsilon_high,
